@@ -1,0 +1,1 @@
+"""Learning-from-Reviews assistant: answers practitioners' questions about local safeguarding practice reviews."""

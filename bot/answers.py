@@ -1,0 +1,445 @@
+"""Compose a neutral Reply from what the matcher understood and the public view.
+
+Only the public view reaches this module, so nothing here needs to remember publication rules: a
+withheld document has no URL or summary to show, an embargoed one is simply absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+
+from bot.matcher import Match, Ref, latest_date
+from bot.models import (
+    Contact,
+    KnowledgeBase,
+    PublishedDocument,
+    ReplyKind,
+    Resource,
+    ResourceKind,
+    Review,
+    Statement,
+    Theme,
+    WithdrawnDocument,
+    WithheldDocument,
+)
+from bot.reply import Block, Button, Line, Reply, Span, link, para, strong, text
+
+MENU_BUTTONS = (
+    Button("Latest reviews", "latest_reviews"),
+    Button("Themes", "themes"),
+    Button("How reviews work", "how_reviews_work"),
+    Button("Urgent contacts", "contacts"),
+)
+DOC_TYPE_LABEL = {
+    "report": "Report",
+    "briefing": "Briefing",
+    "learning_briefing": "Learning briefing",
+    "improvements_made_briefing": "Improvements made briefing",
+    "statement": "Statement",
+}
+WHAT_I_DO = (
+    "I answer questions about Leicester's published child safeguarding practice reviews: the latest "
+    "reviews, what each one is and where to read it, what the partnership said, how reviews work, "
+    "NSPCC learning on a theme, and whom to call about a child."
+)
+TRY_ASKING = 'Try: "latest reviews", "Child E", "neglect learning", "what is an SCR", "contacts".'
+DANGER_LINE = "If a child is in immediate danger, call 999 now."
+
+
+def uk_date(day: dt.date) -> str:
+    """31 July 2024."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _doc_date(doc: PublishedDocument) -> str:
+    return uk_date(doc.published_on) if doc.published_on else "date not given"
+
+
+class Composer:
+    """Turns a Match into a Reply against one public view."""
+
+    def __init__(self, view: KnowledgeBase) -> None:
+        self.view = view
+        self.reviews = {r.id: r for r in view.reviews}
+        self.themes = {t.id: t for t in view.themes}
+        self.terms = {t.id: t for t in view.terms}
+        self.resources = {r.id: r for r in view.resources}
+        self.contacts = sorted(view.contacts, key=lambda c: c.order)
+        self.partnerships = {p.id: p for p in view.partnerships}
+        self.topics = {t.id: t for t in view.topics}
+        self.statements = {s.id: s for s in view.statements}
+        self.home = next((p for p in view.partnerships if p.home), None)
+        self._tables: dict[str, Mapping[str, object]] = {
+            "review": self.reviews, "theme": self.themes, "term": self.terms, "resource": self.resources,
+            "partnership": self.partnerships, "topic": self.topics, "statement": self.statements,
+            "contact": {c.id: c for c in self.contacts},
+        }
+        self._compose: dict[str, Callable[[Match], Reply]] = {
+            "urgent": self._urgent,
+            "latest_reviews": self._latest,
+            "review": self._review,
+            "where_to_read": self._where,
+            "statement": self._statement,
+            "how_reviews_work": self._how,
+            "framework": self._framework,
+            "themes": self._themes,
+            "theme": self._theme,
+            "national_repository": self._repository,
+            "archive": self._archive,
+            "glossary": self._glossary,
+            "contacts": self._contacts,
+            "about": self._about,
+            "help": self._help,
+            "greeting": self._greeting,
+            "thanks": self._thanks,
+        }
+
+    # ----- entry point ---------------------------------------------------------------------------
+    @property
+    def intents(self) -> frozenset[str]:
+        """Every intent this composer can answer (button actions name one of these)."""
+        return frozenset(self._compose)
+
+    def has(self, kind: str, entry_id: str) -> bool:
+        """Is the entry visible in this view? Old buttons may name something since removed."""
+        return entry_id in self._tables.get(kind, {})
+
+    def compose(self, match: Match) -> Reply:
+        if match.kind == ReplyKind.CLARIFY:
+            return self._clarify(match)
+        if match.kind == ReplyKind.FALLBACK or match.intent not in self._compose:
+            return self._fallback(match)
+        reply = self._compose[match.intent](match)
+        for intent, refs in match.also:
+            if intent in self._compose and intent != match.intent:
+                extra = self._compose[intent](Match(ReplyKind.ANSWER, intent, refs, match.confidence))
+                reply = Reply(
+                    kind=reply.kind, blocks=reply.blocks + extra.blocks, intent=reply.intent,
+                    entries=tuple(dict.fromkeys(reply.entries + extra.entries)),
+                    confidence=reply.confidence, buttons=reply.buttons, suggestions=reply.suggestions,
+                )
+        return reply
+
+    def _reply(self, match: Match, blocks: Iterable[Block], entries: Iterable[str], buttons: Iterable[Button] = (),
+               kind: ReplyKind = ReplyKind.ANSWER) -> Reply:
+        return Reply(
+            kind=kind, blocks=tuple(blocks), intent=match.intent, entries=tuple(dict.fromkeys(entries)),
+            confidence=match.confidence, buttons=tuple(buttons),
+        )
+
+    def _ids(self, match: Match, kind: str) -> list[str]:
+        return [r.id for r in match.refs if r.kind == kind]
+
+    # ----- reviews ---------------------------------------------------------------------------------
+    def _review_type(self, review: Review) -> str:
+        term = self.terms.get(review.review_type)
+        return term.term.split(" - ")[0] if term else review.review_type.upper()
+
+    def _recent_reviews(self, partnership: str | None = None) -> list[Review]:
+        reviews = [r for r in self.view.reviews if partnership is None or r.partnership == partnership]
+        return sorted(reviews, key=latest_date, reverse=True)
+
+    def _doc_lines(self, review: Review) -> list[Line]:
+        lines: list[Line] = []
+        published = {d.id: d for d in review.documents if isinstance(d, PublishedDocument)}
+        for doc in review.documents:
+            label = DOC_TYPE_LABEL[doc.type]
+            if isinstance(doc, PublishedDocument):
+                lines.append((text(f"• {label}, published {_doc_date(doc)}: "), link("read it", doc.url)))
+            elif isinstance(doc, WithheldDocument):
+                line: list[Span] = [text(f"• {label}: not published and will not be. {doc.reason}")]
+                instead = published.get(doc.instead) if doc.instead else None
+                if instead is not None:
+                    line += [text(" Read instead: "), link(DOC_TYPE_LABEL[instead.type].lower(), instead.url)]
+                lines.append(tuple(line))
+            elif isinstance(doc, WithdrawnDocument):
+                reason = f" {doc.reason}" if doc.reason else ""
+                lines.append((text(f"• {label}: withdrawn, no longer available.{reason}"),))
+        return lines
+
+    def _review_block(self, review: Review) -> list[Block]:
+        partnership = self.partnerships.get(review.partnership)
+        heading: Line = (strong(review.name), text(f" ({self._review_type(review)})"))
+        blocks = [para(heading, review.summary)]
+        by = f"Published by the {partnership.name}." if partnership else ""
+        blocks.append(para(*(["What was published:"] + self._doc_lines(review) + ([by] if by else []))))
+        for statement in self._statements_for(review.id):
+            blocks.append(para(f"Statement: {statement.by}, {statement.role}. {statement.where or ''}".strip()))
+        return blocks
+
+    def _statements_for(self, review_id: str) -> list[Statement]:
+        return [s for s in self.view.statements if s.review == review_id]
+
+    def _review_buttons(self, review: Review) -> list[Button]:
+        buttons = [
+            Button(f"Open: {DOC_TYPE_LABEL[d.type]}", url=d.url)
+            for d in review.documents if isinstance(d, PublishedDocument)
+        ][:1]
+        if self._statements_for(review.id):
+            buttons.append(Button("What the chair said", f"statement:{review.id}"))
+        return [*buttons, Button("Latest reviews", "latest_reviews"), Button("Menu", "help")]
+
+    def _selected_reviews(self, match: Match) -> list[Review]:
+        return [self.reviews[i] for i in self._ids(match, "review") if i in self.reviews]
+
+    def _review(self, match: Match) -> Reply:
+        reviews = self._selected_reviews(match)
+        if not reviews:
+            return self._latest(match)
+        blocks = [b for r in reviews for b in self._review_block(r)]
+        return self._reply(match, blocks, [r.id for r in reviews], self._review_buttons(reviews[0]))
+
+    def _latest(self, match: Match) -> Reply:
+        partnership_ids = self._ids(match, "partnership")
+        partnership = self.partnerships.get(partnership_ids[0]) if partnership_ids else self.home
+        reviews = self._recent_reviews(partnership.id if partnership else None)
+        name = partnership.name if partnership else "the partnership"
+        if not reviews:
+            blocks = [para(f"I don't hold the reviews of the {name}.")]
+            if partnership:
+                blocks.append(para((text("Their website: "), link(partnership.website, partnership.website))))
+            return self._reply(match, blocks, [partnership.id] if partnership else [], MENU_BUTTONS)
+        lines: list[Line] = []
+        dated = sorted(
+            ((d, r) for r in reviews for d in r.documents if isinstance(d, PublishedDocument)),
+            key=lambda pair: pair[0].published_on or dt.date.min, reverse=True,
+        )
+        for doc, review in dated:
+            lines.append((
+                text(f"• {_doc_date(doc)}: "), strong(review.name), text(f", {DOC_TYPE_LABEL[doc.type].lower()} "
+                f"({self._review_type(review)}): "), link("read it", doc.url),
+            ))
+        for review in reviews:
+            for doc in review.documents:
+                if isinstance(doc, WithheldDocument):
+                    lines.append((strong(review.name), text(f": the full {DOC_TYPE_LABEL[doc.type].lower()} is "
+                                                            "withheld and will not be published."),))
+        blocks = [para(f"Latest publications from the {name}, newest first:", *lines)]
+        archive = self.resources.get("lscpb-archive")
+        if archive:
+            blocks.append(para((text("Older reviews: "), link(archive.title, archive.url))))
+        buttons = [Button(r.name, f"review:{r.id}") for r in reviews[:3]] + [Button("Menu", "help")]
+        return self._reply(match, blocks, [r.id for r in reviews], buttons)
+
+    def _where(self, match: Match) -> Reply:
+        reviews = self._selected_reviews(match)
+        blocks: list[Block] = []
+        for review in reviews:
+            blocks.append(para((strong(review.name),), *self._doc_lines(review)))
+        for ref in match.refs:
+            resource = self.resources.get(ref.id) if ref.kind == "resource" else None
+            theme = self.themes.get(ref.id) if ref.kind == "theme" else None
+            partnership = self.partnerships.get(ref.id) if ref.kind == "partnership" else None
+            if resource:
+                blocks.append(para((strong(resource.title), text(": ")), (link(resource.url, resource.url),)))
+            for briefing in self._briefings(theme) if theme else []:
+                blocks.append(para((strong(briefing.title), text(": ")), (link(briefing.url, briefing.url),)))
+            if partnership:
+                blocks.append(para((strong(partnership.name), text(": ")), (link(partnership.website, partnership.website),)))
+        if not blocks:
+            page = self.resources.get("lscpb-learning-from-reviews")
+            if page:
+                blocks.append(para("Local reviews, briefings and statements are published on the Learning From "
+                                   "Reviews page:", (link(page.url, page.url),)))
+            return self._reply(match, blocks, [page.id] if page else [], MENU_BUTTONS)
+        buttons = self._review_buttons(reviews[0]) if reviews else [Button("Menu", "help")]
+        return self._reply(match, blocks, [r.id for r in match.refs], buttons)
+
+    def _statement(self, match: Match) -> Reply:
+        review_ids = self._ids(match, "review")
+        chosen = [self.statements[i] for i in self._ids(match, "statement") if i in self.statements]
+        if review_ids:
+            chosen = [s for s in self.view.statements if s.review in review_ids]
+        elif not chosen:
+            chosen = list(self.view.statements)
+        blocks: list[Block] = []
+        for statement in chosen:
+            review = self.reviews.get(statement.review)
+            title = f"On {review.name}" if review else "Statement"
+            lines: list[Line] = [(strong(title), text(f": {statement.by}, {statement.role}."))]
+            if statement.where:
+                lines.append((text(statement.where + "."),))
+            lines.append((text(statement.summary),))
+            lines.extend((text(f"“{q}”"),) for q in statement.quote)
+            lines.append((link("Read it on the partnership's page", statement.url),))
+            blocks.append(para(*lines))
+        for review_id in review_ids:
+            if not any(s.review == review_id for s in chosen) and review_id in self.reviews:
+                review = self.reviews[review_id]
+                blocks.append(para(f"No statement is recorded for {review.name}. This is what was published:",
+                                   *self._doc_lines(review)))
+        entries = review_ids or [s.review for s in chosen]
+        return self._reply(match, blocks, entries, [Button("Latest reviews", "latest_reviews"), Button("Menu", "help")])
+
+    # ----- learning and guidance -------------------------------------------------------------------
+    def _resource_block(self, resource: Resource) -> Block:
+        return para((strong(resource.title),), resource.summary, (link(resource.url, resource.url),))
+
+    def _how(self, match: Match) -> Reply:
+        topic_ids = self._ids(match, "topic") or ["how-reviews-work"]
+        blocks: list[Block] = []
+        for term_id in self._ids(match, "term"):
+            term = self.terms.get(term_id)
+            if term:
+                blocks.append(para((strong(term.term),), term.meaning))
+        related: list[str] = []
+        for topic_id in topic_ids:
+            topic = self.topics.get(topic_id)
+            if topic:
+                blocks.append(para((strong(topic.title),), *(f"• {point}" for point in topic.points)))
+                related += topic.related
+        blocks += [self._resource_block(self.resources[r]) for r in dict.fromkeys(related) if r in self.resources]
+        entries = topic_ids + self._ids(match, "term")
+        return self._reply(match, blocks, entries, [Button("Glossary: CSPR", "glossary:cspr"), Button("Menu", "help")])
+
+    def _resources_reply(self, match: Match, default: Iterable[str], kinds: set[ResourceKind]) -> Reply:
+        ids = [i for i in self._ids(match, "resource") if i in self.resources and self.resources[i].kind in kinds]
+        ids = ids or [i for i in default if i in self.resources]
+        blocks = [self._resource_block(self.resources[i]) for i in ids]
+        return self._reply(match, blocks, ids, [Button("How reviews work", "how_reviews_work"), Button("Menu", "help")])
+
+    def _framework(self, match: Match) -> Reply:
+        kinds = {ResourceKind.FRAMEWORK, ResourceKind.GUIDANCE, ResourceKind.PROCEDURES, ResourceKind.WEBSITE}
+        return self._resources_reply(match, ["llr-framework", "working-together-2023", "llr-procedures"], kinds)
+
+    def _repository(self, match: Match) -> Reply:
+        reply = self._resources_reply(match, ["nspcc-repository", "nspcc-recent-reviews"], {ResourceKind.REPOSITORY})
+        themes = self._ids(match, "theme")
+        if not themes:
+            return reply
+        extra = self._theme(Match(ReplyKind.ANSWER, "theme", tuple(Ref("theme", t) for t in themes)))
+        return self._reply(match, reply.blocks + extra.blocks, reply.entries + extra.entries, reply.buttons)
+
+    def _archive(self, match: Match) -> Reply:
+        return self._resources_reply(match, ["lscpb-archive"], {ResourceKind.ARCHIVE})
+
+    def _briefings(self, theme: Theme) -> list[Resource]:
+        return [r for r in self.view.resources if theme.id in r.themes]
+
+    def _themes(self, match: Match) -> Reply:
+        lines: list[Line] = []
+        for theme in self.view.themes:
+            briefing = next(iter(self._briefings(theme)), None)
+            lines.append((text("• "), link(theme.name, briefing.url)) if briefing else (text(f"• {theme.name}"),))
+        blocks = [para("NSPCC Learning's briefings from case reviews, by theme and sector:", *lines)]
+        repository = self.resources.get("nspcc-repository")
+        if repository:
+            blocks.append(para((text("Every published case review: "), link(repository.title, repository.url))))
+        buttons = [Button(t.name, f"theme:{t.id}") for t in self.view.themes[:4]] + [Button("Menu", "help")]
+        return self._reply(match, blocks, [t.id for t in self.view.themes], buttons)
+
+    def _theme(self, match: Match) -> Reply:
+        themes = [self.themes[i] for i in self._ids(match, "theme") if i in self.themes]
+        blocks: list[Block] = []
+        for theme in themes:
+            lines: list[Line] = [(strong(theme.name),), (text(theme.summary),)]
+            for briefing in self._briefings(theme):
+                lines.append((text(f"{briefing.publisher}: "), link(briefing.title, briefing.url)))
+            local = [r for r in self.view.reviews if theme.id in r.themes]
+            if local:
+                lines.append((text("Local reviews on this theme: " + ", ".join(r.name for r in local)),))
+            else:
+                lines.append((text("No local review is tagged with this theme."),))
+            blocks.append(para(*lines))
+        buttons = [Button("All themes", "themes"), Button("Menu", "help")]
+        return self._reply(match, blocks, [t.id for t in themes], buttons)
+
+    def _glossary(self, match: Match) -> Reply:
+        terms = [self.terms[i] for i in self._ids(match, "term") if i in self.terms]
+        blocks = [para((strong(t.term),), t.meaning) for t in terms]
+        return self._reply(match, blocks, [t.id for t in terms], [Button("How reviews work", "how_reviews_work"),
+                                                                  Button("Menu", "help")])
+
+    # ----- people to call --------------------------------------------------------------------------
+    def _contact_line(self, contact: Contact) -> Line:
+        reach: list[Span] = [strong(contact.phone)] if contact.phone else []
+        if contact.url:
+            reach.append(link("online", contact.url))
+        return (text(f"• {contact.name}: "), *reach, text(f" ({contact.hours}). {contact.use}"))
+
+    def _urgent(self, match: Match) -> Reply:
+        urgent = [c for c in self.contacts if c.urgent]
+        others = [c for c in self.contacts if not c.urgent]
+        blocks = [
+            para((strong(DANGER_LINE),)),
+            para("Otherwise, contact children's social care for the child's area now (all 24 hours unless stated):",
+                 *(self._contact_line(c) for c in urgent if c.phone != "999")),
+            para("Also:", *(self._contact_line(c) for c in others)),
+        ]
+        procedures = self.resources.get("llr-procedures")
+        if procedures:
+            blocks.append(para((text("Follow the "), link(procedures.title, procedures.url), text("."))))
+        return self._reply(match, blocks, [c.id for c in self.contacts], [Button("Menu", "help")], ReplyKind.URGENT)
+
+    def _contacts(self, match: Match) -> Reply:
+        chosen = [c for c in self.contacts if c.id in self._ids(match, "contact")] or self.contacts
+        blocks = [para(DANGER_LINE), para(*(self._contact_line(c) for c in chosen))]
+        return self._reply(match, blocks, [c.id for c in chosen], [Button("All contacts", "contacts"),
+                                                                   Button("Menu", "help")])
+
+    # ----- about and conversation -----------------------------------------------------------------
+    def _about(self, match: Match) -> Reply:
+        ids = self._ids(match, "partnership")
+        partnerships = [self.partnerships[i] for i in ids if i in self.partnerships]
+        if not partnerships and self.home:
+            partnerships = [self.home]
+        blocks = [para((strong(f"{p.name} ({p.short_name})"),), p.about, (link(p.website, p.website),))
+                  for p in partnerships]
+        if not ids:
+            blocks.append(para(WHAT_I_DO, "I only show what the partnership has published."))
+        return self._reply(match, blocks, [p.id for p in partnerships], MENU_BUTTONS)
+
+    def _help(self, match: Match) -> Reply:
+        blocks = [para(WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
+        return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
+
+    def _greeting(self, match: Match) -> Reply:
+        blocks = [para("Hello. " + WHAT_I_DO), para(TRY_ASKING)]
+        return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
+
+    def _thanks(self, match: Match) -> Reply:
+        return self._reply(match, [para("You're welcome. Ask me anything else about local reviews.")], [],
+                           MENU_BUTTONS, ReplyKind.CHAT)
+
+    def _label(self, ref: Ref) -> str:
+        names = {
+            "review": lambda i: self.reviews[i].name,
+            "theme": lambda i: self.themes[i].name,
+            "term": lambda i: self.terms[i].term.split(" - ")[0],
+            "resource": lambda i: self.resources[i].title,
+            "partnership": lambda i: self.partnerships[i].short_name,
+            "topic": lambda i: self.topics[i].title,
+        }
+        return names[ref.kind](ref.id) if ref.kind in names else ref.id
+
+    def _clarify(self, match: Match) -> Reply:
+        labels = [self._label(r) for r in match.choices]
+        blocks = [para("Did you mean " + ", ".join(labels[:-1]) + (" or " if len(labels) > 1 else "") + labels[-1] + "?")]
+        buttons = [Button(label, f"{'review' if r.kind == 'review' else r.kind}:{r.id}")
+                   for label, r in zip(labels, match.choices, strict=True)]
+        return Reply(kind=ReplyKind.CLARIFY, blocks=tuple(blocks), intent=None, entries=(),
+                     confidence=match.confidence, buttons=(*buttons, Button("Menu", "help")),
+                     suggestions=tuple(labels))
+
+    def _repository_pointer(self) -> Block:
+        repository = self.resources.get("nspcc-repository")
+        if repository is None:
+            return para("For reviews from other areas, ask the partnership that published them.")
+        return para((text("For reviews from other areas, search the "), link(repository.title, repository.url),
+                     text(".")))
+
+    def _fallback(self, match: Match) -> Reply:
+        suggestions: tuple[str, ...] = ()
+        if match.unknown_name:
+            names = [r.name for r in self._recent_reviews()]
+            suggestions = tuple(names[:3])
+            blocks = [para("I don't hold a review by that name. The local reviews I know are: "
+                           + ", ".join(names) + "."),
+                      self._repository_pointer()]
+            buttons = [Button(r.name, f"review:{r.id}") for r in self._recent_reviews()[:3]]
+        else:
+            blocks = [para("Sorry, I can't answer that. " + WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
+            buttons = list(MENU_BUTTONS)
+        return Reply(kind=ReplyKind.FALLBACK, blocks=tuple(blocks), intent=None, entries=(), confidence=match.confidence,
+                     buttons=tuple(buttons), suggestions=suggestions)

@@ -1,0 +1,74 @@
+"""Lint a valid knowledge base for things that are legal but probably wrong: stale entries, clashing phrases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.matcher import Matcher
+from bot.models import Entry, KnowledgeBase, PublishedDocument
+
+DEFAULT_STALE_MONTHS = 12
+
+
+@dataclass(frozen=True, order=True)
+class Warning_:
+    """Something an editor should look at; never stops the bot."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"warning: {self.where}: {self.message}"
+
+
+def _entries(kb: KnowledgeBase) -> list[tuple[str, Entry]]:
+    found: list[tuple[str, Entry]] = []
+    for section in ("partnerships", "reviews", "statements", "resources", "themes", "contacts", "terms", "topics"):
+        for entry in getattr(kb, section):
+            found.append((f"{section}.{entry.id}", entry))
+    for review in kb.reviews:
+        found.extend((f"reviews.{review.id}.documents.{doc.id}", doc) for doc in review.documents)
+    return found
+
+
+def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE_MONTHS) -> list[Warning_]:
+    """Entries whose `checked` date is older than `months` months."""
+    limit = today - dt.timedelta(days=round(months * 30.44))
+    return [
+        Warning_(where, f"last checked {entry.checked.isoformat()}, more than {months} months ago")
+        for where, entry in _entries(kb)
+        if entry.checked < limit
+    ]
+
+
+def clashing_aliases(kb: KnowledgeBase) -> list[Warning_]:
+    """One phrase that names two entries of the same kind: the bot would have to ask every time."""
+    matcher = Matcher(kb)
+    names: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
+    for review in kb.reviews:
+        for alias in (review.name, *review.aliases):
+            names[("review", matcher.norm(alias))].add(review.id)
+    for theme in kb.themes:
+        for alias in (theme.name, *theme.aliases):
+            names[("theme", matcher.norm(alias))].add(theme.id)
+    return [
+        Warning_(f"{kind}s", f"'{' '.join(tokens)}' names {len(ids)} entries: {', '.join(sorted(ids))}")
+        for (kind, tokens), ids in sorted(names.items())
+        if len(ids) > 1
+    ]
+
+
+def undated_publications(kb: KnowledgeBase) -> list[Warning_]:
+    """Published documents without a date sort last in 'latest'; fine when no source gives one."""
+    return [
+        Warning_(f"reviews.{review.id}.documents.{doc.id}", "published_on is null: it will be listed as 'date not given'")
+        for review in kb.reviews
+        for doc in review.documents
+        if isinstance(doc, PublishedDocument) and doc.published_on is None
+    ]
+
+
+def lint(kb: KnowledgeBase, today: dt.date, stale_months: int = DEFAULT_STALE_MONTHS) -> list[Warning_]:
+    return sorted(stale_entries(kb, today, stale_months) + clashing_aliases(kb) + undated_publications(kb))

@@ -1,0 +1,220 @@
+"""Command line: run / chat / ask / check / evaluate / schema (see the README's reference)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.checks import DEFAULT_STALE_MONTHS, lint
+from bot.engine import Clock, Engine, system_clock
+from bot.errors import ReviewsBotError
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, json_schema, load_knowledge
+from bot.render import plain_text
+from bot.reply import Reply
+from bot.visibility import as_london
+
+log = logging.getLogger("bot")
+
+
+def _parse_now(value: str) -> dt.datetime:
+    try:
+        return as_london(dt.datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 date-time: {value!r}") from exc
+
+
+def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """--knowledge and --now, accepted before or after the command (sub-commands must not reset them)."""
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--knowledge", type=Path, default=default,
+        help="knowledge directory (default: $KNOWLEDGE_DIR or the packaged knowledge/)",
+    )
+    parser.add_argument(
+        "--now", type=_parse_now, default=default,
+        help="answer as if it were this moment (ISO-8601; no offset = Europe/London); default: the real clock",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reviews-bot", description="Learning-from-Reviews assistant")
+    _common(parser, top=True)
+    commands = parser.add_subparsers(dest="command")
+    _common(commands.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console chat"))
+    _common(commands.add_parser("chat", help="the console chat"))
+    ask = commands.add_parser("ask", help="answer questions given as arguments, or JSON lines from stdin")
+    _common(ask)
+    ask.add_argument("question", nargs="*", help="one or more questions (quote each)")
+    ask.add_argument("--jsonl", action="store_true", help="read questions one per line on stdin; write JSON lines")
+    check = commands.add_parser("check", help="validate and lint the knowledge base; exit 1 on errors")
+    _common(check)
+    check.add_argument("--stale-months", type=int, default=DEFAULT_STALE_MONTHS,
+                       help=f"warn when an entry was checked longer ago than this (default {DEFAULT_STALE_MONTHS})")
+    evaluate = commands.add_parser("evaluate", help="score a labelled question set")
+    _common(evaluate)
+    evaluate.add_argument("file", type=Path, help="YAML list of {q, kind, intent?, entries?}")
+    evaluate.add_argument("--show-wrong", action="store_true", help="list every wrong answer")
+    evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 below this accuracy (0-1)")
+    _common(commands.add_parser("schema", help="print the JSON Schema of a knowledge file"))
+    return parser
+
+
+def knowledge_dir(arg: Path | None) -> Path:
+    if arg is not None:
+        return arg
+    env = os.environ.get("KNOWLEDGE_DIR")
+    return Path(env) if env else DEFAULT_KNOWLEDGE_DIR
+
+
+def _clock(now: dt.datetime | None) -> Clock:
+    if now is None:
+        return system_clock
+    return lambda: now
+
+
+def reply_json(question: str, reply: Reply) -> str:
+    """One line of `ask --jsonl` output, exactly as DESIGN.md's contract."""
+    return json.dumps(
+        {
+            "question": question,
+            "kind": reply.kind.value,
+            "intent": reply.intent,
+            "entries": list(reply.entries),
+            "confidence": round(reply.confidence, 1),
+            "text": plain_text(reply),
+            "links": list(reply.links),
+            "suggestions": list(reply.suggestions),
+        },
+        ensure_ascii=False,
+    )
+
+
+def console_chat(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """An interactive chat on the terminal, on the same engine as Telegram."""
+    interactive = stdin.isatty()
+    print("Learning-from-Reviews assistant. Ask a question; 'quit' or Ctrl-D to leave.", file=stdout)
+    print(plain_text(engine.answer("help")), file=stdout)
+    while True:
+        if interactive:
+            print("\nyou> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line or line.strip().lower() in {"quit", "exit", "/quit"}:
+            return 0
+        if not line.strip():
+            continue
+        print(("\nbot> " if interactive else "") + plain_text(engine.answer(line)), file=stdout, flush=True)
+        if not interactive:
+            print(file=stdout)
+
+
+def _ask(engine: Engine, args: argparse.Namespace) -> int:
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            print(reply_json(question, engine.answer(question)), flush=True)
+        return 0
+    if not args.question:
+        print("ask: give a question, or --jsonl to read them from stdin", file=sys.stderr)
+        return 2
+    for index, question in enumerate(args.question):
+        if index:
+            print("\n---\n")
+        print(plain_text(engine.answer(question)))
+    return 0
+
+
+def _check(directory: Path, args: argparse.Namespace) -> int:
+    try:
+        kb = load_knowledge(directory)
+    except KnowledgeInvalid as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} error(s) in {directory}", file=sys.stderr)
+        return 1
+    today = (args.now or as_london(system_clock())).date()
+    warnings = lint(kb, today, args.stale_months)
+    for warning in warnings:
+        print(warning)
+    counts = ", ".join(f"{len(getattr(kb, s))} {s}" for s in ("reviews", "statements", "resources", "themes",
+                                                              "contacts", "terms", "topics", "intents"))
+    print(f"ok: {directory}: {counts}; {len(warnings)} warning(s)")
+    return 0
+
+
+def _evaluate(engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
+    from bot.evaluation import evaluate, load_labels
+
+    report = evaluate(engine, load_labels(args.file), now)
+    if args.show_wrong:
+        for outcome in report.outcomes:
+            if not outcome.right or outcome.leaks:
+                r = outcome.reply
+                print(f"WRONG {outcome.label.q!r}: want {outcome.label.kind.value}/{outcome.label.intent}"
+                      f"/{outcome.label.entries} got {r.kind.value}/{r.intent}/{list(r.entries)} "
+                      f"({r.confidence:.0f}) leaks={outcome.leaks}")
+        print()
+    print(report.summary())
+    if report.leak_count or (args.min_accuracy is not None and report.accuracy < args.min_accuracy):
+        return 1
+    return 0
+
+
+def _run(engine: Engine, directory: Path) -> int:
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        from bot.telegram_app import run_telegram
+
+        return run_telegram(engine, directory)
+    print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
+    return console_chat(engine)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _load_dotenv()
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    directory = knowledge_dir(args.knowledge)
+    if command == "schema":
+        print(json_schema())
+        return 0
+    if command == "check":
+        return _check(directory, args)
+    try:
+        kb = load_knowledge(directory)
+    except KnowledgeInvalid as exc:
+        print(f"The knowledge base in {directory} has errors; not starting:\n{exc}", file=sys.stderr)
+        return 1
+    engine = Engine(kb, _clock(args.now))
+    handlers: dict[str, Callable[[], int]] = {
+        "run": lambda: _run(engine, directory),
+        "chat": lambda: console_chat(engine),
+        "ask": lambda: _ask(engine, args),
+        "evaluate": lambda: _evaluate(engine, args, args.now or engine.now()),
+    }
+    try:
+        return handlers[command]()
+    except ReviewsBotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load_dotenv() -> None:
+    """Read a .env file when present; real environment variables win."""
+    try:
+        from dotenv import load_dotenv
+    except ImportError:  # pragma: no cover - dependency declared; tolerate a bare checkout
+        return
+    load_dotenv(override=False)

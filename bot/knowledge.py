@@ -1,0 +1,278 @@
+"""The only YAML reader: parse every file, validate against the schema, check references across files.
+
+Every problem becomes one `Problem` naming file, line and key; all problems of all files are collected
+before raising, so an editor fixes a broken knowledge base in one pass rather than one error at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.errors import KnowledgeError
+from bot.models import KnowledgeBase, KnowledgeFile, WithheldDocument
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the knowledge base, located for a human editor."""
+
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+class KnowledgeInvalid(KnowledgeError):  # noqa: N818 - reads better at the raise site than KnowledgeInvalidError
+    """The knowledge base has problems; `problems` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class _ParsedFile:
+    name: str
+    data: Any
+    lines: dict[PathKey, int]
+
+
+def _walk_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], problems: list[Problem], name: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                problems.append(Problem(name, key_node.start_mark.line + 1, _dotted((*path, key)), "duplicate key"))
+            seen.add(key)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _walk_lines(value_node, (*path, key), lines, problems, name)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk_lines(item, (*path, index), lines, problems, name)
+
+
+def _dotted(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(file)"
+
+
+def _parse(path: Path, root: Path, problems: list[Problem]) -> _ParsedFile | None:
+    name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, 1, "(file)", f"not UTF-8 text: {exc.reason}"))
+        return None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        problems.append(Problem(name, line, "(file)", f"YAML syntax: {exc.problem or exc}"))
+        return None
+    if node is None:
+        return _ParsedFile(name, {}, {(): 1})
+    lines: dict[PathKey, int] = {}
+    _walk_lines(node, (), lines, problems, name)
+    data = yaml.SafeLoader(text).get_single_data()
+    if not isinstance(data, dict):
+        problems.append(Problem(name, 1, "(file)", "the file must be a mapping of sections (reviews:, themes: …)"))
+        return None
+    return _ParsedFile(name, data, lines)
+
+
+def _line_for(parsed: _ParsedFile, loc: tuple[Any, ...]) -> tuple[int, PathKey]:
+    """Map a pydantic error location onto the YAML path, skipping union tags that are not keys in the data."""
+    node: Any = parsed.data
+    path: PathKey = ()
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path = (*path, part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path = (*path, part)
+        elif isinstance(node, dict) and isinstance(part, str) and node.get("status") == part:
+            continue  # the discriminator tag pydantic inserts
+        else:
+            path = (*path, part)  # a missing key: report its parent's line
+            break
+    probe = path
+    while probe not in parsed.lines and probe:
+        probe = probe[:-1]
+    return parsed.lines.get(probe, 1), path
+
+
+def _friendly(error: dict[str, Any], data_at_parent: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        status = data_at_parent.get("status") if isinstance(data_at_parent, dict) else None
+        suffix = f" when status is {status}" if status in {"withheld", "withdrawn"} else ""
+        return f"unknown key (not allowed{suffix})"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "union_tag_invalid":
+        return "status must be one of: published, embargoed, withheld, withdrawn"
+    if kind == "union_tag_not_found":
+        return "status is required (published, embargoed, withheld or withdrawn)"
+    if kind == "string_pattern_mismatch" and "https?" in str(error.get("ctx", {}).get("pattern", "")):
+        return f"not an absolute http(s) URL: {error.get('input')!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{error.get('input')!r} must be lower-case words joined by hyphens"
+    return str(error["msg"])
+
+
+def _validate_file(parsed: _ParsedFile, problems: list[Problem]) -> KnowledgeFile | None:
+    try:
+        return KnowledgeFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            line, path = _line_for(parsed, error["loc"])
+            parent = parsed.data
+            for part in path[:-1]:
+                parent = parent[part] if isinstance(parent, dict | list) else None
+            problems.append(Problem(parsed.name, line, _dotted(path), _friendly(dict(error), parent)))
+        return None
+
+
+class _Locator:
+    """Finds the file and line of an entry by section and id, for cross-file problems."""
+
+    def __init__(self, files: list[tuple[_ParsedFile, KnowledgeFile]]) -> None:
+        self._where: dict[tuple[str, str], tuple[_ParsedFile, int]] = {}
+        for parsed, _ in files:
+            for section, items in parsed.data.items():
+                if isinstance(items, list):
+                    for index, item in enumerate(items):
+                        if isinstance(item, dict) and "id" in item:
+                            self._where.setdefault((section, str(item["id"])), (parsed, index))
+
+    def problem(self, section: str, entry_id: str, key: PathKey, message: str) -> Problem:
+        parsed, index = self._where[(section, entry_id)]
+        path: PathKey = (section, index, *key)
+        line, _ = _line_for(parsed, path)
+        return Problem(parsed.name, line, _dotted(path), message)
+
+
+def _check_references(kb: KnowledgeBase, at: _Locator) -> Iterator[Problem]:
+    partnerships = {p.id for p in kb.partnerships}
+    themes = {t.id for t in kb.themes}
+    terms = {t.id for t in kb.terms}
+    resources = {r.id for r in kb.resources}
+    reviews = {r.id: r for r in kb.reviews}
+    for review in kb.reviews:
+        if review.partnership not in partnerships:
+            yield at.problem("reviews", review.id, ("partnership",), f"no partnership with id {review.partnership!r}")
+        if review.review_type not in terms:
+            yield at.problem("reviews", review.id, ("review_type",), f"no glossary term with id {review.review_type!r}")
+        for i, theme in enumerate(review.themes):
+            if theme not in themes:
+                yield at.problem("reviews", review.id, ("themes", i), f"no theme with id {theme!r}")
+        documents = {d.id: d for d in review.documents}
+        for i, doc in enumerate(review.documents):
+            if isinstance(doc, WithheldDocument) and doc.instead is not None:
+                target = documents.get(doc.instead)
+                if target is None:
+                    yield at.problem(
+                        "reviews", review.id, ("documents", i, "instead"),
+                        f"no document {doc.instead!r} in this review",
+                    )
+                elif target.status in {"withheld", "withdrawn"}:
+                    yield at.problem(
+                        "reviews", review.id, ("documents", i, "instead"),
+                        f"{doc.instead!r} is {target.status}: point to a published document",
+                    )
+    for resource in kb.resources:
+        for i, theme in enumerate(resource.themes):
+            if theme not in themes:
+                yield at.problem("resources", resource.id, ("themes", i), f"no theme with id {theme!r}")
+    for statement in kb.statements:
+        if statement.review not in reviews:
+            yield at.problem("statements", statement.id, ("review",), f"no review with id {statement.review!r}")
+    for topic in kb.topics:
+        for i, related in enumerate(topic.related):
+            if related not in resources:
+                yield at.problem("topics", topic.id, ("related", i), f"no resource with id {related!r}")
+    homes = [p.id for p in kb.partnerships if p.home]
+    if len(homes) > 1:
+        yield at.problem("partnerships", homes[1], ("home",), "only one partnership can be home")
+
+
+def _check_unique_ids(files: list[_ParsedFile]) -> Iterator[Problem]:
+    """Ids are unique within a section (buttons and deep links name an entry by section and id); documents
+    form their own section across all reviews. A term and a partnership may share an id such as `lscpb`."""
+    seen: dict[tuple[str, str], str] = {}
+    for parsed in files:
+        for section, items in parsed.data.items():
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                if not isinstance(item, dict):
+                    continue
+                found: list[tuple[str, PathKey, Any]] = [(section, (section, index, "id"), item.get("id"))]
+                for d_index, doc in enumerate(item.get("documents") or []):
+                    if isinstance(doc, dict):
+                        found.append(("documents", (section, index, "documents", d_index, "id"), doc.get("id")))
+                for kind, path, entry_id in found:
+                    if entry_id is None:
+                        continue
+                    line = _line_for(parsed, path)[0]
+                    key = (kind, str(entry_id))
+                    if key in seen:
+                        yield Problem(parsed.name, line, _dotted(path), f"duplicate id {entry_id!r} (first at {seen[key]})")
+                    else:
+                        seen[key] = f"{parsed.name}:{line}"
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The YAML files of a knowledge directory, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Read, validate and merge every YAML file under `directory`; raise `KnowledgeInvalid` listing all problems."""
+    if not directory.is_dir():
+        raise KnowledgeInvalid([Problem(str(directory), 1, "(directory)", "knowledge directory not found")])
+    paths = knowledge_files(directory)
+    if not paths:
+        raise KnowledgeInvalid([Problem(str(directory), 1, "(directory)", "no .yaml files found")])
+    problems: list[Problem] = []
+    parsed_files = [p for p in (_parse(path, directory, problems) for path in paths) if p is not None]
+    validated = [(p, k) for p in parsed_files if (k := _validate_file(p, problems)) is not None]
+    problems.extend(_check_unique_ids(parsed_files))
+    if problems:
+        raise KnowledgeInvalid(problems)
+    sections: dict[str, list[Any]] = {name: [] for name in KnowledgeFile.model_fields}
+    for _, content in validated:
+        for name in sections:
+            sections[name].extend(getattr(content, name))
+    kb = KnowledgeBase(**{name: tuple(items) for name, items in sections.items()})
+    problems.extend(_check_references(kb, _Locator(validated)))
+    if problems:
+        raise KnowledgeInvalid(problems)
+    return kb
+
+
+def json_schema() -> str:
+    """The JSON Schema of one knowledge file, for editors' completion and validation."""
+    schema = KnowledgeFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Learning-from-Reviews knowledge file"
+    return json.dumps(schema, indent=2, sort_keys=True)

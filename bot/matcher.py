@@ -1,0 +1,429 @@
+"""Understand a question: which entries it names, what it asks for, how sure we are.
+
+Built once per public view (so nothing hidden is ever indexed). Per question the work is: normalise,
+correct unknown words against the vocabulary (rapidfuzz, length-bucketed, cached), look up n-grams in an
+alias table (a dict probe, independent of the knowledge base's size), test the intent rules (a fixed
+set), and score candidates. Under a threshold the bot falls back; when entries tie it asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
+from bot.normalise import Synonyms, Tokens, normalise
+
+THRESHOLD = 65.0
+"""Below this confidence the bot does not answer."""
+AMBIGUITY_MARGIN = 4.0
+"""When two different entries of the same kind score within this margin, ask which was meant."""
+
+ENTITY_SCORE = 80.0
+ENTITY_CORRECTED_SCORE = 74.0
+INTENT_WITH_ENTITY_BONUS = 10.0
+RULE_SCORES = {1: 70.0, 2: 85.0}
+RULE_SCORE_MANY = 92.0
+PHRASE_CUTOFF = 82.0
+
+STOPWORDS = frozenset(
+    """a an the of to in on for at by with from and or is are was were be been it its this that these those
+    i me my we our you your he she they them their his her do does did can could would should will shall
+    please pls hi there any anything some something what which who whom whose when where why how
+    about tell give show send get got have has had just also still any more most very really ok okay so
+    if not no yes one ones thing stuff""".split()
+)
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)
+
+_SINGLE_LETTER_NAME = re.compile(r"^(?:child|baby|children|case|family|young person)$")
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A knowledge entry named by its section and id."""
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An entry named in the question, where, and whether a typo had to be corrected to find it."""
+
+    ref: Ref
+    start: int
+    end: int
+    corrected: bool
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher understood: the engine composes a reply from it."""
+
+    kind: ReplyKind
+    intent: str | None
+    refs: tuple[Ref, ...] = ()
+    confidence: float = 0.0
+    choices: tuple[Ref, ...] = ()
+    also: tuple[tuple[str, tuple[Ref, ...]], ...] = ()
+    unknown_name: str | None = None
+
+
+# Which entry kinds each intent takes, and whether it needs one.
+INTENT_TAKES: dict[str, frozenset[str]] = {
+    "review": frozenset({"review"}),
+    "where_to_read": frozenset({"review", "resource", "theme", "partnership"}),
+    "statement": frozenset({"review", "statement"}),
+    "theme": frozenset({"theme"}),
+    "glossary": frozenset({"term"}),
+    "contacts": frozenset({"contact"}),
+    "framework": frozenset({"resource"}),
+    "national_repository": frozenset({"resource", "theme"}),
+    "archive": frozenset({"resource"}),
+    "how_reviews_work": frozenset({"topic", "term"}),
+    "about": frozenset({"partnership"}),
+    "latest_reviews": frozenset({"partnership"}),
+}
+NEEDS_ENTRY = frozenset({"review", "theme", "glossary"})
+RESOURCE_INTENT = {
+    ResourceKind.REPOSITORY: "national_repository",
+    ResourceKind.ARCHIVE: "archive",
+    ResourceKind.FRAMEWORK: "framework",
+    ResourceKind.GUIDANCE: "framework",
+    ResourceKind.PROCEDURES: "framework",
+    ResourceKind.THEMATIC_BRIEFING: "theme",
+    ResourceKind.SECTOR_BRIEFING: "theme",
+    ResourceKind.WEBSITE: "where_to_read",
+}
+NATURAL_INTENT = {
+    "review": "review",
+    "theme": "theme",
+    "term": "glossary",
+    "contact": "contacts",
+    "partnership": "about",
+    "topic": "how_reviews_work",
+    "statement": "statement",
+}
+GENERIC_REVIEW_WORDS = frozenset(
+    {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document"}
+)
+
+
+@dataclass
+class _Rule:
+    intent: str
+    groups: tuple[tuple[Tokens, ...], ...]
+
+    @property
+    def score(self) -> float:
+        return RULE_SCORES.get(len(self.groups), RULE_SCORE_MANY)
+
+
+def _contains(tokens: Tokens, phrase: Tokens) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+
+
+@dataclass
+class _Index:
+    aliases: dict[Tokens, set[Ref]] = field(default_factory=lambda: defaultdict(set))
+    partial: dict[str, set[Ref]] = field(default_factory=lambda: defaultdict(set))
+    vocabulary: set[str] = field(default_factory=set)
+
+
+class Matcher:
+    """Fuzzy understanding over one public view of the knowledge base."""
+
+    def __init__(self, view: KnowledgeBase, home_partnership: str | None = None) -> None:
+        self.synonyms = Synonyms((s.canonical, s.variants) for s in view.synonyms)
+        self._index = _Index()
+        self._intent_order = [intent.id for intent in view.intents]
+        self._intent_kind = {intent.id: intent.kind for intent in view.intents}
+        self._rules: list[_Rule] = []
+        phrases: list[str] = []
+        self._phrase_intent: list[str] = []
+        for intent in view.intents:
+            for rule in intent.rules:
+                groups = tuple(
+                    tuple(t for alt in group.split("|") if (t := self.norm(alt))) for group in rule.split(" + ")
+                )
+                self._rules.append(_Rule(intent.id, groups))
+                for group in groups:
+                    for alternative in group:
+                        self._index.vocabulary.update(alternative)
+            for phrase in intent.phrases:
+                tokens = self.norm(phrase)
+                phrases.append(" ".join(tokens))
+                self._phrase_intent.append(intent.id)
+                self._index.vocabulary.update(tokens)
+        self._phrases = phrases
+        self._build_entities(view)
+        self.home_partnership = home_partnership or next((p.id for p in view.partnerships if p.home), None)
+        self._review_partnership = {r.id: r.partnership for r in view.reviews}
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(self._index.vocabulary):
+            if len(word) >= 3 and not word.isdigit():
+                self._by_length[len(word)].append(word)
+        self._longest_alias = max((len(k) for k in self._index.aliases), default=1)
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+
+    def intent_kind(self, intent: str) -> ReplyKind:
+        """The reply kind an intent produces (chat for greetings, urgent for concerns)."""
+        return self._intent_kind.get(intent, ReplyKind.ANSWER)
+
+    # ----- building -------------------------------------------------------------------------------
+    def norm(self, text: str) -> Tokens:
+        return normalise(text, self.synonyms)
+
+    def _alias(self, ref: Ref, names: Iterable[str]) -> None:
+        for name in names:
+            tokens = self.norm(name)
+            if tokens:
+                self._index.aliases[tokens].add(ref)
+                self._index.vocabulary.update(tokens)
+
+    def _build_entities(self, view: KnowledgeBase) -> None:
+        self._resource_intent = {r.id: RESOURCE_INTENT[r.kind] for r in view.resources}
+        self._recent = [r.id for r in sorted(view.reviews, key=latest_date, reverse=True)]
+        for review in view.reviews:
+            ref = Ref("review", review.id)
+            self._alias(ref, [review.name, *review.aliases])
+            for token in self.norm(review.name):
+                if token not in STOPWORDS and len(token) > 1:
+                    self._index.partial[token].add(ref)
+            for doc in review.documents:
+                if isinstance(doc, PublishedDocument) and doc.published_on is not None:
+                    self._index.partial[MONTHS[doc.published_on.month - 1]].add(ref)
+                    self._index.partial[str(doc.published_on.year)].add(ref)
+                    self._index.vocabulary.add(MONTHS[doc.published_on.month - 1])
+        for theme in view.themes:
+            self._alias(Ref("theme", theme.id), [theme.name, *theme.aliases])
+        for term in view.terms:
+            self._alias(Ref("term", term.id), [*term.aliases])
+        for resource in view.resources:
+            if resource.kind in {ResourceKind.THEMATIC_BRIEFING, ResourceKind.SECTOR_BRIEFING}:
+                continue  # reached through their theme
+            self._alias(Ref("resource", resource.id), [resource.title, *resource.aliases])
+        for contact in view.contacts:
+            self._alias(Ref("contact", contact.id), [contact.name, *contact.aliases])
+        for partnership in view.partnerships:
+            self._alias(
+                Ref("partnership", partnership.id), [partnership.name, partnership.short_name, *partnership.aliases]
+            )
+        for topic in view.topics:
+            self._alias(Ref("topic", topic.id), [topic.title, *topic.aliases])
+        for statement in view.statements:
+            self._alias(Ref("statement", statement.id), [statement.by, *statement.by.split()])
+
+    # ----- per question ---------------------------------------------------------------------------
+    def _correct_uncached(self, token: str) -> str | None:
+        """The vocabulary word a typo was meant to be, or None when nothing is close enough."""
+        if len(token) < 4 or token.isdigit() or token in STOPWORDS:
+            return None
+        allowed = 1 if len(token) <= 5 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(token) - allowed, len(token) + allowed + 1):
+            choices = self._by_length.get(length)
+            if not choices:
+                continue
+            found = process.extractOne(
+                token, choices, scorer=OSA.distance, processor=None, score_cutoff=allowed
+            )
+            if found is not None:
+                candidate = (int(found[1]) + (0 if found[0][0] == token[0] else 1), found[0])
+                if best is None or candidate < best:
+                    best = candidate
+        if best is None or best[0] > allowed:
+            return None
+        return best[1]
+
+    def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
+        """Normalised tokens with typos corrected, and the positions that were corrected."""
+        raw = self.norm(text)
+        out: list[str] = []
+        corrected: set[int] = set()
+        for i, token in enumerate(raw):
+            if token in self._index.vocabulary or token in STOPWORDS:
+                out.append(token)
+                continue
+            fixed = self._correct(token)
+            if fixed is None:
+                out.append(token)
+            else:
+                out.append(fixed)
+                corrected.add(i)
+        return tuple(out), frozenset(corrected)
+
+    def _hits(self, tokens: Tokens, corrected: frozenset[int]) -> list[Hit]:
+        """Entries named in the question: longest alias first, no overlaps."""
+        hits: list[Hit] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest_alias, len(tokens) - i), 0, -1):
+                refs = self._index.aliases.get(tokens[i : i + n])
+                if refs:
+                    fixed = any(j in corrected for j in range(i, i + n))
+                    hits.extend(Hit(ref, i, i + n, fixed) for ref in sorted(refs))
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
+
+    def _intent_scores(self, tokens: Tokens) -> dict[str, float]:
+        scores: dict[str, float] = {}
+        for rule in self._rules:
+            if all(any(_contains(tokens, alt) for alt in group) for group in rule.groups):
+                scores[rule.intent] = max(scores.get(rule.intent, 0.0), rule.score)
+        if tokens:
+            sentence = " ".join(tokens)
+            for _, score, index in process.extract(
+                sentence, self._phrases, scorer=fuzz.ratio, processor=None, score_cutoff=PHRASE_CUTOFF, limit=5
+            ):
+                intent = self._phrase_intent[index]
+                scores[intent] = max(scores.get(intent, 0.0), float(score))
+        return scores
+
+    def _unknown_name(self, tokens: Tokens, hits: list[Hit]) -> str | None:
+        """'Child F' when no review is called that: a name we do not hold, not a typo of one we do."""
+        covered = {j for hit in hits for j in range(hit.start, hit.end)}
+        for i in range(len(tokens) - 1):
+            if i in covered or i + 1 in covered:
+                continue
+            if _SINGLE_LETTER_NAME.match(tokens[i]) and len(tokens[i + 1]) == 1 and tokens[i + 1].isalpha():
+                return f"{tokens[i].capitalize()} {tokens[i + 1].upper()}"
+        return None
+
+    def match(self, text: str) -> Match:
+        """Understand one question. Never raises for any text."""
+        tokens, corrected = self.tokens(text)
+        if not tokens:
+            return Match(ReplyKind.CHAT, "help", confidence=100.0)
+        scores = self._intent_scores(tokens)
+        if scores.get("urgent", 0.0) >= RULE_SCORES[1]:
+            return Match(ReplyKind.URGENT, "urgent", confidence=scores["urgent"])
+        hits = self._hits(tokens, corrected)
+        unknown = self._unknown_name(tokens, hits)
+        if unknown and not any(h.ref.kind == "review" for h in hits):
+            return Match(ReplyKind.FALLBACK, None, confidence=0.0, unknown_name=unknown)
+        candidates = self._candidates(tokens, scores, hits)
+        if candidates:
+            best = candidates[0]
+            if best.score >= THRESHOLD:
+                return self._decide(best, candidates, hits)
+        return self._partial(tokens, hits)
+
+    # ----- deciding -------------------------------------------------------------------------------
+    def _anchored(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """Does the question touch the domain at all? Guards against 'latest football news'."""
+        if hits:
+            return True
+        known = [t for t in tokens if t in self._index.vocabulary or t in STOPWORDS]
+        return len(known) == len(tokens) or any(t in GENERIC_REVIEW_WORDS for t in tokens)
+
+    def _candidates(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> list[_Candidate]:
+        anchored = self._anchored(tokens, hits)
+        candidates: list[_Candidate] = []
+        for intent, score in scores.items():
+            kind = self._intent_kind.get(intent, ReplyKind.ANSWER)
+            takes = INTENT_TAKES.get(intent, frozenset())
+            used = [h for h in hits if h.ref.kind in takes and self._fits(intent, h.ref)]
+            if intent in NEEDS_ENTRY and not used:
+                continue
+            if kind == ReplyKind.ANSWER and not anchored and score < 90:
+                continue
+            entity = max((self._hit_score(h) for h in used), default=0.0)
+            total = min(100.0, max(score, entity) + INTENT_WITH_ENTITY_BONUS) if used else score
+            candidates.append(_Candidate(intent, kind, total, tuple(used)))
+        taken = {h.ref for c in candidates for h in c.hits}
+        by_intent: dict[str, list[Hit]] = defaultdict(list)
+        for hit in hits:
+            if hit.ref not in taken:
+                by_intent[self._natural_intent(hit.ref)].append(hit)
+        for intent, used in by_intent.items():
+            score = max(self._hit_score(h) for h in used)
+            candidates.append(_Candidate(intent, ReplyKind.ANSWER, score, tuple(used)))
+        order = {intent: i for i, intent in enumerate(self._intent_order)}
+        candidates.sort(key=lambda c: (-c.score, order.get(c.intent, 99)))
+        return candidates
+
+    def _fits(self, intent: str, ref: Ref) -> bool:
+        if ref.kind != "resource":
+            return True
+        natural = self._natural_intent(ref)
+        return intent in {natural, "where_to_read"} or (intent == "national_repository" and natural == "theme")
+
+    def _natural_intent(self, ref: Ref) -> str:
+        if ref.kind == "resource":
+            return self._resource_intent.get(ref.id, "framework")
+        return NATURAL_INTENT[ref.kind]
+
+    @staticmethod
+    def _hit_score(hit: Hit) -> float:
+        return ENTITY_CORRECTED_SCORE if hit.corrected else ENTITY_SCORE
+
+    def _decide(self, best: _Candidate, candidates: list[_Candidate], hits: list[Hit]) -> Match:
+        if best.kind != ReplyKind.ANSWER:
+            return Match(best.kind, best.intent, confidence=best.score)
+        refs = _unique(h.ref for h in best.hits)
+        if len(refs) > 1 and refs[0].kind == "review" and len({self._review_partnership.get(r.id) for r in refs}) > 1:
+            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=refs[:3])
+        also = tuple(
+            (c.intent, _unique(h.ref for h in c.hits))
+            for c in candidates[1:]
+            if c.hits and c.score >= RULE_SCORES[2] and not {h.ref for h in c.hits} & set(refs)
+        )[:1]
+        return Match(ReplyKind.ANSWER, best.intent, refs, round(best.score, 1), also=also)
+
+    def _partial(self, tokens: Tokens, hits: list[Hit]) -> Match:
+        """No confident answer: offer reviews the words half-name ('child', 'july'), else fall back."""
+        if hits:
+            return Match(ReplyKind.FALLBACK, None)
+        evidence: dict[Ref, int] = defaultdict(int)
+        for token in tokens:
+            for ref in self._index.partial.get(token, ()):
+                evidence[ref] += 1
+        if not evidence:
+            if tokens and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens) and any(
+                t in GENERIC_REVIEW_WORDS for t in tokens
+            ):
+                return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=self._recent_reviews())
+            return Match(ReplyKind.FALLBACK, None)
+        top = max(evidence.values())
+        best = sorted(ref for ref, count in evidence.items() if count == top)
+        if len(best) == 1:
+            return Match(ReplyKind.ANSWER, "review", (best[0],), confidence=THRESHOLD)
+        return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=tuple(best[:3]))
+
+    def _recent_reviews(self) -> tuple[Ref, ...]:
+        return tuple(Ref("review", review_id) for review_id in self._recent[:3])
+
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    intent: str
+    kind: ReplyKind
+    score: float
+    hits: tuple[Hit, ...]
+
+
+def latest_date(review: Review) -> dt.date:
+    """The review's most recent publication date; undated ones sort last."""
+    dates = [d.published_on for d in review.documents if isinstance(d, PublishedDocument) and d.published_on]
+    return max(dates, default=dt.date.min)
+
+
+def _unique(refs: Iterable[Ref]) -> tuple[Ref, ...]:
+    return tuple(dict.fromkeys(refs))

@@ -1,0 +1,76 @@
+"""Text normalisation shared by knowledge phrases (once, at index build) and questions (once per message).
+
+Both sides go through the same steps, so a rule written as "what's new" matches a question typed
+"Whats NEW??": accents and case folded, "&" read as "and", possessive 's dropped, punctuation removed,
+synonyms and spelling variants rewritten, plurals folded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+Tokens = tuple[str, ...]
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+_APOSTROPHE = re.compile(r"['’`´]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
+
+
+def fold(text: str) -> str:
+    """Lower case, accents stripped, control characters dropped, '&' and '+' read as 'and'."""
+    text = unicodedata.normalize("NFKD", text[:_MAX_INPUT])
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ").replace("+", " and ")
+    text = _POSSESSIVE.sub("", text)
+    return _APOSTROPHE.sub("", text)
+
+
+def words(text: str) -> Tokens:
+    """The bare words of `text` after folding."""
+    return tuple(_NON_WORD.sub(" ", fold(text)).split())
+
+
+def stem(token: str) -> str:
+    """Fold simple English plurals so 'reviews' matches 'review' (and 'policies' matches 'policy')."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is", "ous")):
+        return token[:-1]
+    return token
+
+
+class Synonyms:
+    """Rewrites variant word sequences to their canonical form, longest variant first."""
+
+    def __init__(self, pairs: Iterable[tuple[str, Sequence[str]]]) -> None:
+        self._table: dict[Tokens, Tokens] = {}
+        for canonical, variants in pairs:
+            target = words(canonical)
+            for variant in variants:
+                source = words(variant)
+                if source and source != target:
+                    self._table[source] = target
+        self._longest = max((len(k) for k in self._table), default=0)
+
+    def rewrite(self, tokens: Tokens) -> Tokens:
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                replacement = self._table.get(tokens[i : i + n])
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += n
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return tuple(out)
+
+
+def normalise(text: str, synonyms: Synonyms) -> Tokens:
+    """Words of `text`, synonyms rewritten, plurals folded: the form every phrase and question is compared in."""
+    return tuple(stem(t) for t in synonyms.rewrite(words(text)))
