@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--show-wrong", action="store_true", help="list every wrong answer")
     evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 below this accuracy (0-1)")
     _common(commands.add_parser("schema", help="print the JSON Schema of a knowledge file"))
+    bench = commands.add_parser("bench", help="latency, memory and throughput figures (see README, Benchmarks)")
+    _common(bench)
+    bench.add_argument("--sizes", default="1000,5000", help="synthetic review counts to add (comma-separated)")
+    bench.add_argument("--questions", type=Path, default=None, help="labelled question set (default tests/questions.yaml)")
+    bench.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
+    bench.add_argument("--quick", action="store_true", help="small sizes and few repeats, for tests")
     return parser
 
 
@@ -190,6 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if command == "check":
         return _check(directory, args)
+    if command == "bench":
+        from bot.bench import run_bench
+
+        return run_bench(directory, args)
     try:
         kb = load_knowledge(directory)
     except KnowledgeInvalid as exc:
