@@ -71,8 +71,13 @@ class Composer:
         self.statements = {s.id: s for s in view.statements}
         self.home = next((p for p in view.partnerships if p.home), None)
         self._tables: dict[str, Mapping[str, object]] = {
-            "review": self.reviews, "theme": self.themes, "term": self.terms, "resource": self.resources,
-            "partnership": self.partnerships, "topic": self.topics, "statement": self.statements,
+            "review": self.reviews,
+            "theme": self.themes,
+            "term": self.terms,
+            "resource": self.resources,
+            "partnership": self.partnerships,
+            "topic": self.topics,
+            "statement": self.statements,
             "contact": {c.id: c for c in self.contacts},
         }
         self._compose: dict[str, Callable[[Match], Reply]] = {
@@ -115,17 +120,31 @@ class Composer:
             if intent in self._compose and intent != match.intent:
                 extra = self._compose[intent](Match(ReplyKind.ANSWER, intent, refs, match.confidence))
                 reply = Reply(
-                    kind=reply.kind, blocks=reply.blocks + extra.blocks, intent=reply.intent,
+                    kind=reply.kind,
+                    blocks=reply.blocks + extra.blocks,
+                    intent=reply.intent,
                     entries=tuple(dict.fromkeys(reply.entries + extra.entries)),
-                    confidence=reply.confidence, buttons=reply.buttons, suggestions=reply.suggestions,
+                    confidence=reply.confidence,
+                    buttons=reply.buttons,
+                    suggestions=reply.suggestions,
                 )
         return reply
 
-    def _reply(self, match: Match, blocks: Iterable[Block], entries: Iterable[str], buttons: Iterable[Button] = (),
-               kind: ReplyKind = ReplyKind.ANSWER) -> Reply:
+    def _reply(
+        self,
+        match: Match,
+        blocks: Iterable[Block],
+        entries: Iterable[str],
+        buttons: Iterable[Button] = (),
+        kind: ReplyKind = ReplyKind.ANSWER,
+    ) -> Reply:
         return Reply(
-            kind=kind, blocks=tuple(blocks), intent=match.intent, entries=tuple(dict.fromkeys(entries)),
-            confidence=match.confidence, buttons=tuple(buttons),
+            kind=kind,
+            blocks=tuple(blocks),
+            intent=match.intent,
+            entries=tuple(dict.fromkeys(entries)),
+            confidence=match.confidence,
+            buttons=tuple(buttons),
         )
 
     def _ids(self, match: Match, kind: str) -> list[str]:
@@ -174,7 +193,8 @@ class Composer:
     def _review_buttons(self, review: Review) -> list[Button]:
         buttons = [
             Button(f"Open: {DOC_TYPE_LABEL[d.type]}", url=d.url)
-            for d in review.documents if isinstance(d, PublishedDocument)
+            for d in review.documents
+            if isinstance(d, PublishedDocument)
         ][:1]
         if self._statements_for(review.id):
             buttons.append(Button("What the chair said", f"statement:{review.id}"))
@@ -203,18 +223,29 @@ class Composer:
         lines: list[Line] = []
         dated = sorted(
             ((d, r) for r in reviews for d in r.documents if isinstance(d, PublishedDocument)),
-            key=lambda pair: pair[0].published_on or dt.date.min, reverse=True,
+            key=lambda pair: pair[0].published_on or dt.date.min,
+            reverse=True,
         )
         for doc, review in dated:
-            lines.append((
-                text(f"• {_doc_date(doc)}: "), strong(review.name), text(f", {DOC_TYPE_LABEL[doc.type].lower()} "
-                f"({self._review_type(review)}): "), link("read it", doc.url),
-            ))
+            lines.append(
+                (
+                    text(f"• {_doc_date(doc)}: "),
+                    strong(review.name),
+                    text(f", {DOC_TYPE_LABEL[doc.type].lower()} ({self._review_type(review)}): "),
+                    link("read it", doc.url),
+                )
+            )
         for review in reviews:
-            for doc in review.documents:
-                if isinstance(doc, WithheldDocument):
-                    lines.append((strong(review.name), text(f": the full {DOC_TYPE_LABEL[doc.type].lower()} is "
-                                                            "withheld and will not be published."),))
+            for withheld in review.documents:
+                if isinstance(withheld, WithheldDocument):
+                    lines.append(
+                        (
+                            strong(review.name),
+                            text(
+                                f": the full {DOC_TYPE_LABEL[withheld.type].lower()} is withheld and will not be published."
+                            ),
+                        )
+                    )
         blocks = [para(f"Latest publications from the {name}, newest first:", *lines)]
         archive = self.resources.get("lscpb-archive")
         if archive:
@@ -236,12 +267,18 @@ class Composer:
             for briefing in self._briefings(theme) if theme else []:
                 blocks.append(para((strong(briefing.title), text(": ")), (link(briefing.url, briefing.url),)))
             if partnership:
-                blocks.append(para((strong(partnership.name), text(": ")), (link(partnership.website, partnership.website),)))
+                blocks.append(
+                    para((strong(partnership.name), text(": ")), (link(partnership.website, partnership.website),))
+                )
         if not blocks:
             page = self.resources.get("lscpb-learning-from-reviews")
             if page:
-                blocks.append(para("Local reviews, briefings and statements are published on the Learning From "
-                                   "Reviews page:", (link(page.url, page.url),)))
+                blocks.append(
+                    para(
+                        "Local reviews, briefings and statements are published on the Learning From Reviews page:",
+                        (link(page.url, page.url),),
+                    )
+                )
             return self._reply(match, blocks, [page.id] if page else [], MENU_BUTTONS)
         buttons = self._review_buttons(reviews[0]) if reviews else [Button("Menu", "help")]
         return self._reply(match, blocks, [r.id for r in match.refs], buttons)
@@ -267,8 +304,12 @@ class Composer:
         for review_id in review_ids:
             if not any(s.review == review_id for s in chosen) and review_id in self.reviews:
                 review = self.reviews[review_id]
-                blocks.append(para(f"No statement is recorded for {review.name}. This is what was published:",
-                                   *self._doc_lines(review)))
+                blocks.append(
+                    para(
+                        f"No statement is recorded for {review.name}. This is what was published:",
+                        *self._doc_lines(review),
+                    )
+                )
         entries = review_ids or [s.review for s in chosen]
         return self._reply(match, blocks, entries, [Button("Latest reviews", "latest_reviews"), Button("Menu", "help")])
 
@@ -348,8 +389,12 @@ class Composer:
     def _glossary(self, match: Match) -> Reply:
         terms = [self.terms[i] for i in self._ids(match, "term") if i in self.terms]
         blocks = [para((strong(t.term),), t.meaning) for t in terms]
-        return self._reply(match, blocks, [t.id for t in terms], [Button("How reviews work", "how_reviews_work"),
-                                                                  Button("Menu", "help")])
+        return self._reply(
+            match,
+            blocks,
+            [t.id for t in terms],
+            [Button("How reviews work", "how_reviews_work"), Button("Menu", "help")],
+        )
 
     # ----- people to call --------------------------------------------------------------------------
     def _contact_line(self, contact: Contact) -> Line:
@@ -363,8 +408,10 @@ class Composer:
         others = [c for c in self.contacts if not c.urgent]
         blocks = [
             para((strong(DANGER_LINE),)),
-            para("Otherwise, contact children's social care for the child's area now (all 24 hours unless stated):",
-                 *(self._contact_line(c) for c in urgent if c.phone != "999")),
+            para(
+                "Otherwise, contact children's social care for the child's area now (all 24 hours unless stated):",
+                *(self._contact_line(c) for c in urgent if c.phone != "999"),
+            ),
             para("Also:", *(self._contact_line(c) for c in others)),
         ]
         procedures = self.resources.get("llr-procedures")
@@ -375,8 +422,9 @@ class Composer:
     def _contacts(self, match: Match) -> Reply:
         chosen = [c for c in self.contacts if c.id in self._ids(match, "contact")] or self.contacts
         blocks = [para(DANGER_LINE), para(*(self._contact_line(c) for c in chosen))]
-        return self._reply(match, blocks, [c.id for c in chosen], [Button("All contacts", "contacts"),
-                                                                   Button("Menu", "help")])
+        return self._reply(
+            match, blocks, [c.id for c in chosen], [Button("All contacts", "contacts"), Button("Menu", "help")]
+        )
 
     # ----- about and conversation -----------------------------------------------------------------
     def _about(self, match: Match) -> Reply:
@@ -384,8 +432,9 @@ class Composer:
         partnerships = [self.partnerships[i] for i in ids if i in self.partnerships]
         if not partnerships and self.home:
             partnerships = [self.home]
-        blocks = [para((strong(f"{p.name} ({p.short_name})"),), p.about, (link(p.website, p.website),))
-                  for p in partnerships]
+        blocks = [
+            para((strong(f"{p.name} ({p.short_name})"),), p.about, (link(p.website, p.website),)) for p in partnerships
+        ]
         if not ids:
             blocks.append(para(WHAT_I_DO, "I only show what the partnership has published."))
         return self._reply(match, blocks, [p.id for p in partnerships], MENU_BUTTONS)
@@ -399,8 +448,9 @@ class Composer:
         return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
 
     def _thanks(self, match: Match) -> Reply:
-        return self._reply(match, [para("You're welcome. Ask me anything else about local reviews.")], [],
-                           MENU_BUTTONS, ReplyKind.CHAT)
+        return self._reply(
+            match, [para("You're welcome. Ask me anything else about local reviews.")], [], MENU_BUTTONS, ReplyKind.CHAT
+        )
 
     def _label(self, ref: Ref) -> str:
         names = {
@@ -415,31 +465,50 @@ class Composer:
 
     def _clarify(self, match: Match) -> Reply:
         labels = [self._label(r) for r in match.choices]
-        blocks = [para("Did you mean " + ", ".join(labels[:-1]) + (" or " if len(labels) > 1 else "") + labels[-1] + "?")]
-        buttons = [Button(label, f"{'review' if r.kind == 'review' else r.kind}:{r.id}")
-                   for label, r in zip(labels, match.choices, strict=True)]
-        return Reply(kind=ReplyKind.CLARIFY, blocks=tuple(blocks), intent=None, entries=(),
-                     confidence=match.confidence, buttons=(*buttons, Button("Menu", "help")),
-                     suggestions=tuple(labels))
+        blocks = [
+            para("Did you mean " + ", ".join(labels[:-1]) + (" or " if len(labels) > 1 else "") + labels[-1] + "?")
+        ]
+        buttons = [
+            Button(label, f"{'review' if r.kind == 'review' else r.kind}:{r.id}")
+            for label, r in zip(labels, match.choices, strict=True)
+        ]
+        return Reply(
+            kind=ReplyKind.CLARIFY,
+            blocks=tuple(blocks),
+            intent=None,
+            entries=(),
+            confidence=match.confidence,
+            buttons=(*buttons, Button("Menu", "help")),
+            suggestions=tuple(labels),
+        )
 
     def _repository_pointer(self) -> Block:
         repository = self.resources.get("nspcc-repository")
         if repository is None:
             return para("For reviews from other areas, ask the partnership that published them.")
-        return para((text("For reviews from other areas, search the "), link(repository.title, repository.url),
-                     text(".")))
+        return para(
+            (text("For reviews from other areas, search the "), link(repository.title, repository.url), text("."))
+        )
 
     def _fallback(self, match: Match) -> Reply:
         suggestions: tuple[str, ...] = ()
         if match.unknown_name:
             names = [r.name for r in self._recent_reviews()]
             suggestions = tuple(names[:3])
-            blocks = [para("I don't hold a review by that name. The local reviews I know are: "
-                           + ", ".join(names) + "."),
-                      self._repository_pointer()]
+            blocks = [
+                para("I don't hold a review by that name. The local reviews I know are: " + ", ".join(names) + "."),
+                self._repository_pointer(),
+            ]
             buttons = [Button(r.name, f"review:{r.id}") for r in self._recent_reviews()[:3]]
         else:
             blocks = [para("Sorry, I can't answer that. " + WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
             buttons = list(MENU_BUTTONS)
-        return Reply(kind=ReplyKind.FALLBACK, blocks=tuple(blocks), intent=None, entries=(), confidence=match.confidence,
-                     buttons=tuple(buttons), suggestions=suggestions)
+        return Reply(
+            kind=ReplyKind.FALLBACK,
+            blocks=tuple(blocks),
+            intent=None,
+            entries=(),
+            confidence=match.confidence,
+            buttons=tuple(buttons),
+            suggestions=suggestions,
+        )

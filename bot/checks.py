@@ -13,7 +13,7 @@ DEFAULT_STALE_MONTHS = 12
 
 
 @dataclass(frozen=True, order=True)
-class Warning_:
+class LintWarning:
     """Something an editor should look at; never stops the bot."""
 
     where: str
@@ -33,17 +33,17 @@ def _entries(kb: KnowledgeBase) -> list[tuple[str, Entry]]:
     return found
 
 
-def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE_MONTHS) -> list[Warning_]:
+def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE_MONTHS) -> list[LintWarning]:
     """Entries whose `checked` date is older than `months` months."""
     limit = today - dt.timedelta(days=round(months * 30.44))
     return [
-        Warning_(where, f"last checked {entry.checked.isoformat()}, more than {months} months ago")
+        LintWarning(where, f"last checked {entry.checked.isoformat()}, more than {months} months ago")
         for where, entry in _entries(kb)
         if entry.checked < limit
     ]
 
 
-def clashing_aliases(kb: KnowledgeBase) -> list[Warning_]:
+def clashing_aliases(kb: KnowledgeBase) -> list[LintWarning]:
     """One phrase that names two entries of the same kind: the bot would have to ask every time."""
     matcher = Matcher(kb)
     names: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
@@ -54,21 +54,23 @@ def clashing_aliases(kb: KnowledgeBase) -> list[Warning_]:
         for alias in (theme.name, *theme.aliases):
             names[("theme", matcher.norm(alias))].add(theme.id)
     return [
-        Warning_(f"{kind}s", f"'{' '.join(tokens)}' names {len(ids)} entries: {', '.join(sorted(ids))}")
+        LintWarning(f"{kind}s", f"'{' '.join(tokens)}' names {len(ids)} entries: {', '.join(sorted(ids))}")
         for (kind, tokens), ids in sorted(names.items())
         if len(ids) > 1
     ]
 
 
-def undated_publications(kb: KnowledgeBase) -> list[Warning_]:
+def undated_publications(kb: KnowledgeBase) -> list[LintWarning]:
     """Published documents without a date sort last in 'latest'; fine when no source gives one."""
     return [
-        Warning_(f"reviews.{review.id}.documents.{doc.id}", "published_on is null: it will be listed as 'date not given'")
+        LintWarning(
+            f"reviews.{review.id}.documents.{doc.id}", "published_on is null: it will be listed as 'date not given'"
+        )
         for review in kb.reviews
         for doc in review.documents
         if isinstance(doc, PublishedDocument) and doc.published_on is None
     ]
 
 
-def lint(kb: KnowledgeBase, today: dt.date, stale_months: int = DEFAULT_STALE_MONTHS) -> list[Warning_]:
+def lint(kb: KnowledgeBase, today: dt.date, stale_months: int = DEFAULT_STALE_MONTHS) -> list[LintWarning]:
     return sorted(stale_entries(kb, today, stale_months) + clashing_aliases(kb) + undated_publications(kb))

@@ -34,11 +34,15 @@ def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
     """--knowledge and --now, accepted before or after the command (sub-commands must not reset them)."""
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
-        "--knowledge", type=Path, default=default,
+        "--knowledge",
+        type=Path,
+        default=default,
         help="knowledge directory (default: $KNOWLEDGE_DIR or the packaged knowledge/)",
     )
     parser.add_argument(
-        "--now", type=_parse_now, default=default,
+        "--now",
+        type=_parse_now,
+        default=default,
         help="answer as if it were this moment (ISO-8601; no offset = Europe/London); default: the real clock",
     )
 
@@ -55,8 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--jsonl", action="store_true", help="read questions one per line on stdin; write JSON lines")
     check = commands.add_parser("check", help="validate and lint the knowledge base; exit 1 on errors")
     _common(check)
-    check.add_argument("--stale-months", type=int, default=DEFAULT_STALE_MONTHS,
-                       help=f"warn when an entry was checked longer ago than this (default {DEFAULT_STALE_MONTHS})")
+    check.add_argument(
+        "--stale-months",
+        type=int,
+        default=DEFAULT_STALE_MONTHS,
+        help=f"warn when an entry was checked longer ago than this (default {DEFAULT_STALE_MONTHS})",
+    )
     evaluate = commands.add_parser("evaluate", help="score a labelled question set")
     _common(evaluate)
     evaluate.add_argument("file", type=Path, help="YAML list of {q, kind, intent?, entries?}")
@@ -66,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="latency, memory and throughput figures (see README, Benchmarks)")
     _common(bench)
     bench.add_argument("--sizes", default="1000,5000", help="synthetic review counts to add (comma-separated)")
-    bench.add_argument("--questions", type=Path, default=None, help="labelled question set (default tests/questions.yaml)")
+    bench.add_argument(
+        "--questions", type=Path, default=None, help="labelled question set (default tests/questions.yaml)"
+    )
     bench.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
     bench.add_argument("--quick", action="store_true", help="small sizes and few repeats, for tests")
     return parser
@@ -148,8 +158,10 @@ def _check(directory: Path, args: argparse.Namespace) -> int:
     warnings = lint(kb, today, args.stale_months)
     for warning in warnings:
         print(warning)
-    counts = ", ".join(f"{len(getattr(kb, s))} {s}" for s in ("reviews", "statements", "resources", "themes",
-                                                              "contacts", "terms", "topics", "intents"))
+    counts = ", ".join(
+        f"{len(getattr(kb, s))} {s}"
+        for s in ("reviews", "statements", "resources", "themes", "contacts", "terms", "topics", "intents")
+    )
     print(f"ok: {directory}: {counts}; {len(warnings)} warning(s)")
     return 0
 
@@ -162,9 +174,11 @@ def _evaluate(engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int
         for outcome in report.outcomes:
             if not outcome.right or outcome.leaks:
                 r = outcome.reply
-                print(f"WRONG {outcome.label.q!r}: want {outcome.label.kind.value}/{outcome.label.intent}"
-                      f"/{outcome.label.entries} got {r.kind.value}/{r.intent}/{list(r.entries)} "
-                      f"({r.confidence:.0f}) leaks={outcome.leaks}")
+                print(
+                    f"WRONG {outcome.label.q!r}: want {outcome.label.kind.value}/{outcome.label.intent}"
+                    f"/{outcome.label.entries} got {r.kind.value}/{r.intent}/{list(r.entries)} "
+                    f"({r.confidence:.0f}) leaks={outcome.leaks}"
+                )
         print()
     print(report.summary())
     if report.leak_count or (args.min_accuracy is not None and report.accuracy < args.min_accuracy):

@@ -69,7 +69,11 @@ class Engine:
         moment = as_london(now) if now is not None else self.now()
         with self._lock:
             snap = self._snapshot
-            if snap is None or moment < snap.valid_from or (snap.valid_until is not None and moment >= snap.valid_until):
+            if (
+                snap is None
+                or moment < snap.valid_from
+                or (snap.valid_until is not None and moment >= snap.valid_until)
+            ):
                 view = public_view(self._kb, moment)
                 snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view))
                 self._snapshot = snap
@@ -110,7 +114,10 @@ def apology() -> Reply:
     """What the user sees when something inside failed: honest, and still pointing at 999."""
     return Reply(
         kind=ReplyKind.FALLBACK,
-        blocks=(para("Sorry, something went wrong on my side. Please try again. "
-                     "If a child is in immediate danger, call 999 now."),),
+        blocks=(
+            para(
+                "Sorry, something went wrong on my side. Please try again. "
+                "If a child is in immediate danger, call 999 now."
+            ),
+        ),
     )
-

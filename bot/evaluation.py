@@ -118,7 +118,5 @@ def evaluate(engine: Engine, labels: list[Labelled], now: dt.datetime) -> Report
     report = Report()
     for label in labels:
         reply = engine.answer(label.q, now)
-        report.outcomes.append(
-            Outcome(label, reply, is_right(label, reply), find_leaks(reply, engine.knowledge, now))
-        )
+        report.outcomes.append(Outcome(label, reply, is_right(label, reply), find_leaks(reply, engine.knowledge, now)))
     return report

@@ -103,10 +103,9 @@ def _line_for(parsed: _ParsedFile, loc: tuple[Any, ...]) -> tuple[int, PathKey]:
     node: Any = parsed.data
     path: PathKey = ()
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path = (*path, part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
             path = (*path, part)
         elif isinstance(node, dict) and isinstance(part, str) and node.get("status") == part:
@@ -145,9 +144,12 @@ def _validate_file(parsed: _ParsedFile, problems: list[Problem]) -> KnowledgeFil
     except ValidationError as exc:
         for error in exc.errors():
             line, path = _line_for(parsed, error["loc"])
-            parent = parsed.data
+            parent: Any = parsed.data
             for part in path[:-1]:
-                parent = parent[part] if isinstance(parent, dict | list) else None
+                if isinstance(parent, dict):
+                    parent = parent.get(part)
+                elif isinstance(parent, list) and isinstance(part, int) and part < len(parent):
+                    parent = parent[part]
             problems.append(Problem(parsed.name, line, _dotted(path), _friendly(dict(error), parent)))
         return None
 
@@ -191,12 +193,16 @@ def _check_references(kb: KnowledgeBase, at: _Locator) -> Iterator[Problem]:
                 target = documents.get(doc.instead)
                 if target is None:
                     yield at.problem(
-                        "reviews", review.id, ("documents", i, "instead"),
+                        "reviews",
+                        review.id,
+                        ("documents", i, "instead"),
                         f"no document {doc.instead!r} in this review",
                     )
                 elif target.status in {"withheld", "withdrawn"}:
                     yield at.problem(
-                        "reviews", review.id, ("documents", i, "instead"),
+                        "reviews",
+                        review.id,
+                        ("documents", i, "instead"),
                         f"{doc.instead!r} is {target.status}: point to a published document",
                     )
     for resource in kb.resources:
@@ -236,7 +242,9 @@ def _check_unique_ids(files: list[_ParsedFile]) -> Iterator[Problem]:
                     line = _line_for(parsed, path)[0]
                     key = (kind, str(entry_id))
                     if key in seen:
-                        yield Problem(parsed.name, line, _dotted(path), f"duplicate id {entry_id!r} (first at {seen[key]})")
+                        yield Problem(
+                            parsed.name, line, _dotted(path), f"duplicate id {entry_id!r} (first at {seen[key]})"
+                        )
                     else:
                         seen[key] = f"{parsed.name}:{line}"
 

@@ -34,19 +34,165 @@ RULE_SCORE_MANY = 92.0
 PHRASE_CUTOFF = 82.0
 
 STOPWORDS = frozenset(
-    """a an the of to in on for at by with from and or is are was were be been it its this that these those
-    i me my we our you your he she they them their his her do does did can could would should will shall
-    please pls hi there any anything some something what which who whom whose when where why how
-    about tell give show send get got have has had just also still any more most very really ok okay so
-    if not no yes one ones thing stuff""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "with",
+        "from",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "they",
+        "them",
+        "their",
+        "his",
+        "her",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "please",
+        "pls",
+        "hi",
+        "there",
+        "any",
+        "anything",
+        "some",
+        "something",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "about",
+        "tell",
+        "give",
+        "show",
+        "send",
+        "get",
+        "got",
+        "have",
+        "has",
+        "had",
+        "just",
+        "also",
+        "still",
+        "any",
+        "more",
+        "most",
+        "very",
+        "really",
+        "ok",
+        "okay",
+        "so",
+        "if",
+        "not",
+        "no",
+        "yes",
+        "one",
+        "ones",
+        "thing",
+        "stuff",
+    ]
 )
 
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 
 _SINGLE_LETTER_NAME = re.compile(r"^(?:child|baby|children|case|family|young person)$")
+BAG_PARTIAL_MIN = 4
+"""Names of this many words match when three quarters of their words appear, in any order."""
+BAG_COVERAGE = 0.75
+ALIAS_STOPWORDS = frozenset(
+    [
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "about",
+        "from",
+        "by",
+        "an",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "what",
+        "which",
+        "my",
+        "our",
+        "their",
+        "its",
+        "this",
+        "that",
+        "please",
+        "pls",
+        "tell",
+        "me",
+        "show",
+        "give",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+    ]
+)
+"""Words ignored when matching names, so 'the LLR framework' finds 'LLR framework'. Keeps 'a' and 'and'
+(Child A, Child C and D)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -59,11 +205,10 @@ class Ref:
 
 @dataclass(frozen=True)
 class Hit:
-    """An entry named in the question, where, and whether a typo had to be corrected to find it."""
+    """An entry named in the question, at which token positions, and whether a typo was corrected to find it."""
 
     ref: Ref
-    start: int
-    end: int
+    positions: frozenset[int]
     corrected: bool
 
 
@@ -83,7 +228,7 @@ class Match:
 # Which entry kinds each intent takes, and whether it needs one.
 INTENT_TAKES: dict[str, frozenset[str]] = {
     "review": frozenset({"review"}),
-    "where_to_read": frozenset({"review", "resource", "theme", "partnership"}),
+    "where_to_read": frozenset({"review"}),
     "statement": frozenset({"review", "statement"}),
     "theme": frozenset({"theme"}),
     "glossary": frozenset({"term"}),
@@ -91,11 +236,27 @@ INTENT_TAKES: dict[str, frozenset[str]] = {
     "framework": frozenset({"resource"}),
     "national_repository": frozenset({"resource", "theme"}),
     "archive": frozenset({"resource"}),
-    "how_reviews_work": frozenset({"topic", "term"}),
+    "how_reviews_work": frozenset({"topic"}),
     "about": frozenset({"partnership"}),
     "latest_reviews": frozenset({"partnership"}),
 }
 NEEDS_ENTRY = frozenset({"review", "theme", "glossary"})
+REVIEW_INTENTS = frozenset({"review", "where_to_read", "statement"})
+NATURAL_PENALTY = {
+    "review": 0.0,
+    "theme": 0.0,
+    "contact": 0.0,
+    "statement": 0.0,
+    "resource": 1.0,
+    "partnership": 2.0,
+    "topic": 2.0,
+    "term": 3.0,
+}
+"""Entry kinds named alone: a review name outranks a glossary word that happens to appear beside it."""
+UNKNOWN_WORD_PENALTY = 5.0
+"""A name alone in a sentence of words we do not know ('Coventry SCR Daniel Pelka') is not a question for us."""
+UNUSED_ENTRY_PENALTY = 15.0
+"""An intent that could have used the named entries but did not is probably not what was asked."""
 RESOURCE_INTENT = {
     ResourceKind.REPOSITORY: "national_repository",
     ResourceKind.ARCHIVE: "archive",
@@ -138,8 +299,15 @@ def _contains(tokens: Tokens, phrase: Tokens) -> bool:
 @dataclass
 class _Index:
     aliases: dict[Tokens, set[Ref]] = field(default_factory=lambda: defaultdict(set))
+    bags: dict[str, list[tuple[frozenset[str], Ref]]] = field(default_factory=lambda: defaultdict(list))
     partial: dict[str, set[Ref]] = field(default_factory=lambda: defaultdict(set))
     vocabulary: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+
+
+def alias_key(tokens: Tokens) -> Tokens:
+    """The words of a name that matter for matching it."""
+    return tuple(t for t in tokens if t not in ALIAS_STOPWORDS)
 
 
 class Matcher:
@@ -168,13 +336,18 @@ class Matcher:
                 self._phrase_intent.append(intent.id)
                 self._index.vocabulary.update(tokens)
         self._phrases = phrases
+        self._topic_phrases = [" ".join(self.norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
+        self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build_entities(view)
         self.home_partnership = home_partnership or next((p.id for p in view.partnerships if p.home), None)
         self._review_partnership = {r.id: r.partnership for r in view.reviews}
         self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._names_by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._index.vocabulary):
             if len(word) >= 3 and not word.isdigit():
                 self._by_length[len(word)].append(word)
+                if word in self._index.names:
+                    self._names_by_length[len(word)].append(word)
         self._longest_alias = max((len(k) for k in self._index.aliases), default=1)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
@@ -189,11 +362,35 @@ class Matcher:
     def _alias(self, ref: Ref, names: Iterable[str]) -> None:
         for name in names:
             tokens = self.norm(name)
-            if tokens:
-                self._index.aliases[tokens].add(ref)
-                self._index.vocabulary.update(tokens)
+            key = alias_key(tokens)
+            if not key:
+                continue
+            self._index.aliases[key].add(ref)
+            self._index.vocabulary.update(tokens)
+            self._index.names.update(key)
+            if len(set(key)) >= 2 and all(len(t) >= 3 for t in key):
+                self._pending_bags.append((frozenset(key), ref))
+
+    def _index_bags(self) -> None:
+        """Index long names by their rarest words, so 'framework for LLR reviews' finds 'LLR framework'
+        with a few dict probes per question word, however many names there are."""
+        frequency: dict[str, int] = defaultdict(int)
+        for bag, _ in self._pending_bags:
+            for token in bag:
+                frequency[token] += 1
+        for bag, ref in self._pending_bags:
+            keys = sorted(bag, key=lambda t: (frequency[t], t))[: 1 if len(bag) < BAG_PARTIAL_MIN else 2]
+            for key in keys:
+                self._index.bags[key].append((bag, ref))
+        refs_with: dict[str, set[Ref]] = defaultdict(set)
+        for bag, ref in self._pending_bags:
+            for token in bag:
+                refs_with[token].add(ref)
+        self._shared_words = frozenset(t for t, refs in refs_with.items() if len(refs) >= 2)
+        self._pending_bags.clear()
 
     def _build_entities(self, view: KnowledgeBase) -> None:
+        self._pending_bags: list[tuple[frozenset[str], Ref]] = []
         self._resource_intent = {r.id: RESOURCE_INTENT[r.kind] for r in view.resources}
         self._recent = [r.id for r in sorted(view.reviews, key=latest_date, reverse=True)]
         for review in view.reviews:
@@ -225,21 +422,29 @@ class Matcher:
             self._alias(Ref("topic", topic.id), [topic.title, *topic.aliases])
         for statement in view.statements:
             self._alias(Ref("statement", statement.id), [statement.by, *statement.by.split()])
+        self._index_bags()
+        self._single_review_of_type: dict[str, str] = {}
+        by_type: dict[str, list[str]] = defaultdict(list)
+        for review in view.reviews:
+            by_type[review.review_type].append(review.id)
+        self._single_review_of_type = {t: ids[0] for t, ids in by_type.items() if len(ids) == 1}
 
     # ----- per question ---------------------------------------------------------------------------
     def _correct_uncached(self, token: str) -> str | None:
-        """The vocabulary word a typo was meant to be, or None when nothing is close enough."""
-        if len(token) < 4 or token.isdigit() or token in STOPWORDS:
+        """The vocabulary word a typo was meant to be, or None when nothing is close enough.
+
+        One edit (a transposition counts as one) for words up to 7 letters, two beyond. Four-letter words
+        are only corrected towards names ('cild' -> 'child'), since short English words collide easily."""
+        if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
-        allowed = 1 if len(token) <= 5 else 2
+        allowed = 1 if len(token) <= 7 else 2
+        buckets = self._names_by_length if len(token) == 4 else self._by_length
         best: tuple[int, str] | None = None
         for length in range(len(token) - allowed, len(token) + allowed + 1):
-            choices = self._by_length.get(length)
+            choices = buckets.get(length)
             if not choices:
                 continue
-            found = process.extractOne(
-                token, choices, scorer=OSA.distance, processor=None, score_cutoff=allowed
-            )
+            found = process.extractOne(token, choices, scorer=OSA.distance, processor=None, score_cutoff=allowed)
             if found is not None:
                 candidate = (int(found[1]) + (0 if found[0][0] == token[0] else 1), found[0])
                 if best is None or candidate < best:
@@ -266,20 +471,48 @@ class Matcher:
         return tuple(out), frozenset(corrected)
 
     def _hits(self, tokens: Tokens, corrected: frozenset[int]) -> list[Hit]:
-        """Entries named in the question: longest alias first, no overlaps."""
+        """Entries named in the question: exact names longest first, then long names in any word order."""
+        content = [i for i, t in enumerate(tokens) if t not in ALIAS_STOPWORDS]
+        words = [tokens[i] for i in content]
         hits: list[Hit] = []
-        i = 0
-        while i < len(tokens):
-            for n in range(min(self._longest_alias, len(tokens) - i), 0, -1):
-                refs = self._index.aliases.get(tokens[i : i + n])
+        k = 0
+        while k < len(words):
+            for n in range(min(self._longest_alias, len(words) - k), 0, -1):
+                refs = self._index.aliases.get(tuple(words[k : k + n]))
                 if refs:
-                    fixed = any(j in corrected for j in range(i, i + n))
-                    hits.extend(Hit(ref, i, i + n, fixed) for ref in sorted(refs))
-                    i += n
+                    positions = frozenset(content[k : k + n])
+                    hits.extend(Hit(ref, positions, bool(positions & corrected)) for ref in sorted(refs))
+                    k += n
                     break
             else:
-                i += 1
-        return hits
+                k += 1
+        return self._bag_hits(tokens, content, hits, corrected)
+
+    def _bag_hits(self, tokens: Tokens, content: list[int], hits: list[Hit], corrected: frozenset[int]) -> list[Hit]:
+        """Add names found as words in any order; a longer name replaces shorter names it contains."""
+        position = {tokens[i]: i for i in content}
+        order = {i: k for k, i in enumerate(content)}
+        seen = {h.ref for h in hits}
+        found: list[Hit] = []
+        for word in list(position):
+            for bag, ref in self._index.bags.get(word, ()):
+                if ref in seen:
+                    continue
+                present = [t for t in bag if t in position]
+                if len(bag) >= BAG_PARTIAL_MIN:
+                    missing = bag.difference(present)
+                    ok = len(present) >= BAG_COVERAGE * len(bag) and missing <= self._shared_words
+                else:
+                    spots = sorted(order[position[t]] for t in present)
+                    ok = len(present) == len(bag) and spots[-1] - spots[0] <= len(bag) + 1
+                if ok:
+                    spot = frozenset(position[t] for t in present)
+                    found.append(Hit(ref, spot, bool(spot & corrected) or len(present) < len(bag)))
+                    seen.add(ref)
+        if not found:
+            return hits
+        kept = [h for h in hits if not any(h.positions < f.positions for f in found)]
+        return kept + found
 
     def _intent_scores(self, tokens: Tokens) -> dict[str, float]:
         scores: dict[str, float] = {}
@@ -296,12 +529,16 @@ class Matcher:
         return scores
 
     def _unknown_name(self, tokens: Tokens, hits: list[Hit]) -> str | None:
-        """'Child F' when no review is called that: a name we do not hold, not a typo of one we do."""
-        covered = {j for hit in hits for j in range(hit.start, hit.end)}
+        """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
+        named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
         for i in range(len(tokens) - 1):
-            if i in covered or i + 1 in covered:
-                continue
-            if _SINGLE_LETTER_NAME.match(tokens[i]) and len(tokens[i + 1]) == 1 and tokens[i + 1].isalpha():
+            if (
+                _SINGLE_LETTER_NAME.match(tokens[i])
+                and len(tokens[i + 1]) == 1
+                and tokens[i + 1].isalpha()
+                and i + 1 not in named
+                and tokens[i + 1] not in {"a", "i"}
+            ):
                 return f"{tokens[i].capitalize()} {tokens[i + 1].upper()}"
         return None
 
@@ -315,22 +552,23 @@ class Matcher:
             return Match(ReplyKind.URGENT, "urgent", confidence=scores["urgent"])
         hits = self._hits(tokens, corrected)
         unknown = self._unknown_name(tokens, hits)
-        if unknown and not any(h.ref.kind == "review" for h in hits):
+        if unknown:
             return Match(ReplyKind.FALLBACK, None, confidence=0.0, unknown_name=unknown)
         candidates = self._candidates(tokens, scores, hits)
         if candidates:
             best = candidates[0]
             if best.score >= THRESHOLD:
-                return self._decide(best, candidates, hits)
+                return self._decide(best, candidates, tokens)
         return self._partial(tokens, hits)
 
     # ----- deciding -------------------------------------------------------------------------------
+    def _unknown(self, tokens: Tokens) -> int:
+        """Words of three letters or more that nothing in the knowledge base or the rules uses."""
+        return sum(len(t) >= 3 and t not in self._index.vocabulary and t not in STOPWORDS for t in tokens)
+
     def _anchored(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """Does the question touch the domain at all? Guards against 'latest football news'."""
-        if hits:
-            return True
-        known = [t for t in tokens if t in self._index.vocabulary or t in STOPWORDS]
-        return len(known) == len(tokens) or any(t in GENERIC_REVIEW_WORDS for t in tokens)
+        return bool(hits) or self._unknown(tokens) == 0 or any(t in GENERIC_REVIEW_WORDS for t in tokens)
 
     def _candidates(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> list[_Candidate]:
         anchored = self._anchored(tokens, hits)
@@ -339,24 +577,39 @@ class Matcher:
             kind = self._intent_kind.get(intent, ReplyKind.ANSWER)
             takes = INTENT_TAKES.get(intent, frozenset())
             used = [h for h in hits if h.ref.kind in takes and self._fits(intent, h.ref)]
+            if not used and intent in REVIEW_INTENTS and score >= RULE_SCORES[2]:
+                used = self._review_by_type(hits)
             if intent in NEEDS_ENTRY and not used:
                 continue
-            if kind == ReplyKind.ANSWER and not anchored and score < 90:
+            if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2]:
                 continue
-            entity = max((self._hit_score(h) for h in used), default=0.0)
-            total = min(100.0, max(score, entity) + INTENT_WITH_ENTITY_BONUS) if used else score
+            if used:
+                entity = max(self._hit_score(h) for h in used)
+                total = min(100.0, max(score, entity) + INTENT_WITH_ENTITY_BONUS)
+            else:
+                strong_hits = any(h.ref.kind != "term" and not h.corrected for h in hits)
+                total = score - (UNUSED_ENTRY_PENALTY if takes and strong_hits and kind == ReplyKind.ANSWER else 0.0)
             candidates.append(_Candidate(intent, kind, total, tuple(used)))
         taken = {h.ref for c in candidates for h in c.hits}
         by_intent: dict[str, list[Hit]] = defaultdict(list)
         for hit in hits:
             if hit.ref not in taken:
                 by_intent[self._natural_intent(hit.ref)].append(hit)
+        unknown_penalty = UNKNOWN_WORD_PENALTY * self._unknown(tokens)
         for intent, used in by_intent.items():
-            score = max(self._hit_score(h) for h in used)
+            score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used) - unknown_penalty
             candidates.append(_Candidate(intent, ReplyKind.ANSWER, score, tuple(used)))
         order = {intent: i for i, intent in enumerate(self._intent_order)}
         candidates.sort(key=lambda c: (-c.score, order.get(c.intent, 99)))
         return candidates
+
+    def _review_by_type(self, hits: list[Hit]) -> list[Hit]:
+        """'the SCR' names a review when exactly one review is of that type."""
+        for hit in hits:
+            review_id = self._single_review_of_type.get(hit.ref.id) if hit.ref.kind == "term" else None
+            if review_id is not None:
+                return [Hit(Ref("review", review_id), hit.positions, corrected=True)]
+        return []
 
     def _fits(self, intent: str, ref: Ref) -> bool:
         if ref.kind != "resource":
@@ -373,10 +626,19 @@ class Matcher:
     def _hit_score(hit: Hit) -> float:
         return ENTITY_CORRECTED_SCORE if hit.corrected else ENTITY_SCORE
 
-    def _decide(self, best: _Candidate, candidates: list[_Candidate], hits: list[Hit]) -> Match:
+    def _topic(self, tokens: Tokens) -> tuple[Ref, ...]:
+        """The explainer closest to the question (how reviews work, why only a briefing…)."""
+        found = process.extractOne(
+            " ".join(tokens), self._topic_phrases, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=60
+        )
+        return (Ref("topic", self._topic_of_phrase[found[2]]),) if found else ()
+
+    def _decide(self, best: _Candidate, candidates: list[_Candidate], tokens: Tokens) -> Match:
         if best.kind != ReplyKind.ANSWER:
             return Match(best.kind, best.intent, confidence=best.score)
         refs = _unique(h.ref for h in best.hits)
+        if best.intent == "how_reviews_work" and not any(r.kind == "topic" for r in refs):
+            refs = (*self._topic(tokens), *refs)
         if len(refs) > 1 and refs[0].kind == "review" and len({self._review_partnership.get(r.id) for r in refs}) > 1:
             return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=refs[:3])
         also = tuple(
@@ -395,8 +657,10 @@ class Matcher:
             for ref in self._index.partial.get(token, ()):
                 evidence[ref] += 1
         if not evidence:
-            if tokens and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens) and any(
-                t in GENERIC_REVIEW_WORDS for t in tokens
+            if (
+                tokens
+                and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens)
+                and any(t in GENERIC_REVIEW_WORDS for t in tokens)
             ):
                 return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=self._recent_reviews())
             return Match(ReplyKind.FALLBACK, None)
@@ -408,7 +672,6 @@ class Matcher:
 
     def _recent_reviews(self) -> tuple[Ref, ...]:
         return tuple(Ref("review", review_id) for review_id in self._recent[:3])
-
 
 
 @dataclass(frozen=True)

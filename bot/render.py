@@ -40,7 +40,9 @@ def _html_line_pieces(line: Line, limit: int) -> list[str]:
         if len(rendered) > limit:
             # Only plain text can be this long; cut it on raw characters, escaping each piece.
             step = max(1, limit // 6)
-            parts = [_html_span(Span(span.text[i : i + step], strong=span.strong)) for i in range(0, len(span.text), step)]
+            parts = [
+                _html_span(Span(span.text[i : i + step], strong=span.strong)) for i in range(0, len(span.text), step)
+            ]
         else:
             parts = [rendered]
         for part in parts:

@@ -14,6 +14,8 @@ from bot.models import (
     KnowledgeBase,
     PublishedDocument,
     Review,
+    WithdrawnDocument,
+    WithheldDocument,
     Statement,
 )
 
@@ -33,20 +35,26 @@ def released(publish_on: dt.datetime | None, now: dt.datetime) -> bool:
 
 
 def _public_review(review: Review, now: dt.datetime) -> Review | None:
-    documents = []
+    documents: list[PublishedDocument | WithheldDocument | WithdrawnDocument] = []
     for doc in review.documents:
         if isinstance(doc, EmbargoedDocument):
             if not released(doc.publish_on, now):
                 continue
             documents.append(
                 PublishedDocument(
-                    id=doc.id, type=doc.type, title=doc.title, status="published",
-                    published_on=as_london(doc.publish_on).date(), url=doc.url, summary=doc.summary,
-                    sources=doc.sources, checked=doc.checked,
+                    id=doc.id,
+                    type=doc.type,
+                    title=doc.title,
+                    status="published",
+                    published_on=as_london(doc.publish_on).date(),
+                    url=doc.url,
+                    summary=doc.summary,
+                    sources=doc.sources,
+                    checked=doc.checked,
                 )
             )
         else:
-            documents.append(doc)
+            documents.append(doc)  # withheld and withdrawn carry no URL or summary by schema
     if not documents:
         return None
     return review.model_copy(update={"documents": documents})
