@@ -56,6 +56,10 @@ def _doc_date(doc: PublishedDocument) -> str:
     return uk_date(doc.published_on) if doc.published_on else "date not given"
 
 
+def _published_on(doc: PublishedDocument) -> str:
+    return f"published {uk_date(doc.published_on)}" if doc.published_on else "publication date not given"
+
+
 class Composer:
     """Turns a Match into a Reply against one public view."""
 
@@ -165,7 +169,7 @@ class Composer:
         for doc in review.documents:
             label = DOC_TYPE_LABEL[doc.type]
             if isinstance(doc, PublishedDocument):
-                lines.append((text(f"• {label}, published {_doc_date(doc)}: "), link("read it", doc.url)))
+                lines.append((text(f"• {label}, {_published_on(doc)}: "), link("read it", doc.url)))
             elif isinstance(doc, WithheldDocument):
                 line: list[Span] = [text(f"• {label}: not published and will not be. {doc.reason}")]
                 instead = published.get(doc.instead) if doc.instead else None
@@ -401,7 +405,8 @@ class Composer:
         reach: list[Span] = [strong(contact.phone)] if contact.phone else []
         if contact.url:
             reach.append(link("online", contact.url))
-        return (text(f"• {contact.name}: "), *reach, text(f" ({contact.hours}). {contact.use}"))
+        hours = f" ({contact.hours})" if contact.hours else ""
+        return (text(f"• {contact.name}: "), *reach, text(f"{hours}. {contact.use}"))
 
     def _urgent(self, match: Match) -> Reply:
         urgent = [c for c in self.contacts if c.urgent]
@@ -492,11 +497,11 @@ class Composer:
 
     def _fallback(self, match: Match) -> Reply:
         suggestions: tuple[str, ...] = ()
-        if match.unknown_name:
+        if match.unknown_review:
             names = [r.name for r in self._recent_reviews()]
             suggestions = tuple(names[:3])
             blocks = [
-                para("I don't hold a review by that name. The local reviews I know are: " + ", ".join(names) + "."),
+                para("I don't hold that review. The local reviews I know are: " + ", ".join(names) + "."),
                 self._repository_pointer(),
             ]
             buttons = [Button(r.name, f"review:{r.id}") for r in self._recent_reviews()[:3]]

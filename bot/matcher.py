@@ -222,7 +222,8 @@ class Match:
     confidence: float = 0.0
     choices: tuple[Ref, ...] = ()
     also: tuple[tuple[str, tuple[Ref, ...]], ...] = ()
-    unknown_name: str | None = None
+    unknown_review: bool = False
+    """The question asks about a review we do not hold (another area's, or 'Child F')."""
 
 
 # Which entry kinds each intent takes, and whether it needs one.
@@ -433,11 +434,11 @@ class Matcher:
     def _correct_uncached(self, token: str) -> str | None:
         """The vocabulary word a typo was meant to be, or None when nothing is close enough.
 
-        One edit (a transposition counts as one) for words up to 7 letters, two beyond. Four-letter words
+        One edit (a transposition counts as one) for words up to 8 letters, two beyond. Four-letter words
         are only corrected towards names ('cild' -> 'child'), since short English words collide easily."""
         if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
-        allowed = 1 if len(token) <= 7 else 2
+        allowed = 1 if len(token) <= 8 else 2
         buckets = self._names_by_length if len(token) == 4 else self._by_length
         best: tuple[int, str] | None = None
         for length in range(len(token) - allowed, len(token) + allowed + 1):
@@ -528,19 +529,17 @@ class Matcher:
                 scores[intent] = max(scores.get(intent, 0.0), float(score))
         return scores
 
-    def _unknown_name(self, tokens: Tokens, hits: list[Hit]) -> str | None:
+    def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
-        for i in range(len(tokens) - 1):
-            if (
-                _SINGLE_LETTER_NAME.match(tokens[i])
-                and len(tokens[i + 1]) == 1
-                and tokens[i + 1].isalpha()
-                and i + 1 not in named
-                and tokens[i + 1] not in {"a", "i"}
-            ):
-                return f"{tokens[i].capitalize()} {tokens[i + 1].upper()}"
-        return None
+        return any(
+            _SINGLE_LETTER_NAME.match(tokens[i])
+            and len(tokens[i + 1]) == 1
+            and tokens[i + 1].isalpha()
+            and tokens[i + 1] not in {"a", "i"}
+            and i + 1 not in named
+            for i in range(len(tokens) - 1)
+        )
 
     def match(self, text: str) -> Match:
         """Understand one question. Never raises for any text."""
@@ -551,9 +550,8 @@ class Matcher:
         if scores.get("urgent", 0.0) >= RULE_SCORES[1]:
             return Match(ReplyKind.URGENT, "urgent", confidence=scores["urgent"])
         hits = self._hits(tokens, corrected)
-        unknown = self._unknown_name(tokens, hits)
-        if unknown:
-            return Match(ReplyKind.FALLBACK, None, confidence=0.0, unknown_name=unknown)
+        if self._names_unknown_review(tokens, hits):
+            return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, hits)
         if candidates:
             best = candidates[0]
@@ -650,8 +648,9 @@ class Matcher:
 
     def _partial(self, tokens: Tokens, hits: list[Hit]) -> Match:
         """No confident answer: offer reviews the words half-name ('child', 'july'), else fall back."""
+        about_reviews = any(t in GENERIC_REVIEW_WORDS for t in tokens)
         if hits:
-            return Match(ReplyKind.FALLBACK, None)
+            return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
         evidence: dict[Ref, int] = defaultdict(int)
         for token in tokens:
             for ref in self._index.partial.get(token, ()):
@@ -663,7 +662,7 @@ class Matcher:
                 and any(t in GENERIC_REVIEW_WORDS for t in tokens)
             ):
                 return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=self._recent_reviews())
-            return Match(ReplyKind.FALLBACK, None)
+            return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
         top = max(evidence.values())
         best = sorted(ref for ref, count in evidence.items() if count == top)
         if len(best) == 1:

@@ -182,7 +182,7 @@ class Contact(Entry):
     phone: Annotated[str, StringConstraints(pattern=r"^[0-9 ]{3,20}$")] | None = None
     url: Url | None = None
     area: Text
-    hours: Text
+    hours: Text | None = Field(None, description="Opening hours, only where a source states them.")
     use: Text = Field(description="When to use it, in one line.")
     urgent: bool = Field(description="True for routes to use when a child may be at risk now.")
     order: int = Field(description="Lower comes first in lists; 999 is 1.")

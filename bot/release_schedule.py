@@ -2,17 +2,20 @@
 
 Telegram's job queue does not persist jobs, so the adapter rebuilds the schedule from the knowledge base
 at every start and after every run and reload. `plan_jobs` makes that a diff against the jobs already
-queued, named by moment, so two embargoes at the same instant share one job and nothing is queued twice.
+queued, named by instant, so two embargoes at the same instant share one job and nothing is queued twice.
 
-Daylight saving: a `publish_on` without an offset is Europe/London wall-clock time, read by
-`visibility.as_london` (the one place publication rules live) with fold=0. So:
+All moments here are UTC instants, compared as instants. (Two datetimes with the *same* tzinfo compare
+by wall clock in Python, ignoring `fold`, which is wrong inside the autumn overlap.)
 
-* a time that does not exist (the spring gap, e.g. 2026-03-29T01:30) keeps the offset in force before the
-  change (GMT): it is released at 01:30 UTC, which London clocks show as 02:30 BST;
-* a time that happens twice (the autumn overlap, e.g. 2026-10-25T01:30) is its first occurrence (BST):
-  released at 00:30 UTC, never an hour late.
+Daylight saving, for a `publish_on` without an offset (Europe/London wall-clock time):
 
-Editors should avoid both; `dst_warnings` names them so `check` can say so.
+* a time that does not exist (the spring gap, e.g. 2026-03-29T01:30) is released when London's clock
+  first shows that time or later, i.e. at the change itself: 01:00 UTC, shown as 02:00 BST;
+* a time that happens twice (the autumn overlap, e.g. 2026-10-25T01:30) is released at its first
+  occurrence (BST, 00:30 UTC): never an hour late.
+
+Both agree with `visibility.released` at the moment of release. Editors should avoid such times;
+`dst_warnings` names them so `check` can say so.
 """
 
 from __future__ import annotations
@@ -42,17 +45,43 @@ def _embargo_moments(kb: KnowledgeBase) -> list[tuple[str, dt.datetime]]:
     return found
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """An instant in UTC; naive input is London wall-clock time."""
+    return as_london(moment).astimezone(dt.UTC)
+
+
+def _gap_end(moment: dt.datetime) -> dt.datetime:
+    """The instant London's clock jumps over the non-existent wall time `moment` (found by bisection:
+    the offset changes once between reading it with the offset before and after the change)."""
+    low = moment.replace(tzinfo=LONDON, fold=1).astimezone(dt.UTC)  # offset after: too early
+    high = moment.replace(tzinfo=LONDON, fold=0).astimezone(dt.UTC)  # offset before: too late
+    after = high.astimezone(LONDON).utcoffset()
+    while high - low > dt.timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(LONDON).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)
+
+
+def release_instant(publish_on: dt.datetime) -> dt.datetime:
+    """The UTC instant an embargo lifts, with the daylight-saving rules of this module's docstring."""
+    if wall_clock(publish_on) == "gap":
+        return _gap_end(publish_on)
+    return _utc(publish_on)  # fold=0: the first occurrence of an ambiguous time
+
+
 def release_moments(kb: KnowledgeBase, now: dt.datetime) -> tuple[dt.datetime, ...]:
-    """Every distinct moment after `now` at which something is released, earliest first (London time).
-    Agrees with `visibility.next_release`: its first element is that moment."""
-    start = as_london(now)
-    moments = {as_london(moment) for _, moment in _embargo_moments(kb)}
-    return tuple(sorted(m for m in moments if m > start))
+    """Every distinct instant (UTC) after `now` at which something is released, earliest first."""
+    start = _utc(now)
+    instants = {release_instant(moment) for _, moment in _embargo_moments(kb)}
+    return tuple(sorted(m for m in instants if m > start))
 
 
 def job_name(moment: dt.datetime) -> str:
-    """A job's name from its instant (UTC), so equal instants written differently get one job."""
-    return JOB_PREFIX + as_london(moment).astimezone(dt.UTC).isoformat()
+    """A job's name from its instant, so equal instants written in different zones get one job."""
+    return JOB_PREFIX + _utc(moment).isoformat()
 
 
 def is_release_job(name: str | None) -> bool:
@@ -98,12 +127,12 @@ def dst_warnings(kb: KnowledgeBase) -> list[str]:
         status = wall_clock(moment)
         if status == "normal":
             continue
-        used = as_london(moment)
+        used = release_instant(moment)
         why = "does not exist in London (clocks go forward)" if status == "gap" else (
             "happens twice in London (clocks go back)"
         )
         warnings.append(
             f"{where}: publish_on {moment.isoformat()} {why}; it will be released at "
-            f"{used.astimezone(dt.UTC):%H:%M} UTC ({used:%H:%M %Z}). Give an explicit offset to be sure."
+            f"{used:%H:%M} UTC ({used.astimezone(LONDON):%H:%M %Z}). Give an explicit offset to be sure."
         )
     return warnings

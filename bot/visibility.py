@@ -14,9 +14,9 @@ from bot.models import (
     KnowledgeBase,
     PublishedDocument,
     Review,
+    Statement,
     WithdrawnDocument,
     WithheldDocument,
-    Statement,
 )
 
 LONDON = ZoneInfo("Europe/London")

@@ -1,0 +1,102 @@
+"""Composed replies: what a practitioner reads, checked against the knowledge base's facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.answers import uk_date
+from bot.engine import Engine
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.models import ReplyKind
+from bot.render import plain_text
+
+SEED_PAGE = "https://lcitylscb.org/learning-from-reviews"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+
+
+def test_uk_long_dates() -> None:
+    assert uk_date(dt.date(2024, 7, 31)) == "31 July 2024"
+    assert uk_date(dt.date(2024, 7, 1)) == "1 July 2024"
+
+
+def test_latest_lists_newest_first_with_date_type_and_link(engine: Engine) -> None:
+    reply = engine.answer("latest reviews")
+    body = plain_text(reply)
+    positions = [body.index(d) for d in ("31 July 2024", "17 July 2024", "10 July 2024", "date not given")]
+    assert positions == sorted(positions)
+    assert "improvements made briefing" in body
+    assert reply.entries[:3] == ("child-e", "child-c-d", "patricia")
+    assert SEED_PAGE in reply.links
+
+
+def test_withheld_report_is_explained_never_linked_and_points_to_the_briefing(engine: Engine) -> None:
+    reply = engine.answer("can i read the full baby report")
+    body = plain_text(reply)
+    assert reply.intent == "where_to_read"
+    assert "will not be" in body and "surviving siblings" in body
+    assert "Read instead: learning briefing" in body
+
+
+def test_review_answer_names_partnership_date_and_statement(engine: Engine) -> None:
+    body = plain_text(engine.answer("tell me about patricia"))
+    assert "Patricia" in body and "10 July 2024" in body
+    assert "Leicester Safeguarding Children Partnership Board" in body
+    assert "Amanda Boodhoo" in body
+
+
+def test_statement_without_one_on_record_says_so(engine: Engine) -> None:
+    reply = engine.answer("what did the chair say about child e")
+    assert reply.intent == "statement"
+    assert "No statement is recorded for Child E" in plain_text(reply)
+
+
+def test_urgent_reply_puts_999_first_then_local_duty_numbers(engine: Engine) -> None:
+    reply = engine.answer("a child is in danger")
+    body = plain_text(reply)
+    assert reply.kind == ReplyKind.URGENT
+    assert body.startswith("If a child is in immediate danger, call 999 now.")
+    assert body.index("0116 454 1004") < body.index("0116 305 0005") < body.index("01572 758 407")
+    assert body.index("01572 758 407") < body.index("0808 800 5000")
+
+
+def test_theme_answer_links_the_nspcc_briefing(engine: Engine) -> None:
+    reply = engine.answer("anything on CSE")
+    assert reply.entries == ("child-sexual-exploitation",)
+    assert "https://learning.nspcc.org.uk/research-resources/learning-from-case-reviews/child-sexual-exploitation" in (
+        reply.links
+    )
+    assert "No local review is tagged with this theme." in plain_text(reply)
+
+
+def test_clarify_offers_choices_as_suggestions_and_buttons(engine: Engine) -> None:
+    reply = engine.answer("child")
+    assert reply.kind == ReplyKind.CLARIFY
+    assert set(reply.suggestions) == {"Child E", "Child C & D"}
+    assert {b.action for b in reply.buttons} >= {"review:child-e", "review:child-c-d"}
+
+
+def test_unknown_review_falls_back_without_echoing_the_name(engine: Engine) -> None:
+    reply = engine.answer("child q review")
+    assert reply.kind == ReplyKind.FALLBACK
+    assert "Child Q" not in plain_text(reply)
+    assert "Child E" in reply.suggestions
+
+
+def test_every_button_action_resolves_to_a_reply(engine: Engine) -> None:
+    questions = ["latest", "child e", "patricia", "neglect", "themes", "contacts", "help", "what is an scr", "child"]
+    actions = {b.action for q in questions for b in engine.answer(q).buttons if b.action}
+    assert actions
+    for action in actions:
+        assert engine.act(action) is not None, action
+        assert len(action.encode()) <= 64
+
+
+def test_act_refuses_what_does_not_exist(engine: Engine) -> None:
+    assert engine.act("review:child-zz") is None
+    assert engine.act("no_such_intent") is None

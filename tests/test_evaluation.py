@@ -1,0 +1,53 @@
+"""The labelled question sets, scored as `evaluate` scores them: the suite holds the accuracy bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.evaluation import Labelled, evaluate, is_right, load_labels
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.models import ReplyKind
+from bot.visibility import LONDON
+
+HERE = Path(__file__).parent
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
+QUESTION_SETS = sorted(HERE.glob("questions*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), clock=lambda: NOW)
+
+
+def test_the_labelled_set_is_big_enough_and_covers_every_kind() -> None:
+    labels = load_labels(HERE / "questions.yaml")
+    assert len(labels) >= 300
+    assert {label.kind for label in labels} == set(ReplyKind)
+
+
+@pytest.mark.parametrize("path", QUESTION_SETS, ids=lambda p: p.name)
+def test_accuracy_is_at_least_95_percent_with_no_leak(engine: Engine, path: Path) -> None:
+    report = evaluate(engine, load_labels(path), NOW)
+    wrong = [(o.label.q, o.reply.kind.value, o.reply.intent, o.reply.entries) for o in report.outcomes if not o.right]
+    assert report.accuracy >= 0.95, wrong
+    assert report.leak_count == 0
+
+
+@pytest.mark.parametrize("path", QUESTION_SETS, ids=lambda p: p.name)
+def test_no_out_of_scope_question_gets_a_confident_answer(engine: Engine, path: Path) -> None:
+    report = evaluate(engine, load_labels(path), NOW)
+    assert report.confident_out_of_scope == 0, [
+        o.label.q for o in report.outcomes if o.label.kind == ReplyKind.FALLBACK and not o.right
+    ]
+
+
+def test_is_right_requires_kind_intent_and_entries(engine: Engine) -> None:
+    reply = engine.answer("tell me about child e")
+    assert is_right(Labelled(q="x", kind=ReplyKind.ANSWER, intent="review", entries=["child-e"]), reply)
+    assert not is_right(Labelled(q="x", kind=ReplyKind.ANSWER, intent="statement", entries=["child-e"]), reply)
+    assert not is_right(Labelled(q="x", kind=ReplyKind.ANSWER, intent="review", entries=["patricia"]), reply)
+    assert not is_right(Labelled(q="x", kind=ReplyKind.CLARIFY), reply)

@@ -1,0 +1,94 @@
+"""What the matcher understands from hurried, misspelt questions, and where it must refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.matcher import THRESHOLD, Match, Matcher, Ref
+from bot.models import ReplyKind
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR)).snapshot().matcher
+
+
+def refs(match: Match) -> set[str]:
+    return {r.id for r in match.refs}
+
+
+@pytest.mark.parametrize(
+    ("question", "review"),
+    [
+        ("chlid e", "child-e"),
+        ("patrica", "patricia"),
+        ("Child C & D", "child-c-d"),
+        ("child c and d", "child-c-d"),
+        ("the baby serious case review", "baby-scr"),
+        ("CHILD E!!!", "child-e"),
+    ],
+)
+def test_review_names_survive_typos_case_and_punctuation(matcher: Matcher, question: str, review: str) -> None:
+    match = matcher.match(question)
+    assert match.kind == ReplyKind.ANSWER
+    assert match.intent == "review"
+    assert refs(match) == {review}
+    assert match.confidence >= THRESHOLD
+
+
+def test_a_letter_is_not_a_typo_child_f_is_not_child_e(matcher: Matcher) -> None:
+    match = matcher.match("child f review")
+    assert match.kind == ReplyKind.FALLBACK
+    assert match.unknown_review
+
+
+def test_spelling_correction_is_bounded(matcher: Matcher) -> None:
+    tokens, corrected = matcher.tokens("negelct reveiws polish")
+    assert tokens[:2] == ("neglect", "review")
+    assert tokens[2] == "polish"  # two edits from 'police' at six letters: left alone
+    assert corrected == frozenset({0, 1})
+
+
+def test_urgent_concern_wins_even_when_a_review_is_named(matcher: Matcher) -> None:
+    match = matcher.match("i think a child is being neglected like in the patricia case")
+    assert match.kind == ReplyKind.URGENT
+
+
+def test_intent_and_entry_combine(matcher: Matcher) -> None:
+    match = matcher.match("where can i read the patricia briefing")
+    assert (match.intent, refs(match)) == ("where_to_read", {"patricia"})
+    match = matcher.match("what did the chair say about child c and d")
+    assert (match.intent, refs(match)) == ("statement", {"child-c-d"})
+
+
+def test_two_reviews_in_one_question_are_both_answered(matcher: Matcher) -> None:
+    match = matcher.match("child e and patricia")
+    assert refs(match) == {"child-e", "patricia"}
+
+
+def test_a_vague_reference_asks_which_review(matcher: Matcher) -> None:
+    match = matcher.match("child")
+    assert match.kind == ReplyKind.CLARIFY
+    assert {r.id for r in match.choices} == {"child-e", "child-c-d"}
+    assert len(match.choices) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["weather tomorrow", "tell me a joke", "latest football scores", "", "   ", "🙂🙂🙂", "<b>hi</b> &amp;"],
+)
+def test_out_of_scope_never_gets_a_confident_answer(matcher: Matcher, question: str) -> None:
+    match = matcher.match(question)
+    assert match.kind in {ReplyKind.FALLBACK, ReplyKind.CHAT, ReplyKind.CLARIFY}
+
+
+def test_names_in_any_word_order_are_found(matcher: Matcher) -> None:
+    match = matcher.match("framework for llr")
+    assert Ref("resource", "llr-framework") in match.refs
+
+
+def test_the_only_review_of_a_type_is_found_by_the_type(matcher: Matcher) -> None:
+    match = matcher.match("what did the partnership board say about the scr")
+    assert (match.intent, refs(match)) == ("statement", {"baby-scr"})
