@@ -239,17 +239,10 @@ class Composer:
                     link("read it", doc.url),
                 )
             )
-        for review in reviews:
-            for withheld in review.documents:
-                if isinstance(withheld, WithheldDocument):
-                    lines.append(
-                        (
-                            strong(review.name),
-                            text(
-                                f": the full {DOC_TYPE_LABEL[withheld.type].lower()} is withheld and will not be published."
-                            ),
-                        )
-                    )
+        withheld = [(r, d) for r in reviews for d in r.documents if isinstance(d, WithheldDocument)]
+        for review, doc in withheld:
+            label = DOC_TYPE_LABEL[doc.type].lower()
+            lines.append((strong(review.name), text(f": the full {label} is withheld and will not be published.")))
         blocks = [para(f"Latest publications from the {name}, newest first:", *lines)]
         archive = self.resources.get("lscpb-archive")
         if archive:
