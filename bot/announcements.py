@@ -261,10 +261,6 @@ class AnnounceReport:
     retry_after: float | None = None
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Announcer:
     """Runs the announcement fan-out; runs are serialised, so coinciding releases cannot interleave."""
 
@@ -275,7 +271,6 @@ class Announcer:
         *,
         pause: float = DEFAULT_PAUSE,
         sleep: Sleep = asyncio.sleep,
-        clock: Callable[[], dt.datetime] = _utc_now,
         pending_ttl: dt.timedelta = PENDING_TTL,
         failure_retry: float = 60.0,
     ) -> None:
@@ -283,7 +278,6 @@ class Announcer:
         self._send = send
         self._pause = pause
         self._sleep = sleep
-        self._clock = clock
         self._ttl = pending_ttl
         self._failure_retry = failure_retry
         self._lock = asyncio.Lock()
@@ -295,17 +289,11 @@ class Announcer:
             new = self._store.observe(visible_items(view))
             return await self._fan_out(view, new)
 
-    def _expire(self, pending: dict[ItemKey, dt.datetime]) -> set[ItemKey]:
-        now = self._clock()
-        expired = {k for k, seen in pending.items() if now - seen > self._ttl}
-        if expired:
-            self._store.settle(expired)
-            log.warning("gave up announcing %d item(s) pending for over %s", len(expired), self._ttl)
-        return expired
-
     async def _fan_out(self, view: KnowledgeBase, new: frozenset[ItemKey]) -> AnnounceReport:
-        pending = self._store.pending()
-        live = set(pending) - self._expire(pending)
+        expired = self._store.expire_pending(self._ttl)
+        if expired:
+            log.warning("gave up announcing %d item(s) pending for over %s", len(expired), self._ttl)
+        live = set(self._store.pending())
         reviews = {r.id: r for r in view.reviews}
         subscriptions = self._store.subscriptions()
         sent = gone = failed = 0

@@ -102,6 +102,10 @@ class Store(Protocol):
         """Mark items as fully announced: never announced again."""
         ...
 
+    def expire_pending(self, max_age: dt.timedelta) -> frozenset[str]:
+        """Settle items pending for longer than `max_age` (by the store's clock); returns them."""
+        ...
+
     def claim(self, chat_id: int, keys: Collection[str]) -> frozenset[str]:
         """Claim the right to announce `keys` to a chat; returns the subset not claimed before."""
         ...
@@ -311,6 +315,14 @@ class SqliteStore:
         checked = _check_items(keys)
         with self._write() as db:
             db.executemany("UPDATE items SET settled = 1 WHERE item_key = ?", [(k,) for k in checked])
+
+    def expire_pending(self, max_age: dt.timedelta) -> frozenset[str]:
+        limit = self._clock() - max_age
+        with self._write() as db:
+            rows = db.execute("SELECT item_key, first_seen FROM items WHERE settled = 0").fetchall()
+            expired = [str(k) for k, seen in rows if dt.datetime.fromisoformat(str(seen)) < limit]
+            db.executemany("UPDATE items SET settled = 1 WHERE item_key = ?", [(k,) for k in expired])
+        return frozenset(expired)
 
     def claim(self, chat_id: int, keys: Collection[str]) -> frozenset[str]:
         checked = _check_items(keys)

@@ -3,6 +3,7 @@ test reviews, and a fake transport that records what would have been sent."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import shutil
 from collections.abc import Sequence
@@ -109,6 +110,7 @@ class FakeSender:
     failures: dict[int, list[BaseException]] = field(default_factory=dict)
 
     async def __call__(self, chat_id: int, reply: Reply) -> None:
+        await asyncio.sleep(0)  # yield like a real network call, so concurrent runs really interleave
         queue = self.failures.get(chat_id)
         if queue:
             raise queue.pop(0)

@@ -208,3 +208,17 @@ def test_killing_the_process_mid_write_leaves_a_consistent_database(tmp_path: Pa
                 assert claims == 25
     finally:
         reopened.close()
+
+
+def test_items_pending_too_long_are_expired_by_the_store_clock(tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)]
+    opened = SqliteStore(tmp_path / "bot.sqlite3", clock=lambda: now[0])
+    try:
+        opened.observe([])
+        opened.observe(["review:old"])
+        now[0] += dt.timedelta(hours=2)
+        opened.observe(["review:old", "review:young"])
+        assert opened.expire_pending(dt.timedelta(hours=1)) == {"review:old"}
+        assert set(opened.pending()) == {"review:young"}
+    finally:
+        opened.close()
