@@ -152,6 +152,8 @@ _SINGLE_LETTER_NAME = re.compile(r"^(?:child|baby|children|case|family|young per
 BAG_PARTIAL_MIN = 4
 """Names of this many words match when three quarters of their words appear, in any order."""
 BAG_COVERAGE = 0.75
+BAG_COMMON_WORD_REFS = 3
+"""Only words shared by this many entries may be missing from a long name ('council', not 'Rutland')."""
 ALIAS_STOPWORDS = frozenset(
     [
         "the",
@@ -278,7 +280,7 @@ NATURAL_INTENT = {
     "statement": "statement",
 }
 GENERIC_REVIEW_WORDS = frozenset(
-    {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document"}
+    {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )
 
 
@@ -368,7 +370,8 @@ class Matcher:
                 continue
             self._index.aliases[key].add(ref)
             self._index.vocabulary.update(tokens)
-            self._index.names.update(key)
+            if ref.kind == "review":
+                self._index.names.update(key)
             if len(set(key)) >= 2 and all(len(t) >= 3 for t in key):
                 self._pending_bags.append((frozenset(key), ref))
 
@@ -387,18 +390,19 @@ class Matcher:
         for bag, ref in self._pending_bags:
             for token in bag:
                 refs_with[token].add(ref)
-        self._shared_words = frozenset(t for t, refs in refs_with.items() if len(refs) >= 2)
+        self._shared_words = frozenset(t for t, refs in refs_with.items() if len(refs) >= BAG_COMMON_WORD_REFS)
         self._pending_bags.clear()
 
     def _build_entities(self, view: KnowledgeBase) -> None:
         self._pending_bags: list[tuple[frozenset[str], Ref]] = []
         self._resource_intent = {r.id: RESOURCE_INTENT[r.kind] for r in view.resources}
-        self._recent = [r.id for r in sorted(view.reviews, key=latest_date, reverse=True)]
+        self._recent_refs = [Ref("review", r.id) for r in sorted(view.reviews, key=latest_date, reverse=True)]
+        self._weak = {Ref("theme", t.id) for t in view.themes if t.sector}
         for review in view.reviews:
             ref = Ref("review", review.id)
             self._alias(ref, [review.name, *review.aliases])
             for token in self.norm(review.name):
-                if token not in STOPWORDS and len(token) > 1:
+                if token not in STOPWORDS and token not in GENERIC_REVIEW_WORDS and len(token) > 1:
                     self._index.partial[token].add(ref)
             for doc in review.documents:
                 if isinstance(doc, PublishedDocument) and doc.published_on is not None:
@@ -419,8 +423,7 @@ class Matcher:
             self._alias(
                 Ref("partnership", partnership.id), [partnership.name, partnership.short_name, *partnership.aliases]
             )
-        for topic in view.topics:
-            self._alias(Ref("topic", topic.id), [topic.title, *topic.aliases])
+        # Topics are not names: their aliases are whole questions, matched in _topic() once the intent is known.
         for statement in view.statements:
             self._alias(Ref("statement", statement.id), [statement.by, *statement.by.split()])
         self._index_bags()
@@ -435,7 +438,7 @@ class Matcher:
         """The vocabulary word a typo was meant to be, or None when nothing is close enough.
 
         One edit (a transposition counts as one) for words up to 8 letters, two beyond. Four-letter words
-        are only corrected towards names ('cild' -> 'child'), since short English words collide easily."""
+        are only corrected towards review names ('cild' -> 'child'), since short English words collide easily."""
         if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
         allowed = 1 if len(token) <= 8 else 2
@@ -505,7 +508,7 @@ class Matcher:
                     ok = len(present) >= BAG_COVERAGE * len(bag) and missing <= self._shared_words
                 else:
                     spots = sorted(order[position[t]] for t in present)
-                    ok = len(present) == len(bag) and spots[-1] - spots[0] <= len(bag) + 1
+                    ok = len(present) == len(bag) and spots[-1] - spots[0] <= 2 * len(bag) - 3
                 if ok:
                     spot = frozenset(position[t] for t in present)
                     found.append(Hit(ref, spot, bool(spot & corrected) or len(present) < len(bag)))
@@ -553,11 +556,35 @@ class Matcher:
         if self._names_unknown_review(tokens, hits):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, hits)
-        if candidates:
-            best = candidates[0]
-            if best.score >= THRESHOLD:
-                return self._decide(best, candidates, tokens)
+        if candidates and candidates[0].score >= THRESHOLD:
+            best = self._first_mentioned(candidates)
+            reviewless = best.intent in REVIEW_INTENTS | {"glossary"} and not any(
+                h.ref.kind == "review" for h in best.hits
+            )
+            covered = {p for h in hits for p in h.positions}
+            choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
+            if choices:
+                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
+            return self._decide(best, candidates, tokens)
         return self._partial(tokens, hits)
+
+    @staticmethod
+    def _first_mentioned(candidates: list[_Candidate]) -> _Candidate:
+        """Of two strong answers about different entries ('link to Child E, and what is an LCSPR?'), the
+        practitioner's first question leads; the other follows as 'also'."""
+        best = candidates[0]
+        rivals = [
+            c
+            for c in candidates[1:]
+            if c.hits and best.hits and c.score >= RULE_SCORES[2] and best.score - c.score <= INTENT_WITH_ENTITY_BONUS
+        ]
+        if not rivals:
+            return best
+
+        def first(c: _Candidate) -> int:
+            return min(p for h in c.hits for p in h.positions)
+
+        return min([best, *rivals], key=first)
 
     # ----- deciding -------------------------------------------------------------------------------
     def _unknown(self, tokens: Tokens) -> int:
@@ -582,10 +609,12 @@ class Matcher:
             if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2]:
                 continue
             if used:
-                entity = max(self._hit_score(h) for h in used)
-                total = min(100.0, max(score, entity) + INTENT_WITH_ENTITY_BONUS)
+                entity = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
+                weak = all(h.ref.kind == "term" or h.ref in self._weak for h in used)
+                bonus = INTENT_WITH_ENTITY_BONUS / 2 if weak else INTENT_WITH_ENTITY_BONUS
+                total = min(100.0, max(score, entity) + bonus)
             else:
-                strong_hits = any(h.ref.kind != "term" and not h.corrected for h in hits)
+                strong_hits = any(h.ref.kind != "term" and h.ref not in self._weak and not h.corrected for h in hits)
                 total = score - (UNUSED_ENTRY_PENALTY if takes and strong_hits and kind == ReplyKind.ANSWER else 0.0)
             candidates.append(_Candidate(intent, kind, total, tuple(used)))
         taken = {h.ref for c in candidates for h in c.hits}
@@ -641,8 +670,8 @@ class Matcher:
             return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=refs[:3])
         also = tuple(
             (c.intent, _unique(h.ref for h in c.hits))
-            for c in candidates[1:]
-            if c.hits and c.score >= RULE_SCORES[2] and not {h.ref for h in c.hits} & set(refs)
+            for c in candidates
+            if c is not best and c.hits and c.score >= RULE_SCORES[2] and not {h.ref for h in c.hits} & set(refs)
         )[:1]
         return Match(ReplyKind.ANSWER, best.intent, refs, round(best.score, 1), also=also)
 
@@ -651,26 +680,27 @@ class Matcher:
         about_reviews = any(t in GENERIC_REVIEW_WORDS for t in tokens)
         if hits:
             return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
+        choices = self._half_named(tokens)
+        if choices:
+            return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=choices)
+        if tokens and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens) and about_reviews:
+            return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=self._recent_reviews())
+        return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
+
+    def _half_named(self, tokens: Tokens) -> tuple[Ref, ...]:
+        """Reviews that words such as 'child' or 'july' point to without naming one: choices, never an answer."""
         evidence: dict[Ref, int] = defaultdict(int)
         for token in tokens:
             for ref in self._index.partial.get(token, ()):
                 evidence[ref] += 1
         if not evidence:
-            if (
-                tokens
-                and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens)
-                and any(t in GENERIC_REVIEW_WORDS for t in tokens)
-            ):
-                return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=self._recent_reviews())
-            return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
+            return ()
         top = max(evidence.values())
-        best = sorted(ref for ref, count in evidence.items() if count == top)
-        if len(best) == 1:
-            return Match(ReplyKind.ANSWER, "review", (best[0],), confidence=THRESHOLD)
-        return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=tuple(best[:3]))
+        best = [ref for ref in self._recent_refs if evidence.get(ref) == top]
+        return tuple(best[:3])
 
     def _recent_reviews(self) -> tuple[Ref, ...]:
-        return tuple(Ref("review", review_id) for review_id in self._recent[:3])
+        return tuple(self._recent_refs[:3])
 
 
 @dataclass(frozen=True)
