@@ -26,7 +26,7 @@ PHONE = "[phone]"
 NUMBER = "[number]"
 NAME = "[name]"
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")  # RFC 5322 dot-atom local parts
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 # UK numbers: +44 or 0, then 9-10 more digits, in any grouping of spaces, dots, hyphens and brackets.
