@@ -7,6 +7,8 @@ withheld document has no URL or summary to show, an embargoed one is simply abse
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Mapping
 
 from bot.matcher import Match, Ref, latest_date
@@ -74,6 +76,7 @@ class Composer:
         self.topics = {t.id: t for t in view.topics}
         self.statements = {s.id: s for s in view.statements}
         self.home = next((p for p in view.partnerships if p.home), None)
+        self._name_count = Counter(r.name for r in view.reviews)
         self._tables: dict[str, Mapping[str, object]] = {
             "review": self.reviews,
             "theme": self.themes,
@@ -120,19 +123,29 @@ class Composer:
         if match.kind == ReplyKind.FALLBACK or match.intent not in self._compose:
             return self._fallback(match)
         reply = self._compose[match.intent](match)
+        if match.alternatives:
+            reply = self._with_alternatives(reply, match.alternatives)
         for intent, refs in match.also:
             if intent in self._compose and intent != match.intent:
                 extra = self._compose[intent](Match(ReplyKind.ANSWER, intent, refs, match.confidence))
-                reply = Reply(
-                    kind=reply.kind,
-                    blocks=reply.blocks + extra.blocks,
-                    intent=reply.intent,
-                    entries=tuple(dict.fromkeys(reply.entries + extra.entries)),
-                    confidence=reply.confidence,
-                    buttons=reply.buttons,
-                    suggestions=reply.suggestions,
-                )
+                entries = tuple(dict.fromkeys(reply.entries + extra.entries))
+                reply = replace(reply, blocks=reply.blocks + extra.blocks, entries=entries)
         return reply
+
+    def _review_label(self, review: Review) -> str:
+        """The review's name, with its partnership when another partnership uses the same name."""
+        partnership = self.partnerships.get(review.partnership)
+        if partnership is None or self._name_count[review.name] < 2:
+            return review.name
+        return f"{review.name} ({partnership.short_name})"
+
+    def _with_alternatives(self, reply: Reply, alternatives: tuple[Ref, ...]) -> Reply:
+        """Name the other partnerships' reviews of the same name, as choices."""
+        reviews = [self.reviews[r.id] for r in alternatives if r.id in self.reviews]
+        labels = [self._review_label(r) for r in reviews]
+        note = para("Other partnerships have a review by the same name: " + "; ".join(labels) + ".")
+        buttons = tuple(Button(label, f"review:{r.id}") for label, r in zip(labels, reviews, strict=True))
+        return replace(reply, blocks=(*reply.blocks, note), buttons=buttons + reply.buttons, suggestions=tuple(labels))
 
     def _reply(
         self,
@@ -452,7 +465,7 @@ class Composer:
 
     def _label(self, ref: Ref) -> str:
         names = {
-            "review": lambda i: self.reviews[i].name,
+            "review": lambda i: self._review_label(self.reviews[i]),
             "theme": lambda i: self.themes[i].name,
             "term": lambda i: self.terms[i].term.split(" - ")[0],
             "resource": lambda i: self.resources[i].title,

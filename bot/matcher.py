@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -224,6 +224,8 @@ class Match:
     confidence: float = 0.0
     choices: tuple[Ref, ...] = ()
     also: tuple[tuple[str, tuple[Ref, ...]], ...] = ()
+    alternatives: tuple[Ref, ...] = ()
+    """Other partnerships' reviews with the same name, offered beside the home partnership's."""
     unknown_review: bool = False
     """The question asks about a review we do not hold (another area's, or 'Child F')."""
 
@@ -552,7 +554,9 @@ class Matcher:
         scores = self._intent_scores(tokens)
         if scores.get("urgent", 0.0) >= RULE_SCORES[1]:
             return Match(ReplyKind.URGENT, "urgent", confidence=scores["urgent"])
-        hits = self._hits(tokens, corrected)
+        hits, alternatives, clash = self._resolve_same_names(self._hits(tokens, corrected))
+        if clash:
+            return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
         if self._names_unknown_review(tokens, hits):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, hits)
@@ -565,8 +569,42 @@ class Matcher:
             choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
             if choices:
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
-            return self._decide(best, candidates, tokens)
+            match = self._decide(best, candidates, tokens)
+            if alternatives and any(r.kind == "review" for r in match.refs):
+                match = replace(match, alternatives=alternatives)
+            return match
         return self._partial(tokens, hits)
+
+    def _resolve_same_names(self, hits: list[Hit]) -> tuple[list[Hit], tuple[Ref, ...], tuple[Ref, ...]]:
+        """Many partnerships have a 'Child E'. A named partnership decides; otherwise the home partnership's
+        review wins and the others become alternatives; with no home review among them, ask.
+
+        Returns (hits to use, alternatives to offer, choices to ask between)."""
+        named = {h.ref.id for h in hits if h.ref.kind == "partnership"}
+        by_place: dict[frozenset[int], list[Hit]] = defaultdict(list)
+        for hit in hits:
+            if hit.ref.kind == "review":
+                by_place[hit.positions].append(hit)
+        kept = [h for h in hits if h.ref.kind != "review"]
+        alternatives: list[Ref] = []
+        for same in by_place.values():
+            if len(same) == 1:
+                kept.extend(same)
+                continue
+            in_named = [h for h in same if self._review_partnership.get(h.ref.id) in named]
+            home = [h for h in same if self._review_partnership.get(h.ref.id) == self.home_partnership]
+            chosen = in_named or home
+            if not chosen:
+                return hits, (), tuple(self._by_recency(h.ref for h in same))
+            kept.extend(chosen)
+            alternatives.extend(self._by_recency(h.ref for h in same if h not in chosen))
+        if named and any(h.ref.kind == "review" for h in kept):
+            kept = [h for h in kept if h.ref.kind != "partnership"]  # it only chose which review was meant
+        return kept, tuple(alternatives[:3]), ()
+
+    def _by_recency(self, refs: Iterable[Ref]) -> list[Ref]:
+        order = {ref: i for i, ref in enumerate(self._recent_refs)}
+        return sorted(refs, key=lambda r: order.get(r, len(order)))
 
     @staticmethod
     def _first_mentioned(candidates: list[_Candidate]) -> _Candidate:
@@ -666,8 +704,6 @@ class Matcher:
         refs = _unique(h.ref for h in best.hits)
         if best.intent == "how_reviews_work" and not any(r.kind == "topic" for r in refs):
             refs = (*self._topic(tokens), *refs)
-        if len(refs) > 1 and refs[0].kind == "review" and len({self._review_partnership.get(r.id) for r in refs}) > 1:
-            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=refs[:3])
         also = tuple(
             (c.intent, _unique(h.ref for h in c.hits))
             for c in candidates

@@ -92,3 +92,73 @@ def test_names_in_any_word_order_are_found(matcher: Matcher) -> None:
 def test_the_only_review_of_a_type_is_found_by_the_type(matcher: Matcher) -> None:
     match = matcher.match("what did the partnership board say about the scr")
     assert (match.intent, refs(match)) == ("statement", {"baby-scr"})
+
+
+SISTER_REVIEWS = """
+partnerships:
+  - id: elsewhere
+    name: Elsewhere Safeguarding Children Partnership
+    short_name: ESCP
+    aliases: [Elsewhere]
+    area: Elsewhere
+    website: https://elsewhere.example.org
+    about: A test partnership.
+    sources: [https://elsewhere.example.org]
+    checked: 2026-11-25
+reviews:
+  - id: elsewhere-child-e
+    name: Child E
+    partnership: elsewhere
+    review_type: lcspr
+    summary: Another partnership's Child E, for name-collision tests.
+    documents:
+      - id: elsewhere-child-e-report
+        type: report
+        title: Elsewhere Child E report
+        status: published
+        published_on: 2025-01-01
+        url: https://elsewhere.example.org/child-e
+        summary: Test report.
+        sources: [https://elsewhere.example.org]
+        checked: 2026-11-25
+    sources: [https://elsewhere.example.org]
+    checked: 2026-11-25
+"""
+
+
+@pytest.fixture(scope="module")
+def collided(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    import shutil
+
+    directory = tmp_path_factory.mktemp("kb") / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, directory)
+    (directory / "elsewhere.yaml").write_text(SISTER_REVIEWS, encoding="utf-8")
+    return Engine(load_knowledge(directory))
+
+
+def test_a_shared_name_prefers_the_home_review_and_offers_the_other(collided: Engine) -> None:
+    reply = collided.answer("child e")
+    assert reply.entries == ("child-e",)
+    assert reply.suggestions == ("Child E (ESCP)",)
+    assert any(b.action == "review:elsewhere-child-e" for b in reply.buttons)
+
+
+def test_naming_the_partnership_picks_its_review(collided: Engine) -> None:
+    reply = collided.answer("elsewhere child e")
+    assert reply.intent == "review"
+    assert reply.entries == ("elsewhere-child-e",)
+
+
+def test_without_a_home_review_the_bot_asks(collided: Engine) -> None:
+    matcher = Matcher(collided.view(), home_partnership="nobody")
+    match = matcher.match("child e")
+    assert match.kind == ReplyKind.CLARIFY
+    assert {r.id for r in match.choices} == {"child-e", "elsewhere-child-e"}
+
+
+def test_choices_between_same_names_carry_the_partnership(collided: Engine) -> None:
+    from bot.answers import Composer
+
+    view = collided.view()
+    reply = Composer(view).compose(Matcher(view, home_partnership="nobody").match("child e"))
+    assert set(reply.suggestions) == {"Child E (LSCPB)", "Child E (ESCP)"}
