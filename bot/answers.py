@@ -7,7 +7,7 @@ withheld document has no URL or summary to show, an embargoed one is simply abse
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
@@ -47,6 +47,8 @@ WHAT_I_DO = (
 )
 TRY_ASKING = 'Try: "latest reviews", "Child E", "neglect learning", "what is an SCR", "contacts".'
 DANGER_LINE = "If a child is in immediate danger, call 999 now."
+LIST_LIMIT = 10
+"""Most reviews listed in one reply: a phone screen, not a catalogue."""
 
 
 def uk_date(day: dt.date) -> str:
@@ -77,6 +79,20 @@ class Composer:
         self.statements = {s.id: s for s in view.statements}
         self.home = next((p for p in view.partnerships if p.home), None)
         self._name_count = Counter(r.name for r in view.reviews)
+        # Indexes built once per view, so no reply scans every review of a large knowledge base.
+        self._by_partnership: dict[str | None, list[Review]] = defaultdict(list)
+        self._with_theme: dict[str, list[Review]] = defaultdict(list)
+        for review in sorted(view.reviews, key=latest_date, reverse=True):
+            self._by_partnership[review.partnership].append(review)
+            for theme_id in review.themes:
+                self._with_theme[theme_id].append(review)
+        self._statements_of: dict[str, list[Statement]] = defaultdict(list)
+        for statement in view.statements:
+            self._statements_of[statement.review].append(statement)
+        self._briefings_of: dict[str, list[Resource]] = defaultdict(list)
+        for resource in view.resources:
+            for theme_id in resource.themes:
+                self._briefings_of[theme_id].append(resource)
         self._tables: dict[str, Mapping[str, object]] = {
             "review": self.reviews,
             "theme": self.themes,
@@ -173,8 +189,8 @@ class Composer:
         return term.term.split(" - ")[0] if term else review.review_type.upper()
 
     def _recent_reviews(self, partnership: str | None = None) -> list[Review]:
-        reviews = [r for r in self.view.reviews if partnership is None or r.partnership == partnership]
-        return sorted(reviews, key=latest_date, reverse=True)
+        """Reviews of a partnership (default: home), newest first, at most LIST_LIMIT."""
+        return self._by_partnership.get(partnership or (self.home.id if self.home else None), [])[:LIST_LIMIT]
 
     def _doc_lines(self, review: Review) -> list[Line]:
         lines: list[Line] = []
@@ -205,7 +221,7 @@ class Composer:
         return blocks
 
     def _statements_for(self, review_id: str) -> list[Statement]:
-        return [s for s in self.view.statements if s.review == review_id]
+        return self._statements_of.get(review_id, [])
 
     def _review_buttons(self, review: Review) -> list[Button]:
         buttons = [
@@ -297,9 +313,9 @@ class Composer:
         review_ids = self._ids(match, "review")
         chosen = [self.statements[i] for i in self._ids(match, "statement") if i in self.statements]
         if review_ids:
-            chosen = [s for s in self.view.statements if s.review in review_ids]
+            chosen = [s for review_id in review_ids for s in self._statements_for(review_id)]
         elif not chosen:
-            chosen = list(self.view.statements)
+            chosen = [s for r in self._recent_reviews() for s in self._statements_for(r.id)]
         blocks: list[Block] = []
         for statement in chosen:
             review = self.reviews.get(statement.review)
@@ -366,7 +382,7 @@ class Composer:
         return self._resources_reply(match, ["lscpb-archive"], {ResourceKind.ARCHIVE})
 
     def _briefings(self, theme: Theme) -> list[Resource]:
-        return [r for r in self.view.resources if theme.id in r.themes]
+        return self._briefings_of.get(theme.id, [])
 
     def _themes(self, match: Match) -> Reply:
         lines: list[Line] = []
@@ -387,9 +403,10 @@ class Composer:
             lines: list[Line] = [(strong(theme.name),), (text(theme.summary),)]
             for briefing in self._briefings(theme):
                 lines.append((text(f"{briefing.publisher}: "), link(briefing.title, briefing.url)))
-            local = [r for r in self.view.reviews if theme.id in r.themes]
+            local = self._with_theme.get(theme.id, [])[:LIST_LIMIT]
             if local:
-                lines.append((text("Local reviews on this theme: " + ", ".join(r.name for r in local)),))
+                names = ", ".join(self._review_label(r) for r in local)
+                lines.append((text(f"Reviews on this theme: {names}"),))
             else:
                 lines.append((text("No local review is tagged with this theme."),))
             blocks.append(para(*lines))
