@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.matcher import Matcher
+from bot.normalise import Synonyms, Tokens, normalise
 from bot.models import Entry, KnowledgeBase, PublishedDocument
 
 DEFAULT_STALE_MONTHS = 12
@@ -33,6 +34,12 @@ def _entries(kb: KnowledgeBase) -> list[tuple[str, Entry]]:
     return found
 
 
+def _normaliser(kb: KnowledgeBase) -> Callable[[str], Tokens]:
+    """Compare phrases the way the matcher will: after the knowledge base's own synonyms."""
+    synonyms = Synonyms((s.canonical, s.variants) for s in kb.synonyms)
+    return lambda text: normalise(text, synonyms)
+
+
 def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE_MONTHS) -> list[LintWarning]:
     """Entries whose `checked` date is older than `months` months."""
     limit = today - dt.timedelta(days=round(months * 30.44))
@@ -45,17 +52,31 @@ def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE
 
 def clashing_aliases(kb: KnowledgeBase) -> list[LintWarning]:
     """One phrase that names two entries of the same kind: the bot would have to ask every time."""
-    matcher = Matcher(kb)
+    norm = _normaliser(kb)
     names: dict[tuple[str, tuple[str, ...]], set[str]] = defaultdict(set)
     for review in kb.reviews:
         for alias in (review.name, *review.aliases):
-            names[("review", matcher.norm(alias))].add(review.id)
+            names[("review", norm(alias))].add(review.id)
     for theme in kb.themes:
         for alias in (theme.name, *theme.aliases):
-            names[("theme", matcher.norm(alias))].add(theme.id)
+            names[("theme", norm(alias))].add(theme.id)
     return [
         LintWarning(f"{kind}s", f"'{' '.join(tokens)}' names {len(ids)} entries: {', '.join(sorted(ids))}")
         for (kind, tokens), ids in sorted(names.items())
+        if len(ids) > 1
+    ]
+
+
+def clashing_intent_phrases(kb: KnowledgeBase) -> list[LintWarning]:
+    """The same example phrase under two intents: one of them can never win it."""
+    norm = _normaliser(kb)
+    owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for intent in kb.intents:
+        for phrase in intent.phrases:
+            owners[norm(phrase)].add(intent.id)
+    return [
+        LintWarning("intents", f"phrase '{' '.join(tokens)}' belongs to {', '.join(sorted(ids))}")
+        for tokens, ids in sorted(owners.items())
         if len(ids) > 1
     ]
 
@@ -73,4 +94,9 @@ def undated_publications(kb: KnowledgeBase) -> list[LintWarning]:
 
 
 def lint(kb: KnowledgeBase, today: dt.date, stale_months: int = DEFAULT_STALE_MONTHS) -> list[LintWarning]:
-    return sorted(stale_entries(kb, today, stale_months) + clashing_aliases(kb) + undated_publications(kb))
+    return sorted(
+        stale_entries(kb, today, stale_months)
+        + clashing_aliases(kb)
+        + clashing_intent_phrases(kb)
+        + undated_publications(kb)
+    )
