@@ -1,0 +1,473 @@
+"""`python -m bot bench`: load, memory, matching latency and throughput, measured against baselines.
+
+Each knowledge size (the real base, then the real base plus N synthetic reviews from
+`benchmarks.generate`) is measured in its own subprocess pinned to one core, so peak RSS is that size's
+alone and "on one core" is literal. The engine's matcher is timed beside two naive baselines over the same
+public view (rapidfuzz WRatio and difflib over every name and phrase), so a number means something without
+knowing the machine. Results go to a table on stdout, progress to stderr, and JSON to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.engine import system_clock
+from bot.visibility import as_london
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_QUESTIONS = ROOT / "tests" / "questions.yaml"
+RESULTS_DIR = ROOT / "benchmarks" / "results"
+SEED = 1
+QUICK_MAX_SIZE = 30
+QUICK_QUESTIONS = 40
+WORKER_TIMEOUT_S = 240.0
+LOAD_BUDGET_S = 12.0
+"""Repeat load+index while a size has used less than this, so small sizes get several samples."""
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs, passed as JSON on its command line."""
+
+    knowledge: str
+    synthetic: int
+    questions: str
+    now: str
+    quick: bool
+    load_repeats: int
+    match_repeats: int
+    max_questions: int | None
+
+
+# ----- helpers -------------------------------------------------------------------------------------
+
+
+def progress(message: str) -> None:
+    """One line per stage on stderr, so a five-minute run is visibly alive without polluting stdout."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile: a real observed value, never an interpolation between two."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def summarise_ms(samples_ns: Sequence[float], repeats: int) -> Json:
+    """Median, p99, mean and max of per-question latencies, in milliseconds."""
+    ms = [s / 1e6 for s in samples_ns]
+    return {"median_ms": round(statistics.median(ms), 4), "p99_ms": round(percentile(ms, 0.99), 4),
+            "mean_ms": round(statistics.fmean(ms), 4), "max_ms": round(max(ms), 4),
+            "questions": len(ms), "repeats": repeats}
+
+
+def rss_mb() -> float:
+    """This process's peak resident set so far (ru_maxrss is KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def pin_one_core() -> int | None:
+    """Run on one CPU, so 'p99 on one core' is what is measured rather than what is hoped."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> Json:
+    import rapidfuzz
+    import yaml
+
+    return {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
+            "platform": platform.platform(), "rapidfuzz": rapidfuzz.__version__,
+            "libyaml": bool(getattr(yaml, "__with_libyaml__", False))}
+
+
+# ----- worker: one knowledge size in its own process -----------------------------------------------
+
+
+@contextmanager
+def cached_secrets() -> Iterator[None]:
+    """Memoise the leak detector's secret list per (knowledge base, moment) during evaluation.
+
+    `find_leaks` recomputes it (two public views) for every reply: 60 s at 5,000 reviews for identical
+    results. Memoising changes no outcome, only the wait."""
+    import bot.leaks
+
+    original = bot.leaks.secrets
+    memo: dict[tuple[int, dt.datetime], tuple[set[str], set[str]]] = {}
+
+    def secrets(kb: Any, now: dt.datetime) -> tuple[set[str], set[str]]:
+        key = (id(kb), now)
+        if key not in memo:
+            memo[key] = original(kb, now)
+        return memo[key]
+
+    bot.leaks.secrets = secrets
+    try:
+        yield
+    finally:
+        bot.leaks.secrets = original
+
+
+def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, dict[str, float]]:
+    """load_knowledge + public_view + Matcher: what a start or a reload costs before the first answer."""
+    from bot.knowledge import load_knowledge
+    from bot.matcher import Matcher
+    from bot.visibility import public_view
+
+    t0 = time.perf_counter()
+    kb = load_knowledge(directory)
+    t1 = time.perf_counter()
+    view = public_view(kb, now)
+    t2 = time.perf_counter()
+    matcher = Matcher(view)
+    t3 = time.perf_counter()
+    return kb, view, matcher, {"load_s": t1 - t0, "view_s": t2 - t1, "matcher_s": t3 - t2, "total_s": t3 - t0}
+
+
+def time_builds(directory: Path, now: dt.datetime, repeats: int) -> tuple[Json, tuple[Any, Any, Any]]:
+    """Median of up to `repeats` builds (fewer when one is slow), dropping each before the next so peak
+    RSS reflects one knowledge base, not two."""
+    runs: list[dict[str, float]] = []
+    built: tuple[Any, Any, Any] | None = None
+    started = time.perf_counter()
+    while len(runs) < repeats and (not runs or time.perf_counter() - started < LOAD_BUDGET_S):
+        built = None
+        gc.collect()
+        kb, view, matcher, timing = build(directory, now)
+        built = (kb, view, matcher)
+        runs.append(timing)
+    assert built is not None
+    out: Json = {key: round(statistics.median(r[key] for r in runs), 4) for key in runs[0]}
+    out |= {"best_total_s": round(min(r["total_s"] for r in runs), 4), "repeats": len(runs)}
+    return out, built
+
+
+def measure_memory(directory: Path, now: dt.datetime) -> Json:
+    """tracemalloc peak and retained size of one build: Python allocations only, interpreter excluded."""
+    gc.collect()
+    tracemalloc.start()
+    kb, view, matcher, _ = build(directory, now)
+    retained, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del kb, view, matcher
+    return {"tracemalloc_peak_mb": round(peak / 2**20, 1), "tracemalloc_retained_mb": round(retained / 2**20, 1)}
+
+
+def time_each(fn: Callable[[str], object], questions: Sequence[str], repeats: int,
+              before_pass: Callable[[], None] = lambda: None) -> Json:
+    """Per-question latency: the median over `repeats` passes of each question, then summarised."""
+    samples: list[list[int]] = [[] for _ in questions]
+    for _ in range(repeats):
+        before_pass()
+        for index, question in enumerate(questions):
+            start = time.perf_counter_ns()
+            fn(question)
+            samples[index].append(time.perf_counter_ns() - start)
+    return summarise_ms([statistics.median(s) for s in samples], repeats)
+
+
+def choices(view: Any) -> list[str]:
+    """Every name, alias and intent phrase of the view: what a naive matcher would scan per question."""
+    out: list[str] = []
+    for review in view.reviews:
+        out += [review.name, *review.aliases]
+    for theme in view.themes:
+        out += [theme.name, *theme.aliases]
+    for term in view.terms:
+        out += [term.term, *term.aliases]
+    for entry in (*view.resources, *view.topics):
+        out += [entry.title, *entry.aliases]
+    for contact in view.contacts:
+        out += [contact.name, *contact.aliases]
+    for partnership in view.partnerships:
+        out += [partnership.name, partnership.short_name, *partnership.aliases]
+    out += [statement.by for statement in view.statements]
+    for intent in view.intents:
+        out += list(intent.phrases)
+    return out
+
+
+def measure_latency(matcher: Any, view: Any, questions: Sequence[str], repeats: int) -> Json:
+    """The engine's match beside rapidfuzz WRatio and difflib over the same view, same questions."""
+    import difflib
+
+    from rapidfuzz import process
+
+    phrases = choices(view)
+    cache = getattr(matcher, "_correct", None)
+    clear: Callable[[], None] = getattr(cache, "cache_clear", lambda: None)  # every pass starts cold
+    progress(f"  matching: engine x{repeats}")
+    engine = time_each(matcher.match, questions, repeats, clear)
+    progress(f"  matching: WRatio baseline over {len(phrases)} phrases")
+    wratio = time_each(lambda q: process.extractOne(q, phrases), questions, 1)
+    progress("  matching: difflib baseline")
+    dl = time_each(lambda q: difflib.get_close_matches(q, phrases), questions, 1)
+    return {"phrases": len(phrases), "engine": engine, "wratio": wratio, "difflib": dl}
+
+
+def measure_accuracy(kb: Any, now: dt.datetime, questions_file: Path) -> Json:
+    """The labelled set through a full Engine over this knowledge base (bot.evaluation, unchanged)."""
+    from bot.engine import Engine
+    from bot.evaluation import evaluate, load_labels
+
+    started = time.perf_counter()
+    with cached_secrets():
+        report = evaluate(Engine(kb, lambda: now), load_labels(questions_file), now)
+    return {"accuracy": round(report.accuracy, 4), "right": sum(o.right for o in report.outcomes),
+            "total": len(report.outcomes), "fallback_precision": round(report.fallback_precision, 4),
+            "confident_out_of_scope": report.confident_out_of_scope, "leaks": report.leak_count,
+            "per_group": {g: list(v) for g, v in report.per_group().items()},
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def load_questions(path: Path, limit: int | None) -> list[str]:
+    from bot.evaluation import load_labels
+
+    questions = [label.q for label in load_labels(path)]
+    return questions[:limit] if limit else questions
+
+
+def worker(settings: Settings) -> Json:
+    """Measure one knowledge size; runs in a fresh process (see `run_worker`)."""
+    import bot.knowledge
+    import bot.matcher
+    import bot.visibility  # noqa: F401 - imported before timing: a load is measured, not an import
+
+    cpu = pin_one_core()
+    now = dt.datetime.fromisoformat(settings.now)
+    directory = Path(settings.knowledge)
+    label = "real" if settings.synthetic == 0 else f"+{settings.synthetic}"
+    rss_start = rss_mb()
+    progress(f"[{label}] load+index (up to {settings.load_repeats}x)")
+    load_index, (kb, view, matcher) = time_builds(directory, now, settings.load_repeats)
+    memory = {"rss_start_mb": rss_start, "rss_peak_mb": rss_mb()}
+    progress(f"[{label}] peak memory (tracemalloc)")
+    memory |= measure_memory(directory, now)
+    progress(f"[{label}] matching latency")
+    questions = load_questions(Path(settings.questions), settings.max_questions)
+    latency = measure_latency(matcher, view, questions, settings.match_repeats)
+    progress(f"[{label}] accuracy on {settings.questions}")
+    accuracy = measure_accuracy(kb, now, Path(settings.questions))
+    return {"synthetic_reviews": settings.synthetic, "label": label, "cpu": cpu,
+            "reviews": len(kb.reviews), "visible_reviews": len(view.reviews),
+            "load_index": load_index, "memory": memory, "latency": latency, "accuracy": accuracy}
+
+
+def run_worker(settings: Settings) -> Json:
+    """Run `worker` in a subprocess: its stderr (progress) passes through, its stdout is the JSON."""
+    command = [sys.executable, "-m", "bot.bench", "--worker", json.dumps(asdict(settings))]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, timeout=WORKER_TIMEOUT_S,
+                          check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench worker for {settings.synthetic} synthetic reviews failed ({done.returncode})")
+    result: Json = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# ----- end to end through the loopback Bot API fake ------------------------------------------------
+
+
+def measure_e2e(knowledge: Path, now: dt.datetime, quick: bool) -> Json:
+    """Replies per second through the real Application and the fake Bot API, beside an echo bot."""
+    fake = ROOT / "tests" / "fakes" / "bot_api.py"
+    app = ROOT / "bot" / "telegram_app.py"
+    if not (fake.exists() and app.exists()):
+        return {"available": False, "reason": "not available: tests/fakes/bot_api.py or bot/telegram_app.py missing"}
+    return {"available": False, "reason": "not available: driver not written yet"}
+
+
+# ----- targets, table, JSON ------------------------------------------------------------------------
+
+TARGET_SIZE = 5000
+
+
+def _ratio(slow: float, fast: float) -> float | None:
+    return round(slow / fast, 1) if fast > 0 else None
+
+
+def speedups(latency: Json) -> Json:
+    """How many times faster the engine is than each baseline, at the median and at p99."""
+    engine = latency["engine"]
+    return {f"{name}_{stat}": _ratio(latency[name][f"{stat}_ms"], engine[f"{stat}_ms"])
+            for name in ("wratio", "difflib") for stat in ("median", "p99")}
+
+
+def _target(key: str, name: str, value: float | None, limit: float, unit: str,
+            higher_is_better: bool = False) -> Json:
+    met = None if value is None else (value >= limit if higher_is_better else value <= limit)
+    return {"id": key, "name": name, "value": value, "limit": limit, "unit": unit,
+            "op": ">=" if higher_is_better else "<=", "met": met}
+
+
+def targets(sizes: list[Json], e2e: Json) -> list[Json]:
+    """The issue's targets, judged at 5,000 synthetic reviews (or the largest size measured)."""
+    at = next((s for s in sizes if s["synthetic_reviews"] == TARGET_SIZE), sizes[-1])
+    where = f" at {at['label']}"
+    ratio = e2e.get("ratio_to_echo")
+    return [
+        _target("p99", "matching p99" + where, at["latency"]["engine"]["p99_ms"], 2.0, "ms"),
+        _target("speedup", "speed-up over WRatio at p99" + where, at["speedup"]["wratio_p99"], 10.0, "x", True),
+        _target("load", "load+index" + where, at["load_index"]["total_s"], 1.0, "s"),
+        _target("memory", "peak RSS of the whole process" + where, at["memory"]["rss_peak_mb"], 200.0, "MB"),
+        _target("e2e", "e2e replies/s as a share of echo", ratio, 0.8, "ratio", True),
+    ]
+
+
+def _cell(stats: Json) -> str:
+    return f"{stats['median_ms']:.2f} / {stats['p99_ms']:.2f}"
+
+
+def table(report: Json) -> str:
+    """A human-readable summary of the JSON report."""
+    m = report["machine"]
+    lines = [f"Learning-from-Reviews bench: {m['nproc']} cores ({m['cpu']}), Python {m['python']}, "
+             f"one core per measurement; now = {report['now']}",
+             "",
+             f"{'knowledge':<11}{'reviews':>8}{'load+index':>12}{'RSS peak':>10}{'trace peak':>11}"
+             f"{'engine p50/p99':>17}{'WRatio p50/p99':>17}{'difflib p50/p99':>18}{'xWRatio':>9}{'accuracy':>10}"]
+    for s in report["sizes"]:
+        lat = s["latency"]
+        lines.append(
+            f"{s['label']:<11}{s['visible_reviews']:>8}{s['load_index']['total_s'] * 1000:>10.0f}ms"
+            f"{s['memory']['rss_peak_mb']:>8.0f}MB{s['memory']['tracemalloc_peak_mb']:>9.1f}MB"
+            f"{_cell(lat['engine']):>14} ms{_cell(lat['wratio']):>14} ms{_cell(lat['difflib']):>15} ms"
+            f"{s['speedup']['wratio_p99']:>8}x{s['accuracy']['accuracy']:>10.1%}")
+    lines += ["", "latencies are per question, median / p99 in ms; xWRatio = WRatio p99 / engine p99",
+              "reviews = reviews visible now (real + synthetic); load+index = load_knowledge + public_view + Matcher",
+              ""]
+    e2e = report["e2e"]
+    if e2e.get("available"):
+        lines.append(f"end to end: bot {e2e['bot_rps']:.0f} replies/s, echo {e2e['echo_rps']:.0f} replies/s "
+                     f"({e2e['ratio_to_echo']:.0%} of echo) over {e2e['messages']} messages")
+    else:
+        lines.append(f"end to end: {e2e['reason']}")
+    lines.append("")
+    for t in report["targets"]:
+        mark = {True: "MET ", False: "MISS", None: "n/a "}[t["met"]]
+        lines.append(f"[{mark}] {t['name']}: {t['value']} {t['unit']} (target {t['op']} {t['limit']} {t['unit']})")
+    return "\n".join(lines)
+
+
+# ----- orchestration -------------------------------------------------------------------------------
+
+
+def parse_sizes(text: str, quick: bool) -> list[int]:
+    """Synthetic sizes to add; --quick caps them so a test finishes in seconds."""
+    sizes = sorted({int(part) for part in text.split(",") if part.strip()})
+    if any(size <= 0 for size in sizes):
+        raise ValueError(f"sizes must be positive: {text!r}")
+    if quick:
+        sizes = sorted({min(size, QUICK_MAX_SIZE) for size in sizes})
+    return sizes
+
+
+def prepare(real: Path, synthetic: int, scratch: Path, anchor: dt.date) -> Path:
+    """A copy of the real knowledge with N synthetic reviews beside it, as the loader reads one directory."""
+    from benchmarks.generate import Spec, known_ids, write
+
+    target = scratch / f"knowledge-{synthetic}"
+    shutil.copytree(real, target)
+    if synthetic:
+        themes, types = known_ids(real)
+        write(Spec(synthetic, SEED, anchor, themes=themes, review_types=types), target / "synthetic")
+    return target
+
+
+def settings_for(directory: Path, synthetic: int, args: argparse.Namespace, now: dt.datetime) -> Settings:
+    quick = bool(getattr(args, "quick", False))
+    return Settings(knowledge=str(directory), synthetic=synthetic,
+                    questions=str(getattr(args, "questions", None) or DEFAULT_QUESTIONS), now=now.isoformat(),
+                    quick=quick, load_repeats=1 if quick else 5, match_repeats=1 if quick else 5,
+                    max_questions=QUICK_QUESTIONS if quick else None)
+
+
+def measure_sizes(directory: Path, args: argparse.Namespace, now: dt.datetime, sizes: list[int]) -> list[Json]:
+    results: list[Json] = []
+    with tempfile.TemporaryDirectory(prefix="reviews-bench-") as scratch:
+        for synthetic in [0, *sizes]:
+            progress(f"[{'real' if not synthetic else f'+{synthetic}'}] preparing knowledge "
+                     f"({synthetic} synthetic reviews, seed {SEED})")
+            prepared = prepare(directory, synthetic, Path(scratch), now.date())
+            result = run_worker(settings_for(prepared, synthetic, args, now))
+            result["speedup"] = speedups(result["latency"])
+            results.append(result)
+    return results
+
+
+def default_json(quick: bool) -> Path:
+    """Quick runs write beside, not over, the committed full results."""
+    return RESULTS_DIR / ("quick.json" if quick else "latest.json")
+
+
+def run_bench(directory: Path, args: argparse.Namespace) -> int:
+    """Entry point of `python -m bot bench`; returns the exit status."""
+    started = time.perf_counter()
+    quick = bool(getattr(args, "quick", False))
+    now = as_london(getattr(args, "now", None) or system_clock())
+    try:
+        sizes = parse_sizes(str(getattr(args, "sizes", "1000,5000")), quick)
+    except ValueError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    report: Json = {"schema": 1, "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "now": now.isoformat(), "quick": quick, "seed": SEED, "machine": machine(),
+                    "questions": str(getattr(args, "questions", None) or DEFAULT_QUESTIONS)}
+    report["sizes"] = measure_sizes(directory, args, now, sizes)
+    progress("end to end through the loopback Bot API fake")
+    report["e2e"] = measure_e2e(directory, now, quick)
+    report["targets"] = targets(report["sizes"], report["e2e"])
+    report["elapsed_s"] = round(time.perf_counter() - started, 1)
+    out = getattr(args, "json", None) or default_json(quick)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(table(report))
+    progress(f"done in {report['elapsed_s']} s; JSON written to {out}")
+    return 0
+
+
+def _worker_main(argv: Sequence[str]) -> int:
+    if len(argv) != 2 or argv[0] != "--worker":
+        print("usage: python -m bot.bench --worker SETTINGS_JSON (internal; use `python -m bot bench`)",
+              file=sys.stderr)
+        return 2
+    result = worker(Settings(**json.loads(argv[1])))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_worker_main(sys.argv[1:]))
