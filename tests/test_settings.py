@@ -1,0 +1,118 @@
+"""Settings.from_env: defaults, every variable read, one clear ConfigError per bad value, secrets never shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import DEFAULT_API_URL, Settings
+
+TOKEN = "123456789:AAHk-secret_token_value_0123456789"
+SECRET = "hook-secret_0123456789"
+
+
+def test_defaults_from_an_empty_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings.token is None
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.base_url == "https://api.telegram.org/bot"
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    assert settings.webhook_url is None and settings.webhook_secret is None
+    assert (settings.webhook_listen, settings.webhook_port) == ("127.0.0.1", 8080)
+    assert settings.admin_ids == frozenset()
+    assert settings.knowledge_dir is None
+    assert settings.data_dir == Path("data")
+    assert settings.log_level == "WARNING"
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env({
+        "TELEGRAM_BOT_TOKEN": f"  {TOKEN}\n",
+        "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+        "WEBHOOK_URL": "https://bot.example.org/reviews/telegram",
+        "WEBHOOK_LISTEN": "0.0.0.0",
+        "WEBHOOK_PORT": "8443",
+        "WEBHOOK_SECRET": SECRET,
+        "ADMIN_IDS": "42, 7;99  42",
+        "KNOWLEDGE_DIR": "/srv/knowledge",
+        "DATA_DIR": "/var/lib/reviews-bot",
+        "LOG_LEVEL": "debug",
+    })
+    assert settings.token == TOKEN
+    assert settings.bot_token == TOKEN
+    assert settings.api_url == "http://127.0.0.1:8081"
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.webhook_url == "https://bot.example.org/reviews/telegram"
+    assert settings.webhook_path == "reviews/telegram"
+    assert (settings.webhook_listen, settings.webhook_port, settings.webhook_secret) == ("0.0.0.0", 8443, SECRET)
+    assert settings.admin_ids == frozenset({7, 42, 99})
+    assert settings.knowledge_dir == Path("/srv/knowledge")
+    assert settings.data_dir == Path("/var/lib/reviews-bot")
+    assert settings.log_level == "DEBUG"
+    assert settings.log_level_number == 10
+
+
+def test_empty_values_mean_unset() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "", "WEBHOOK_URL": " ", "ADMIN_IDS": ""})
+    assert settings.token is None and settings.webhook_url is None and settings.admin_ids == frozenset()
+
+
+def test_repr_and_str_hide_the_token_and_the_secret() -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.org/hook",
+                                  "WEBHOOK_SECRET": SECRET})
+    for shown in (repr(settings), str(settings), f"{settings}"):
+        assert TOKEN not in shown and "AAHk" not in shown
+        assert SECRET not in shown
+        assert "token=set" in shown and "webhook_secret=set" in shown
+        assert "https://bot.example.org/hook" in shown
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings.from_env({})
+    with pytest.raises(AttributeError):
+        settings.api_url = "http://elsewhere"  # type: ignore[misc]
+
+
+def test_a_missing_token_is_a_clear_error_when_needed() -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set.*BotFather"):
+        _ = Settings.from_env({}).bot_token
+
+
+@pytest.mark.parametrize("token", ["123456789", "abc:def", "123:has space", "123:semi;colon", ":AAH"])
+def test_a_malformed_token_is_refused_without_echoing_it(token: str) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN does not look like a bot token") as caught:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": token})
+    assert token not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL must be an http"),
+        ({"TELEGRAM_API_URL": "ftp://api.telegram.org"}, "TELEGRAM_API_URL must be an http"),
+        ({"TELEGRAM_API_URL": "https://api.telegram.org/bot"}, "without /bot"),
+        ({"TELEGRAM_API_URL": "https://api.telegram.org?x=1"}, "query string"),
+        ({"WEBHOOK_URL": "http://bot.example.org/hook", "WEBHOOK_SECRET": SECRET}, "must use https"),
+        ({"WEBHOOK_URL": "https://bot.example.org/hook"}, "WEBHOOK_SECRET is not"),
+        ({"WEBHOOK_SECRET": "has spaces in it"}, "WEBHOOK_SECRET must be 1 to 256 characters"),
+        ({"WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET must be 1 to 256 characters"),
+        ({"WEBHOOK_PORT": "http"}, "WEBHOOK_PORT must be a port number"),
+        ({"WEBHOOK_PORT": "0"}, "WEBHOOK_PORT must be a port number"),
+        ({"WEBHOOK_PORT": "65536"}, "WEBHOOK_PORT must be a port number"),
+        ({"WEBHOOK_LISTEN": "127.0.0.1/8"}, "WEBHOOK_LISTEN must be an address"),
+        ({"ADMIN_IDS": "42,alice"}, "ADMIN_IDS must be numeric.*'alice'"),
+        ({"ADMIN_IDS": "-5"}, "ADMIN_IDS must be numeric"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+
+
+def test_a_plain_http_webhook_is_allowed_on_loopback_for_local_emulators() -> None:
+    settings = Settings.from_env({"WEBHOOK_URL": "http://127.0.0.1:8443/telegram", "WEBHOOK_SECRET": SECRET})
+    assert settings.webhook_path == "telegram"
