@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.answers import DOC_TYPE_LABEL, uk_date
@@ -261,6 +261,28 @@ class AnnounceReport:
     retry_after: float | None = None
 
 
+@dataclass
+class _Tally:
+    """Counts of one run, and the chats forgotten during it (so later reviews skip them)."""
+
+    sent: int = 0
+    gone: int = 0
+    failed: int = 0
+    forgotten: set[int] = field(default_factory=set)
+
+    def count(self, chat_id: int, outcome: Outcome) -> None:
+        if outcome == "sent":
+            self.sent += 1
+        elif outcome == "failed":
+            self.failed += 1
+        elif outcome == "gone":
+            self.gone += 1
+            self.forgotten.add(chat_id)
+
+    def report(self, new: frozenset[ItemKey], pending: int, retry_after: float | None) -> AnnounceReport:
+        return AnnounceReport(new, self.sent, self.gone, self.failed, pending, retry_after)
+
+
 class Announcer:
     """Runs the announcement fan-out; runs are serialised, so coinciding releases cannot interleave."""
 
@@ -293,35 +315,35 @@ class Announcer:
         expired = self._store.expire_pending(self._ttl)
         if expired:
             log.warning("gave up announcing %d item(s) pending for over %s", len(expired), self._ttl)
-        live = set(self._store.pending())
-        reviews = {r.id: r for r in view.reviews}
+        tally = _Tally()
         subscriptions = self._store.subscriptions()
-        sent = gone = failed = 0
-        forgotten: set[int] = set()
-        for review_id, keys in group_by_review(view, live).items():
-            complete = True
-            for chat_id in matching_chats(reviews[review_id], subscriptions):
-                if chat_id in forgotten:
-                    continue
-                outcome = await self._deliver(chat_id, view, review_id, keys)
-                if isinstance(outcome, RetryLater):
-                    remaining = len(self._store.pending())
-                    return AnnounceReport(new, sent, gone, failed, remaining, outcome.seconds)
-                if outcome == "sent":
-                    sent += 1
-                elif outcome == "failed":
-                    failed += 1
-                    complete = False
-                elif outcome == "gone":
-                    gone += 1
-                    forgotten.add(chat_id)
-            if complete:
-                self._store.settle(keys)
-        remaining = len(self._store.pending())
-        retry = self._failure_retry if failed else None
-        if sent or gone or failed:
-            log.info("announcements: %d sent, %d chats gone, %d failed", sent, gone, failed)
-        return AnnounceReport(new, sent, gone, failed, remaining, retry)
+        for review_id, keys in group_by_review(view, self._store.pending()).items():
+            retry = await self._announce_review(view, review_id, keys, subscriptions, tally)
+            if retry is not None:
+                return tally.report(new, len(self._store.pending()), retry)
+        if tally.sent or tally.gone or tally.failed:
+            log.info("announcements: %d sent, %d chats gone, %d failed", tally.sent, tally.gone, tally.failed)
+        return tally.report(new, len(self._store.pending()), self._failure_retry if tally.failed else None)
+
+    async def _announce_review(
+        self, view: KnowledgeBase, review_id: str, keys: frozenset[ItemKey],
+        subscriptions: list[Subscription], tally: _Tally,
+    ) -> float | None:
+        """Send one review's news to every matching chat; settle it when nobody is left to retry.
+        Returns seconds to wait when the transport asks to slow down (the rest stays pending)."""
+        review = next(r for r in view.reviews if r.id == review_id)
+        complete = True
+        for chat_id in matching_chats(review, subscriptions):
+            if chat_id in tally.forgotten:
+                continue
+            outcome = await self._deliver(chat_id, view, review_id, keys)
+            if isinstance(outcome, RetryLater):
+                return outcome.seconds
+            tally.count(chat_id, outcome)
+            complete = complete and outcome != "failed"
+        if complete:
+            self._store.settle(keys)
+        return None
 
     async def _deliver(
         self, chat_id: int, view: KnowledgeBase, review_id: str, keys: frozenset[ItemKey]

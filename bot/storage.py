@@ -375,3 +375,8 @@ class SqliteStore:
     def integrity_ok(self) -> bool:
         """SQLite's own consistency check (used by the kill-safety test and by support)."""
         return self._read("PRAGMA integrity_check") == [("ok",)]
+
+
+def _conforms(store: SqliteStore) -> Store:
+    """Never called: makes mypy prove that SqliteStore implements the Store protocol."""
+    return store
