@@ -269,8 +269,8 @@ class Composer:
                 )
             )
         withheld = [(r, d) for r in reviews for d in r.documents if isinstance(d, WithheldDocument)]
-        for review, doc in withheld:
-            label = DOC_TYPE_LABEL[doc.type].lower()
+        for review, kept_back in withheld:
+            label = DOC_TYPE_LABEL[kept_back.type].lower()
             lines.append((strong(review.name), text(f": the full {label} is withheld and will not be published.")))
         blocks = [para(f"Latest publications from the {name}, newest first:", *lines)]
         archive = self.resources.get("lscpb-archive")

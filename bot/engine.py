@@ -16,7 +16,7 @@ from bot.answers import Composer
 from bot.matcher import NATURAL_INTENT, Match, Matcher, Ref
 from bot.models import KnowledgeBase, ReplyKind
 from bot.reply import Reply, para
-from bot.visibility import as_london, next_release, public_view
+from bot.visibility import as_london, next_release, public_view, utc_instant
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,8 @@ class Engine:
             snap = self._snapshot
             if (
                 snap is None
-                or moment < snap.valid_from
-                or (snap.valid_until is not None and moment >= snap.valid_until)
+                or utc_instant(moment) < utc_instant(snap.valid_from)
+                or (snap.valid_until is not None and utc_instant(moment) >= snap.valid_until)
             ):
                 view = public_view(self._kb, moment)
                 snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view))

@@ -23,14 +23,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
 
 from bot.models import EmbargoedDocument, KnowledgeBase
-from bot.visibility import LONDON, as_london
+from bot.visibility import LONDON, release_instant, utc_instant, wall_clock
 
 JOB_PREFIX = "release:"
-
-WallClock = Literal["normal", "gap", "ambiguous"]
 
 
 def _embargo_moments(kb: KnowledgeBase) -> list[tuple[str, dt.datetime]]:
@@ -45,43 +42,16 @@ def _embargo_moments(kb: KnowledgeBase) -> list[tuple[str, dt.datetime]]:
     return found
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """An instant in UTC; naive input is London wall-clock time."""
-    return as_london(moment).astimezone(dt.UTC)
-
-
-def _gap_end(moment: dt.datetime) -> dt.datetime:
-    """The instant London's clock jumps over the non-existent wall time `moment` (found by bisection:
-    the offset changes once between reading it with the offset before and after the change)."""
-    low = moment.replace(tzinfo=LONDON, fold=1).astimezone(dt.UTC)  # offset after: too early
-    high = moment.replace(tzinfo=LONDON, fold=0).astimezone(dt.UTC)  # offset before: too late
-    after = high.astimezone(LONDON).utcoffset()
-    while high - low > dt.timedelta(seconds=1):
-        middle = low + (high - low) / 2
-        if middle.astimezone(LONDON).utcoffset() == after:
-            high = middle
-        else:
-            low = middle
-    return high.replace(microsecond=0)
-
-
-def release_instant(publish_on: dt.datetime) -> dt.datetime:
-    """The UTC instant an embargo lifts, with the daylight-saving rules of this module's docstring."""
-    if wall_clock(publish_on) == "gap":
-        return _gap_end(publish_on)
-    return _utc(publish_on)  # fold=0: the first occurrence of an ambiguous time
-
-
 def release_moments(kb: KnowledgeBase, now: dt.datetime) -> tuple[dt.datetime, ...]:
     """Every distinct instant (UTC) after `now` at which something is released, earliest first."""
-    start = _utc(now)
+    start = utc_instant(now)
     instants = {release_instant(moment) for _, moment in _embargo_moments(kb)}
     return tuple(sorted(m for m in instants if m > start))
 
 
 def job_name(moment: dt.datetime) -> str:
     """A job's name from its instant, so equal instants written in different zones get one job."""
-    return JOB_PREFIX + _utc(moment).isoformat()
+    return JOB_PREFIX + utc_instant(moment).isoformat()
 
 
 def is_release_job(name: str | None) -> bool:
@@ -107,19 +77,6 @@ def plan_jobs(kb: KnowledgeBase, now: dt.datetime, scheduled: Iterable[str | Non
     return JobPlan(add, cancel)
 
 
-def wall_clock(moment: dt.datetime) -> WallClock:
-    """Whether a London wall-clock time exists once, never (spring gap) or twice (autumn overlap).
-    Times with an explicit offset are always 'normal': they name one instant."""
-    if moment.tzinfo is not None:
-        return "normal"
-    first = moment.replace(tzinfo=LONDON, fold=0)
-    second = moment.replace(tzinfo=LONDON, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return "normal"
-    round_trip = first.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None)
-    return "ambiguous" if round_trip == moment else "gap"
-
-
 def dst_warnings(kb: KnowledgeBase) -> list[str]:
     """Embargo times that fall in a daylight-saving change, with the instant the bot will use."""
     warnings = []
@@ -128,8 +85,10 @@ def dst_warnings(kb: KnowledgeBase) -> list[str]:
         if status == "normal":
             continue
         used = release_instant(moment)
-        why = "does not exist in London (clocks go forward)" if status == "gap" else (
-            "happens twice in London (clocks go back)"
+        why = (
+            "does not exist in London (clocks go forward)"
+            if status == "gap"
+            else ("happens twice in London (clocks go back)")
         )
         warnings.append(
             f"{where}: publish_on {moment.isoformat()} {why}; it will be released at "

@@ -7,6 +7,7 @@ so an embargoed item cannot leak through any later step: it was never handed ove
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.models import (
@@ -21,6 +22,8 @@ from bot.models import (
 
 LONDON = ZoneInfo("Europe/London")
 
+WallClock = Literal["normal", "gap", "ambiguous"]
+
 
 def as_london(moment: dt.datetime) -> dt.datetime:
     """An aware datetime in Europe/London; naive input is read as London wall-clock time."""
@@ -29,9 +32,51 @@ def as_london(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(LONDON)
 
 
+def wall_clock(moment: dt.datetime) -> WallClock:
+    """Whether a London wall-clock time exists once, never (spring gap) or twice (autumn overlap).
+    Times with an explicit offset are always 'normal': they name one instant."""
+    if moment.tzinfo is not None:
+        return "normal"
+    first = moment.replace(tzinfo=LONDON, fold=0)
+    second = moment.replace(tzinfo=LONDON, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return "normal"
+    round_trip = first.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None)
+    return "ambiguous" if round_trip == moment else "gap"
+
+
+def utc_instant(moment: dt.datetime) -> dt.datetime:
+    """An instant in UTC; naive input is London wall-clock time. Compare instants, never London datetimes:
+    two datetimes sharing a tzinfo compare by wall clock and ignore `fold`, wrong in the autumn overlap."""
+    return as_london(moment).astimezone(dt.UTC)
+
+
+def _gap_end(moment: dt.datetime) -> dt.datetime:
+    """The instant London's clock jumps over the non-existent wall time `moment` (found by bisection:
+    the offset changes once between reading it with the offset before and after the change)."""
+    low = moment.replace(tzinfo=LONDON, fold=1).astimezone(dt.UTC)  # offset after: too early
+    high = moment.replace(tzinfo=LONDON, fold=0).astimezone(dt.UTC)  # offset before: too late
+    after = high.astimezone(LONDON).utcoffset()
+    while high - low > dt.timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(LONDON).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0)
+
+
+def release_instant(publish_on: dt.datetime) -> dt.datetime:
+    """The UTC instant an embargo lifts. A London time that never happens (spring gap) lifts when the
+    clocks jump; one that happens twice (autumn overlap) lifts at its first occurrence, never late."""
+    if wall_clock(publish_on) == "gap":
+        return _gap_end(publish_on)
+    return utc_instant(publish_on)  # fold=0: the first occurrence of an ambiguous time
+
+
 def released(publish_on: dt.datetime | None, now: dt.datetime) -> bool:
     """True once an embargo has lifted (at its exact moment, not a second later)."""
-    return publish_on is None or as_london(now) >= as_london(publish_on)
+    return publish_on is None or utc_instant(now) >= release_instant(publish_on)
 
 
 def _public_review(review: Review, now: dt.datetime) -> Review | None:
@@ -46,7 +91,7 @@ def _public_review(review: Review, now: dt.datetime) -> Review | None:
                     type=doc.type,
                     title=doc.title,
                     status="published",
-                    published_on=as_london(doc.publish_on).date(),
+                    published_on=release_instant(doc.publish_on).astimezone(LONDON).date(),
                     url=doc.url,
                     summary=doc.summary,
                     sources=doc.sources,
@@ -73,10 +118,10 @@ def public_view(kb: KnowledgeBase, now: dt.datetime) -> KnowledgeBase:
 def next_release(kb: KnowledgeBase, now: dt.datetime) -> dt.datetime | None:
     """The next moment after `now` at which the public view changes, for scheduling without restarts."""
     moments = [
-        as_london(doc.publish_on)
+        release_instant(doc.publish_on)
         for review in kb.reviews
         for doc in review.documents
         if isinstance(doc, EmbargoedDocument)
-    ] + [as_london(s.publish_on) for s in kb.statements if s.publish_on is not None]
-    future = [m for m in moments if m > as_london(now)]
+    ] + [release_instant(s.publish_on) for s in kb.statements if s.publish_on is not None]
+    future = [m for m in moments if m > utc_instant(now)]
     return min(future) if future else None
