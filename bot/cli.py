@@ -16,6 +16,7 @@ from bot.checks import DEFAULT_STALE_MONTHS, lint
 from bot.engine import Clock, Engine, system_clock
 from bot.errors import ReviewsBotError
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, json_schema, load_knowledge
+from bot.release_schedule import dst_warnings
 from bot.render import plain_text
 from bot.reply import Reply
 from bot.visibility import as_london
@@ -155,7 +156,7 @@ def _check(directory: Path, args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} error(s) in {directory}", file=sys.stderr)
         return 1
     today = (args.now or as_london(system_clock())).date()
-    warnings = lint(kb, today, args.stale_months)
+    warnings = [*map(str, lint(kb, today, args.stale_months)), *(f"warning: {w}" for w in dst_warnings(kb))]
     for warning in warnings:
         print(warning)
     counts = ", ".join(

@@ -355,6 +355,12 @@ class Matcher:
                     self._names_by_length[len(word)].append(word)
         self._longest_alias = max((len(k) for k in self._index.aliases), default=1)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self._frozen_vocabulary = frozenset(self._index.vocabulary)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every normalised word the knowledge base and the rules use (for redaction of unknown words)."""
+        return self._frozen_vocabulary
 
     def intent_kind(self, intent: str) -> ReplyKind:
         """The reply kind an intent produces (chat for greetings, urgent for concerns)."""

@@ -40,13 +40,6 @@ DEFAULT_KEEP = 50
 NormaliseWord = Callable[[str], tuple[str, ...]]
 
 
-def vocabulary_of(matcher: Matcher) -> Collection[str]:
-    """The normalised words the knowledge base uses (not copied: the index is never changed after it is
-    built). Reads the matcher's private index in this one place; a public `Matcher.vocabulary` property
-    would be better (recommended to the engine's owner)."""
-    return matcher._index.vocabulary
-
-
 class Redactor:
     """Redacts text against one knowledge vocabulary (rebuild it when the public view changes)."""
 
@@ -56,7 +49,7 @@ class Redactor:
 
     @classmethod
     def for_matcher(cls, matcher: Matcher) -> Redactor:
-        return cls(vocabulary_of(matcher), matcher.norm)
+        return cls(matcher.vocabulary, matcher.norm)
 
     def _known(self, word: str) -> bool:
         tokens = self._norm(word)

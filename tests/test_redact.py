@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.engine import Engine
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.models import ReplyKind
-from bot.redact import Redactor, UnansweredLog, unanswered_reply, vocabulary_of
+from bot.redact import Redactor, UnansweredLog, unanswered_reply
 from bot.render import plain_text
 from bot.reply import Reply, para
 
@@ -51,7 +51,7 @@ def test_a_capitalised_word_the_knowledge_does_not_know_is_treated_as_a_name() -
 
 
 def test_the_vocabulary_comes_from_the_public_view() -> None:
-    vocabulary = vocabulary_of(ENGINE.snapshot().matcher)
+    vocabulary = ENGINE.snapshot().matcher.vocabulary
     assert {"patricia", "leicester", "neglect"} <= set(vocabulary)
 
 
