@@ -77,7 +77,7 @@ def test_settings_are_frozen() -> None:
 
 
 def test_a_missing_token_is_a_clear_error_when_needed() -> None:
-    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set.*BotFather"):
+    with pytest.raises(ConfigError, match=r"TELEGRAM_BOT_TOKEN is not set.*BotFather"):
         _ = Settings.from_env({}).bot_token
 
 

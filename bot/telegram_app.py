@@ -1,0 +1,514 @@
+"""Telegram transport: a thin python-telegram-bot adapter over the answering engine.
+
+Everything a practitioner reads comes from the engine (`Engine.answer`, `Engine.act`) and is rendered by
+`bot.render.telegram_html`; this module only decides where it goes: commands and deep links become
+engine actions, the Reply's buttons become inline keyboards, inline queries become articles. Handlers are
+registered in one place (`register_handlers`); there is one error handler; every call to Telegram goes
+through `deliver`, which retries flood limits, timeouts and network errors a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+import logging
+import os
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.engine import Engine, apology
+from bot.errors import ConfigError
+from bot.models import ReplyKind
+from bot.render import plain_text, telegram_html
+from bot.reply import Button, Reply, para, strong
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Context = ContextTypes.DEFAULT_TYPE
+App = Application[Any, Any, Any, Any, Any, Any]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command: its name, the description Telegram's menu shows, and the engine actions it runs."""
+
+    name: str
+    description: str
+    actions: tuple[str, ...]
+
+
+# The one table of commands: the menu registered with setMyCommands and the handlers both come from it.
+COMMANDS = (
+    Command("start", "Welcome and menu", ("help",)),
+    Command("help", "What I can do and how to ask", ("help",)),
+    Command("latest", "Latest published local reviews", ("latest_reviews",)),
+    Command("reviews", "Local reviews, newest first", ("latest_reviews",)),
+    Command("themes", "Learning from reviews by theme", ("themes",)),
+    Command("resources", "Frameworks, guidance and national learning", ("framework", "themes")),
+    Command("contacts", "Who to call about a child", ("contacts",)),
+    Command("about", "About the partnership and this assistant", ("about",)),
+)
+
+WELCOME = "Welcome to the Learning-from-Reviews assistant."
+LINK_EXPIRED = "That link has expired or points to something I can't show. Here is the menu instead."
+UNKNOWN_COMMAND = "I don't know that command. Here is what I can do."
+TEXT_ONLY = "I can only read text messages. Here is what I can do."
+BUTTON_EXPIRED = "This button has expired: what it pointed to is no longer available. Send /start for the menu."
+OPEN_ASSISTANT = "Open the assistant"
+
+CALLBACK_DATA_LIMIT = 64
+CHOICE_MARK = "?"  # prefixes the callback data of a "Did you mean" choice, so the question can be marked
+PAYLOAD_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SHORT_LABEL = 18  # two buttons this short share a row on a phone
+INLINE_CACHE_SECONDS = 30  # short: an embargo lifting should show up in inline results soon
+TITLE_LIMIT = 64
+DESCRIPTION_LIMIT = 120
+
+RATE_LIMIT_RETRIES = 3  # AIORateLimiter's own retries on RetryAfter (it pauses every request meanwhile)
+DELIVERY_ATTEMPTS = 5
+RETRY_BASE_DELAY = 0.5  # seconds; doubles per attempt for timeouts and network errors
+MAX_RETRY_AFTER = 60.0  # a longer flood wait than this is not worth holding a reply for
+DEFAULT_TIMEOUT = 10.0
+BOOTSTRAP_RETRIES = 5
+
+
+# ----- deep links and keyboards ------------------------------------------------------------------------
+
+def action_from_payload(payload: str) -> str:
+    """A deep-link payload as an engine action: ``review-child-e`` -> ``review:child-e``."""
+    intent, separator, entry = payload.partition("-")
+    return f"{intent}:{entry}" if separator else intent
+
+
+def payload_for(action: str) -> str | None:
+    """The deep-link payload that opens `action`, if Telegram allows it (1-64 of A-Z a-z 0-9 _ -)."""
+    payload = action.replace(":", "-", 1)
+    return payload if PAYLOAD_PATTERN.match(payload) else None
+
+
+def _fits(data: str) -> bool:
+    return 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT
+
+
+def _inline_button(button: Button, choice: bool, username: str | None) -> InlineKeyboardButton | None:
+    """A Reply button as Telegram's: a URL, a callback (in chats) or a deep link (in shared messages)."""
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    if not button.action:
+        return None
+    if username is not None:
+        payload = payload_for(button.action)
+        return InlineKeyboardButton(button.label, url=f"https://t.me/{username}?start={payload}") if payload else None
+    marked = CHOICE_MARK + button.action
+    data = marked if choice and _fits(marked) else button.action
+    if not _fits(data):
+        log.warning("skipped a button whose action is %d bytes (Telegram allows %d)",
+                    len(data.encode("utf-8")), CALLBACK_DATA_LIMIT)
+        return None
+    return InlineKeyboardButton(button.label, callback_data=data)
+
+
+def _rows(buttons: Sequence[tuple[InlineKeyboardButton, bool]]) -> list[list[InlineKeyboardButton]]:
+    """Links to documents on their own rows; short follow-ups two to a row, readable on a phone."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pairable_row = False
+    for button, follow_up in buttons:
+        short = follow_up and len(button.text) <= SHORT_LABEL
+        if rows and pairable_row and short and len(rows[-1]) < 2:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+            pairable_row = short
+    return rows
+
+
+def keyboard(reply: Reply, username: str | None = None) -> InlineKeyboardMarkup | None:
+    """The Reply's follow-up buttons as an inline keyboard; with `username`, actions become deep links."""
+    choices = set(reply.suggestions) if reply.kind == ReplyKind.CLARIFY else set()
+    buttons = [
+        (converted, button.url is None)
+        for button in reply.buttons
+        if (converted := _inline_button(button, button.label in choices, username)) is not None
+    ]
+    return InlineKeyboardMarkup(_rows(buttons)) if buttons else None
+
+
+def with_notice(notice: str, reply: Reply, *, emphasis: bool = False) -> Reply:
+    """The reply with a first paragraph of our own (a welcome or a short explanation)."""
+    first = para((strong(notice),)) if emphasis else para(notice)
+    return dataclasses.replace(reply, blocks=(first, *reply.blocks))
+
+
+# ----- sending with retries ------------------------------------------------------------------------------
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds (PTB 22 may give an int or a timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value if isinstance(value, int | float) else value.total_seconds()
+
+
+async def deliver(call: Callable[[], Awaitable[T]], attempts: int = DELIVERY_ATTEMPTS) -> T:
+    """Make one Bot API call, retrying flood waits, timeouts and network errors a bounded number of times.
+
+    Bad requests, forbidden chats and invalid tokens are not transient and are raised at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except RetryAfter as error:
+            wait = retry_after_seconds(error)
+            if attempt == attempts or wait > MAX_RETRY_AFTER:
+                raise
+        except NetworkError as error:  # also TimedOut and 5xx; BadRequest is a NetworkError too
+            if isinstance(error, BadRequest) or attempt == attempts:
+                raise
+            wait = RETRY_BASE_DELAY * 2 ** (attempt - 1)
+        log.warning("a Telegram call failed (attempt %d of %d); retrying in %.1f s", attempt, attempts, wait)
+        await asyncio.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def send_reply(bot: ExtBot[Any], chat_id: int, reply: Reply, *, reply_to: int | None = None,
+                     thread_id: int | None = None) -> list[Message]:
+    """Send a Reply as one or more HTML messages; the keyboard goes on the last one."""
+    texts = telegram_html(reply)
+    markup = keyboard(reply)
+    sent: list[Message] = []
+    for index, text in enumerate(texts):
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
+        call = partial(bot.send_message, chat_id, text, message_thread_id=thread_id, reply_parameters=quote,
+                       reply_markup=markup if index == len(texts) - 1 else None)
+        sent.append(await deliver(call))
+    return sent
+
+
+async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None) -> None:
+    """Answer a callback or inline query; one that is too old is only logged, the reply still goes out."""
+    try:
+        await deliver(partial(answer, text, show_alert=bool(text)) if text else answer)
+    except BadRequest as error:
+        log.info("could not answer a query: %s", error.message)
+
+
+# ----- groups ------------------------------------------------------------------------------------------
+
+class _AddressedToBot(filters.MessageFilter):
+    """Every message in a private chat; in groups, only mentions of the bot and replies to its messages."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".lower()
+        return any(text.lower() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
+
+
+ADDRESSED_TO_BOT = _AddressedToBot(name="addressed_to_bot")
+
+
+def question_text(message: Message, username: str | None) -> str:
+    """What the user asked, without the @mention that addressed the bot in a group."""
+    text = message.text or ""
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+# ----- inline mode -------------------------------------------------------------------------------------
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def article(result_id: str, reply: Reply, username: str | None) -> InlineQueryResultArticle:
+    """A Reply as an inline result: the first message of its HTML, links kept, actions as deep links."""
+    lines = [line.strip() for line in plain_text(reply).splitlines() if line.strip()]
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=_clip(lines[0] if lines else OPEN_ASSISTANT, TITLE_LIMIT),
+        description=_clip(" ".join(lines[1:3]), DESCRIPTION_LIMIT) or None,
+        input_message_content=InputTextMessageContent(
+            telegram_html(reply)[0], parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        reply_markup=keyboard(reply, username) if username else None,
+    )
+
+
+# ----- handlers ----------------------------------------------------------------------------------------
+
+class Assistant:
+    """The handlers: each turns an update into engine calls and sends what the engine replied."""
+
+    def __init__(self, engine: Engine, settings: Settings, knowledge_dir: Path | None = None) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.knowledge_dir = knowledge_dir
+
+    def act(self, action: str) -> Reply | None:
+        """The engine's reply to a button or deep-link action; None when it names nothing to show now."""
+        reply = self.engine.act(action)
+        return reply if reply is not None and reply.blocks else None
+
+    def help_reply(self) -> Reply:
+        return self.act("help") or self.engine.answer("help")
+
+    def inline_replies(self, query: str) -> list[Reply]:
+        """The public answers an inline query offers: "did you mean" expands into each choice."""
+        if not query.strip():
+            actions = ["latest_reviews", "contacts"]
+        else:
+            reply = self.engine.answer(query)
+            if reply.kind == ReplyKind.FALLBACK:
+                return []
+            if reply.kind != ReplyKind.CLARIFY:
+                return [reply]
+            actions = [b.action for b in reply.buttons if b.action and b.label in reply.suggestions]
+        return [r for r in (self.act(a) for a in actions) if r is not None]
+
+    async def reply_to(self, update: Update, context: Context, reply: Reply) -> None:
+        """Send `reply` to the chat the update came from; in groups, as a reply to the user's message."""
+        message = update.effective_message
+        if message is None:
+            return
+        in_group = message.chat.type != ChatType.PRIVATE
+        await send_reply(context.bot, message.chat.id, reply,
+                         reply_to=message.message_id if in_group else None,
+                         thread_id=message.message_thread_id if message.is_topic_message else None)
+
+    async def start(self, update: Update, context: Context) -> None:
+        """Send the welcome and menu, or open what a deep link such as /start review-child-e names."""
+        payload = context.args[0] if context.args else None
+        if payload is None:
+            reply = with_notice(WELCOME, self.help_reply(), emphasis=True)
+        else:
+            reply = self.act(action_from_payload(payload)) or with_notice(LINK_EXPIRED, self.help_reply())
+        await self.reply_to(update, context, reply)
+
+    def command(self, command: Command) -> Callback:
+        """The handler for a command of the table: the engine's reply to each of its actions."""
+        async def run_command(update: Update, context: Context) -> None:
+            """Answer a menu command with the engine's replies for its actions."""
+            for action in command.actions:
+                reply = self.act(action)
+                if reply is not None:
+                    await self.reply_to(update, context, reply)
+
+        return run_command
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        """Say a command is unknown and show the menu."""
+        await self.reply_to(update, context, with_notice(UNKNOWN_COMMAND, self.help_reply()))
+
+    async def question(self, update: Update, context: Context) -> None:
+        """Answer a question typed in a private chat, or addressed to the bot in a group."""
+        message = update.effective_message
+        if message is None:
+            return
+        text = question_text(message, context.bot.username)
+        await self.reply_to(update, context, self.engine.answer(text) if text else self.help_reply())
+
+    async def not_text(self, update: Update, context: Context) -> None:
+        """Say only text can be read, and show the menu."""
+        await self.reply_to(update, context, with_notice(TEXT_ONLY, self.help_reply()))
+
+    async def button(self, update: Update, context: Context) -> None:
+        """Answer a tapped button with what its action names now, or say that it has expired."""
+        query = update.callback_query
+        if query is None:
+            return
+        data = query.data or ""
+        reply = self.act(data.removeprefix(CHOICE_MARK))
+        if reply is None:
+            await _answer_query(query.answer, BUTTON_EXPIRED)
+            return
+        await _answer_query(query.answer)
+        message = query.message
+        if message is None:
+            return
+        if data.startswith(CHOICE_MARK) and isinstance(message, Message):
+            await self._mark_choice(message, data)
+        thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
+        await send_reply(context.bot, message.chat.id, reply, thread_id=thread)
+
+    async def _mark_choice(self, message: Message, data: str) -> None:
+        """Record the choice under a "Did you mean" question and remove its buttons."""
+        rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+        label = next((b.text for row in rows for b in row if b.callback_data == data), None)
+        if label is None or not message.text:
+            return
+        text = f"{message.text_html}\n\n→ <b>{html.escape(label, quote=False)}</b>"
+        try:
+            await deliver(partial(message.edit_text, text, reply_markup=None))
+        except BadRequest as error:  # tapped twice ("message is not modified"), or too old to edit
+            log.info("did not mark a choice: %s", error.message)
+
+    async def inline_query(self, update: Update, context: Context) -> None:
+        """Offer the public answers to an inline query as articles to share."""
+        query = update.inline_query
+        if query is None:
+            return
+        username = context.bot.username
+        results = [article(str(i), reply, username) for i, reply in enumerate(self.inline_replies(query.query))]
+        await _answer_query(partial(query.answer, results, cache_time=INLINE_CACHE_SECONDS, is_personal=False,
+                                    button=InlineQueryResultsButton(text=OPEN_ASSISTANT, start_parameter="help")))
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log the error (never the message) and tell the user something went wrong."""
+        log.error("an update could not be handled: %s", type(context.error).__name__, exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if update.callback_query is not None:
+            await _answer_query(update.callback_query.answer)
+        try:
+            await send_reply(context.bot, update.effective_chat.id, apology())
+        except TelegramError as error:
+            log.warning("could not send the apology either: %s", type(error).__name__)
+
+
+def register_handlers(application: App, assistant: Assistant) -> None:
+    """Every handler of the bot, in one place (groups: commands, then buttons, inline, text)."""
+    for command in COMMANDS:
+        callback = assistant.start if command.name == "start" else assistant.command(command)
+        application.add_handler(CommandHandler(command.name, callback))
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(private & filters.COMMAND, assistant.unknown_command))
+    application.add_handler(CallbackQueryHandler(assistant.button))
+    application.add_handler(InlineQueryHandler(assistant.inline_query))
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ADDRESSED_TO_BOT, assistant.question,
+    ))
+    application.add_handler(MessageHandler(private & ~filters.TEXT, assistant.not_text))
+    application.add_error_handler(assistant.on_error)
+
+
+async def post_init(application: App) -> None:
+    """Register the command menu with Telegram once the bot is up."""
+    commands = [BotCommand(c.name, c.description) for c in COMMANDS]
+    try:
+        await deliver(partial(application.bot.set_my_commands, commands))
+    except TelegramError as error:
+        log.warning("could not register the command menu: %s", type(error).__name__)
+    log.info("bot @%s is ready", application.bot.username)
+
+
+def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path | None = None,
+                      timeout: float = DEFAULT_TIMEOUT) -> App:
+    """The Application for `settings`: Bot API root, defaults (HTML, no link previews), rate limiter, handlers."""
+    application: App = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(True)
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .get_updates_read_timeout(timeout)
+        .post_init(post_init)
+        .build()
+    )
+    assistant = Assistant(engine, settings, knowledge_dir)
+    application.bot_data["assistant"] = assistant
+    register_handlers(application, assistant)
+    return application
+
+
+# ----- logs ---------------------------------------------------------------------------------------------
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token wherever it would appear in a log line (URLs in library messages)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__("redact-token")
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def protect_logs(token: str) -> None:
+    """Keep the token and message text out of the logs, whatever LOG_LEVEL says.
+
+    httpx logs every request URL (which holds the token) at INFO; python-telegram-bot logs request
+    parameters and whole updates (message text) at DEBUG.
+    """
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactToken) for f in handler.filters):
+            handler.addFilter(RedactToken(token))
+
+
+# ----- running ------------------------------------------------------------------------------------------
+
+def run_telegram(engine: Engine, directory: Path) -> int:
+    """Run the bot until SIGINT or SIGTERM: long polling, or a webhook when WEBHOOK_URL is set."""
+    settings = Settings.from_env(os.environ)
+    protect_logs(settings.bot_token)
+    application = build_application(engine, settings, knowledge_dir=directory)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES)
+    except InvalidToken as error:
+        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from error
+    return 0

@@ -1,0 +1,162 @@
+"""Shared fixtures: a knowledge copy with an embargoed review, a settable clock, and the Telegram harness
+(the real Application polling the loopback fake Bot API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `tests.fakes` imports also when pytest is run as a plain command
+    sys.path.insert(0, str(ROOT))
+
+from bot.engine import Engine  # noqa: E402
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge  # noqa: E402
+from bot.models import KnowledgeBase  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
+
+LONDON = ZoneInfo("Europe/London")
+EMBARGO_LIFTS = dt.datetime(2030, 1, 1, 9, 0, tzinfo=LONDON)
+BEFORE_EMBARGO = dt.datetime(2029, 12, 31, 12, 0, tzinfo=LONDON)
+
+# Child K exists only through an embargoed report; Child L is public (with a very long summary, to force a
+# split) with an embargoed report beside it. Distinctive words make any leak easy to find.
+EMBARGO_SECRETS = ("Child K", "Kestrelmoor", "Lanternfish", "embargoed.example.org")
+EMBARGO_YAML = """\
+reviews:
+  - id: child-k
+    name: Child K
+    aliases: [Kestrelmoor review]
+    partnership: lscpb
+    review_type: lcspr
+    summary: A review about the Kestrelmoor household, referred to as Child K.
+    documents:
+      - id: child-k-report
+        type: report
+        title: Child K - Kestrelmoor review report
+        status: embargoed
+        publish_on: 2030-01-01T09:00
+        url: https://embargoed.example.org/child-k/kestrelmoor-report.pdf
+        summary: Kestrelmoor findings, not yet public.
+        sources: [https://example.org/test-source]
+        checked: 2026-11-01
+    sources: [https://example.org/test-source]
+    checked: 2026-11-01
+  - id: child-l
+    name: Child L
+    partnership: lscpb
+    review_type: lcspr
+    summary: >-
+      {long}
+    documents:
+      - id: child-l-briefing
+        type: briefing
+        title: Child L - briefing
+        status: published
+        published_on: 2024-01-15
+        url: https://public.example.org/child-l/briefing
+        summary: The public briefing on the Child L review.
+        sources: [https://example.org/test-source]
+        checked: 2026-11-01
+      - id: child-l-report
+        type: report
+        title: Child L - Lanternfish full report
+        status: embargoed
+        publish_on: 2030-01-01T09:00
+        url: https://embargoed.example.org/child-l/lanternfish-report.pdf
+        summary: Lanternfish findings, not yet public.
+        sources: [https://example.org/test-source]
+        checked: 2026-11-01
+    sources: [https://example.org/test-source]
+    checked: 2026-11-01
+"""
+LONG_SENTENCE = "Agencies shared information late & did not escalate concerns <in time>. "
+
+
+def write_test_knowledge(target: Path) -> Path:
+    """A copy of the shipped knowledge plus the embargo scenario above."""
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
+    (target / "telegram-tests.yaml").write_text(EMBARGO_YAML.replace("{long}", LONG_SENTENCE * 90), "utf-8")
+    return target
+
+
+class Clock:
+    """A clock the test sets; the engine reads it on every question."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def embargo_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    return load_knowledge(write_test_knowledge(tmp_path_factory.mktemp("kb") / "knowledge"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(BEFORE_EMBARGO)
+
+
+@pytest.fixture
+def engine(embargo_kb: KnowledgeBase, clock: Clock) -> Engine:
+    return Engine(embargo_kb, clock)
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as api:
+        yield api
+
+
+@dataclass
+class TelegramHarness:
+    api: FakeBotAPI
+    engine: Engine
+    allowed_errors: set[str] = field(default_factory=set)
+
+
+@asynccontextmanager
+async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 1.0) -> AsyncIterator[None]:
+    """The real Application, started the way run_polling starts it (without signal handling)."""
+    from telegram import Update
+
+    from bot.telegram_app import build_application
+
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.url})
+    application = build_application(engine, settings, timeout=timeout)
+    async with application:
+        assert application.post_init is not None and application.updater is not None
+        await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+@pytest.fixture
+async def telegram(bot_api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramHarness]:
+    """The bot running against the fake. Afterwards: no request was refused (unless allowed), and every
+    message was HTML without link previews."""
+    harness = TelegramHarness(bot_api, engine)
+    async with running_bot(bot_api, engine):
+        yield harness
+    refused = [(c.method, c.description) for c in bot_api.errors if c.description not in harness.allowed_errors]
+    assert not refused, f"the fake Bot API refused requests: {refused}"
+    texts = [c.params for c in bot_api.calls if c.method in ("sendMessage", "editMessageText") and c.status == 200]
+    assert all(p.get("parse_mode") == "HTML" for p in texts), "a message was sent without parse_mode HTML"
+    assert all(p.get("link_preview_options") == {"is_disabled": True} for p in texts), "a link preview was left on"

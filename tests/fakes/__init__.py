@@ -1,0 +1,1 @@
+"""Test doubles that talk real protocols over loopback (see bot_api.FakeBotAPI)."""
