@@ -83,7 +83,15 @@ Y_STATEMENT_URL = "https://embargoed.example.org/child-y/statement"
 WITHHELD_REVIEW_ID = "baby-scr"
 WITHHELD_DOC_ID = "baby-scr-report"
 
-Z_TEXTS = (Z_NAME, *Z_ALIASES, Z_SUMMARY, Z_DOC_TITLE, Z_DOC_SUMMARY, Z_FOREWORD_BY, Z_FOREWORD_SUMMARY)
+Z_TEXTS: tuple[str, ...] = (
+    Z_NAME,
+    *Z_ALIASES,
+    Z_SUMMARY,
+    Z_DOC_TITLE,
+    Z_DOC_SUMMARY,
+    Z_FOREWORD_BY,
+    Z_FOREWORD_SUMMARY,
+)
 Z_TEXTS += (Z_STATEMENT_BY, Z_STATEMENT_SUMMARY, "Zanzibar", "Quillfeather", "Marchbanks", "Wrenfield")
 Z_URLS = (Z_DOC_URL, Z_FOREWORD_URL, Z_STATEMENT_URL)
 Z_IDS = (Z_ID, Z_DOC_ID, Z_FOREWORD_ID, Z_STATEMENT_ID)

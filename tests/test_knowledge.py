@@ -31,7 +31,8 @@ def problems_of(directory: Path) -> list[Problem]:
     with pytest.raises(KnowledgeInvalid) as caught:
         load_knowledge(directory)
     assert caught.value.problems, "KnowledgeInvalid raised without problems"
-    return caught.value.problems
+    found: list[Problem] = caught.value.problems
+    return found
 
 
 def only_problem(directory: Path) -> Problem:

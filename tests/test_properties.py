@@ -126,7 +126,8 @@ def typo(draw: st.DrawFn) -> str:
         name[:i] + letter + name[i + 1 :],
         name[:i] + name[i + 1 : i + 2] + name[i : i + 1] + name[i + 2 :],
     )
-    return draw(st.sampled_from(edits))
+    edited: str = draw(st.sampled_from(edits))
+    return edited
 
 
 odd_characters = st.characters(
@@ -179,19 +180,26 @@ questions = st.one_of(
     st.tuples(st.text(max_size=40), realistic, st.text(max_size=40)).map("".join),
 )
 
-offsets = st.sampled_from(
-    [None, LONDON, UTC, dt.timezone(dt.timedelta(hours=-11)), dt.timezone(dt.timedelta(hours=12, minutes=45))]
+zones: st.SearchStrategy[dt.tzinfo] = st.sampled_from(
+    [LONDON, UTC, dt.timezone(dt.timedelta(hours=-11)), dt.timezone(dt.timedelta(hours=12, minutes=45))]
 )
+
+
+def moments(first: dt.datetime, last: dt.datetime) -> st.SearchStrategy[dt.datetime]:
+    """Wall-clock times between `first` and `last`: naive (read as London) or in one of `zones`."""
+    return st.one_of(
+        st.datetimes(min_value=first, max_value=last),
+        st.datetimes(min_value=first, max_value=last, timezones=zones),
+    )
+
+
 before_z = st.one_of(
     st.sampled_from([Z_DOC_RELEASE - ONE_SECOND, Z_DOC_RELEASE - dt.timedelta(microseconds=1)]),
-    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2029, 12, 31, 20, 0), timezones=offsets),
+    moments(dt.datetime(2000, 1, 1), dt.datetime(2029, 12, 31, 20, 0)),
 )
 """Moments strictly before Child Z's release, naive (London) or in any offset within ±13 hours."""
 edges = [m + delta for m in ALL_RELEASES for delta in (-ONE_SECOND, dt.timedelta(0), ONE_SECOND)]
-any_moment = st.one_of(
-    st.sampled_from(edges),
-    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2035, 1, 1), timezones=offsets),
-)
+any_moment = st.one_of(st.sampled_from(edges), moments(dt.datetime(2000, 1, 1), dt.datetime(2035, 1, 1)))
 
 
 # ----- fixtures --------------------------------------------------------------------------------------------
