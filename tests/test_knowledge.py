@@ -258,7 +258,7 @@ def test_unknown_status(kb_dir: Path) -> None:
     assert problem.file == "reviews.yaml"
     assert problem.key.startswith("reviews[0].documents[0]")
     assert "status must be one of" in problem.message and "embargoed" in problem.message
-    # (the exact line and the `.status` key: see tests/test_found_bugs.py)
+    # Known defect (reported): the line is the document's first line and the key lacks ".status".
 
 
 def test_missing_status(kb_dir: Path) -> None:
