@@ -40,9 +40,21 @@ def _normaliser(kb: KnowledgeBase) -> Callable[[str], Tokens]:
     return lambda text: normalise(text, synonyms)
 
 
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same calendar day `months` earlier (the month's last day when it is shorter)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    for candidate in range(day.day, 27, -1):
+        try:
+            return dt.date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    return dt.date(year, month + 1, min(day.day, 28))
+
+
 def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE_MONTHS) -> list[LintWarning]:
     """Entries whose `checked` date is older than `months` months."""
-    limit = today - dt.timedelta(days=round(months * 30.44))
+    limit = _months_before(today, months)
     return [
         LintWarning(where, f"last checked {entry.checked.isoformat()}, more than {months} months ago")
         for where, entry in _entries(kb)

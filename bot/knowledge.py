@@ -75,13 +75,29 @@ def _dotted(path: PathKey) -> str:
     return out or "(file)"
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2024-13-01) stay strings, so the schema reports them at their key."""
+
+
+def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]
+    except ValueError:
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
+
 def _parse(path: Path, root: Path, problems: list[Problem]) -> _ParsedFile | None:
     name = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        text = raw.decode("utf-8")
+        node = yaml.compose(text, Loader=_Loader)
     except UnicodeDecodeError as exc:
-        problems.append(Problem(name, 1, "(file)", f"not UTF-8 text: {exc.reason}"))
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(name, line, "(file)", f"not UTF-8 text: {exc.reason}"))
         return None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
@@ -91,7 +107,7 @@ def _parse(path: Path, root: Path, problems: list[Problem]) -> _ParsedFile | Non
         return _ParsedFile(name, {}, {(): 1})
     lines: dict[PathKey, int] = {}
     _walk_lines(node, (), lines, problems, name)
-    data = yaml.SafeLoader(text).get_single_data()
+    data = _Loader(text).get_single_data()
     if not isinstance(data, dict):
         problems.append(Problem(name, 1, "(file)", "the file must be a mapping of sections (reviews:, themes: …)"))
         return None
@@ -143,7 +159,10 @@ def _validate_file(parsed: _ParsedFile, problems: list[Problem]) -> KnowledgeFil
         return KnowledgeFile.model_validate(parsed.data)
     except ValidationError as exc:
         for error in exc.errors():
-            line, path = _line_for(parsed, error["loc"])
+            loc = tuple(error["loc"])
+            if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+                loc = (*loc, "status")  # the discriminator itself is what is wrong
+            line, path = _line_for(parsed, loc)
             parent: Any = parsed.data
             for part in path[:-1]:
                 if isinstance(parent, dict):
@@ -233,7 +252,8 @@ def _check_unique_ids(files: list[_ParsedFile]) -> Iterator[Problem]:
                 if not isinstance(item, dict):
                     continue
                 found: list[tuple[str, PathKey, Any]] = [(section, (section, index, "id"), item.get("id"))]
-                for d_index, doc in enumerate(item.get("documents") or []):
+                documents = item.get("documents")
+                for d_index, doc in enumerate(documents if isinstance(documents, list) else []):
                     if isinstance(doc, dict):
                         found.append(("documents", (section, index, "documents", d_index, "id"), doc.get("id")))
                 for kind, path, entry_id in found:

@@ -13,17 +13,31 @@ from collections.abc import Iterable, Sequence
 
 Tokens = tuple[str, ...]
 
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
-_APOSTROPHE = re.compile(r"['’`´]")
+_QUOTE = "['’`´]"
+_CONTRACTION = re.compile(rf"\b(what|where|who|how|when|why|it|that|there|here|he|she){_QUOTE}s\b")
+_POSSESSIVE = re.compile(rf"(?<=\w){_QUOTE}s\b")
+_APOSTROPHE = re.compile(_QUOTE)
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
 
 
+def _keep(ch: str) -> str:
+    """Whitespace splits words; invisible format and control characters (soft hyphen, zero-width space) vanish."""
+    if ch.isspace():
+        return " "
+    if unicodedata.category(ch) in {"Cf", "Cc"} or unicodedata.combining(ch):
+        return ""
+    return ch
+
+
 def fold(text: str) -> str:
-    """Lower case, accents stripped, control characters dropped, '&' and '+' read as 'and'."""
-    text = unicodedata.normalize("NFKD", text[:_MAX_INPUT])
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    """Lower case, accents and invisible characters dropped, "what's" read as "what is", possessive 's
+    dropped, '&' and '+' read as 'and'."""
+    text = _APOSTROPHE.sub("'", text[:_MAX_INPUT])  # before NFKD, which would split an acute accent ´
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(_keep(ch) for ch in text)
     text = text.lower().replace("&", " and ").replace("+", " and ")
+    text = _CONTRACTION.sub(r"\1 is", text)
     text = _POSSESSIVE.sub("", text)
     return _APOSTROPHE.sub("", text)
 
