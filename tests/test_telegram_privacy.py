@@ -19,7 +19,7 @@ from bot.render import telegram_html
 from bot.telegram_app import BUTTON_EXPIRED, LINK_EXPIRED, protect_logs
 from bot.visibility import public_view
 from tests.conftest import BEFORE_EMBARGO, EMBARGO_LIFTS, EMBARGO_SECRETS, Clock, TelegramHarness
-from tests.fakes.bot_api import InlineAnswer, SentMessage
+from tests.fakes.bot_api import JSON, InlineAnswer, SentMessage
 
 QUESTIONS = (
     "child k", "Kestrelmoor review", "child k report", "latest reviews", "what reviews are there", "child l",
@@ -64,7 +64,7 @@ def reply_count(harness: TelegramHarness, question: str) -> int:
     return len(telegram_html(reply))
 
 
-async def walk_every_path(harness: TelegramHarness) -> tuple[list[SentMessage], list[InlineAnswer], list[dict]]:
+async def walk_every_path(harness: TelegramHarness) -> tuple[list[SentMessage], list[InlineAnswer], list[JSON]]:
     """Ask everything, tap every button (and old ones naming Child K), run the inline queries."""
     chat = harness.api.conversation()
     for question in QUESTIONS:

@@ -10,7 +10,6 @@ import warnings
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import telegram_app
 from bot.engine import Engine
 from bot.models import ReplyKind
 from bot.reply import Button, Reply, para
@@ -153,7 +152,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr(telegram_app.asyncio, "sleep", record)
+    monkeypatch.setattr("bot.telegram_app.asyncio.sleep", record)
     return waits
 
 

@@ -230,8 +230,9 @@ def message_content(text: Any, parse_mode: Any, *, empty: str = "message text is
     """Check and parse a message text the way sendMessage does."""
     if not isinstance(text, str):
         raise bad_request(empty)
+    entities: list[JSON] = []
     if parse_mode in (None, ""):
-        plain, entities = text, []
+        plain = text
     elif str(parse_mode).lower() == "html":
         plain, entities = parse_html(text)
     else:
@@ -599,6 +600,10 @@ class FakeBotAPI:
         await self.wait_until(lambda: query.answer is not None, f"an answer to query {query_id}")
         assert query.answer is not None
         return query.answer
+
+    def notify(self) -> None:
+        """Wake every waiter to re-check its condition (for conditions outside the fake, e.g. a process exit)."""
+        self._notify()
 
     # ----- internals ----------------------------------------------------------------------------------
     def _notify(self) -> None:
