@@ -9,7 +9,6 @@ set), and score candidates. Under a threshold the bot falls back; when entries t
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -34,164 +33,29 @@ RULE_SCORE_MANY = 92.0
 PHRASE_CUTOFF = 82.0
 
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "at",
-        "by",
-        "with",
-        "from",
-        "and",
-        "or",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "your",
-        "he",
-        "she",
-        "they",
-        "them",
-        "their",
-        "his",
-        "her",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "shall",
-        "please",
-        "pls",
-        "hi",
-        "there",
-        "any",
-        "anything",
-        "some",
-        "something",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "about",
-        "tell",
-        "give",
-        "show",
-        "send",
-        "get",
-        "got",
-        "have",
-        "has",
-        "had",
-        "just",
-        "also",
-        "still",
-        "any",
-        "more",
-        "most",
-        "very",
-        "really",
-        "ok",
-        "okay",
-        "so",
-        "if",
-        "not",
-        "no",
-        "yes",
-        "one",
-        "ones",
-        "thing",
-        "stuff",
-    ]
+    """
+    a an the of to in on for at by with from and or is are was were be been it its this that these
+    those i me my we our you your he she they them their his her do does did can could would should
+    will shall please pls hi there any anything some something what which who whom whose when where why
+    how about tell give show send get got have has had just also still any more most very really ok
+    okay so if not no yes one ones thing stuff
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+MONTHS = tuple("january february march april may june july august september october november december".split())
 
-_SINGLE_LETTER_NAME = re.compile(r"^(?:child|baby|children|case|family|young person)$")
+NAME_WORDS = frozenset({"child", "baby", "children", "case", "family"})
+"""Words that, followed by a single letter, name a case: 'Child F', 'Baby P'."""
 BAG_PARTIAL_MIN = 4
 """Names of this many words match when three quarters of their words appear, in any order."""
 BAG_COVERAGE = 0.75
 BAG_COMMON_WORD_REFS = 3
 """Only words shared by this many entries may be missing from a long name ('council', not 'Rutland')."""
 ALIAS_STOPWORDS = frozenset(
-    [
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "about",
-        "from",
-        "by",
-        "an",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "what",
-        "which",
-        "my",
-        "our",
-        "their",
-        "its",
-        "this",
-        "that",
-        "please",
-        "pls",
-        "tell",
-        "me",
-        "show",
-        "give",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-    ]
+    """
+    the of to in on for with about from by an is are was were be what which my our their its this that
+    please pls tell me show give do does did can could
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 """Words ignored when matching names, so 'the LLR framework' finds 'LLR framework'. Keeps 'a' and 'and'
 (Child A, Child C and D)."""
@@ -544,7 +408,7 @@ class Matcher:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
         return any(
-            _SINGLE_LETTER_NAME.match(tokens[i])
+            tokens[i] in NAME_WORDS
             and len(tokens[i + 1]) == 1
             and tokens[i + 1].isalpha()
             and tokens[i + 1] not in {"a", "i"}
