@@ -39,7 +39,7 @@ STOPWORDS = frozenset(
     will shall please pls hi there any anything some something what which who whom whose when where why
     how about tell give show send get got have has had just also still any more most very really ok
     okay so if not no yes one ones thing stuff
-    """.split()  # noqa: SIM905 - a word list reads better as text
+    """.split()
 )
 
 MONTHS = tuple("january february march april may june july august september october november december".split())
@@ -55,7 +55,7 @@ ALIAS_STOPWORDS = frozenset(
     """
     the of to in on for with about from by an is are was were be what which my our their its this that
     please pls tell me show give do does did can could
-    """.split()  # noqa: SIM905 - a word list reads better as text
+    """.split()
 )
 """Words ignored when matching names, so 'the LLR framework' finds 'LLR framework'. Keeps 'a' and 'and'
 (Child A, Child C and D)."""
