@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
+import bot.bench
 import bot.leaks
 from bot.bench import (
     cached_secrets,
     choices,
+    e2e_missing,
     parse_sizes,
     percentile,
     speedups,
@@ -84,6 +86,8 @@ def test_table_shows_every_size_and_every_target() -> None:
     report: dict[str, Any] = {"machine": {"nproc": 2, "cpu": "X", "python": "3.11"}, "now": "2026-11-25T12:00:00+00:00",
               "sizes": [_size(0, 0.5, 0.01, 40), _size(5000, 1.0, 0.5, 90)],
               "e2e": {"available": False, "reason": "not available: no fake"}}
+    for size in report["sizes"]:
+        size["e2e"] = report["e2e"]
     report["targets"] = targets(report["sizes"], report["e2e"])
     text = table(report)
     assert "real" in text and "+5000" in text and "not available: no fake" in text
@@ -109,6 +113,13 @@ def test_cached_secrets_gives_the_same_answer_and_restores_the_original() -> Non
     assert bot.leaks.secrets is original
 
 
+def test_end_to_end_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(bot.bench, "E2E_FILES", (tmp_path / "nowhere" / "bot_api.py",), raising=True)
+    monkeypatch.setattr(bot.bench, "ROOT", tmp_path)
+    reason = e2e_missing()
+    assert reason is not None and reason.startswith("not available") and "bot_api.py" in reason
+
+
 def test_quick_bench_runs_end_to_end_and_writes_valid_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
@@ -128,4 +139,9 @@ def test_quick_bench_runs_end_to_end_and_writes_valid_json(tmp_path: Path) -> No
         assert 0.0 <= size["accuracy"]["accuracy"] <= 1.0
     assert report["sizes"][1]["reviews"] == report["sizes"][0]["reviews"] + 12
     assert len(report["targets"]) == 5
+    e2e = report["sizes"][0]["e2e"]
+    assert e2e["available"] is (e2e_missing() is None)
+    if e2e["available"]:
+        assert e2e["refused"] == 0 and e2e["echo_rps"] > 0 and e2e["bot_rps"] > 0
+        assert report["e2e"] == report["sizes"][-1]["e2e"]
     assert "knowledge" in result.stdout and "[real] load+index" in result.stderr
