@@ -142,6 +142,6 @@ def test_quick_bench_runs_end_to_end_and_writes_valid_json(tmp_path: Path) -> No
     e2e = report["sizes"][0]["e2e"]
     assert e2e["available"] is (e2e_missing() is None)
     if e2e["available"]:
-        assert e2e["refused"] == 0 and e2e["echo_rps"] > 0 and e2e["bot_rps"] > 0
+        assert e2e["refused"] == 0 and min(e2e["echo_rps"], e2e["replay_rps"], e2e["bot_rps"]) > 0
         assert report["e2e"] == report["sizes"][-1]["e2e"]
     assert "knowledge" in result.stdout and "[real] load+index" in result.stderr
