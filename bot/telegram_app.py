@@ -223,11 +223,12 @@ async def send_reply(bot: ExtBot[Any], chat_id: int, reply: Reply, *, reply_to: 
 
 
 async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None) -> None:
-    """Answer a callback or inline query; one that is too old is only logged, the reply still goes out."""
+    """Answer a callback or inline query. Best effort: a query too old to answer (or any failure) is
+    logged, and the reply itself still goes out."""
     try:
         await deliver(partial(answer, text, show_alert=bool(text)) if text else answer)
-    except BadRequest as error:
-        log.info("could not answer a query: %s", error.message)
+    except TelegramError as error:
+        log.info("could not answer a query: %s", type(error).__name__)
 
 
 # ----- groups ------------------------------------------------------------------------------------------
@@ -369,13 +370,13 @@ class Assistant:
         message = query.message
         if message is None:
             return
-        if data.startswith(CHOICE_MARK) and isinstance(message, Message):
-            await self._mark_choice(message, data)
         thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
         await send_reply(context.bot, message.chat.id, reply, thread_id=thread)
+        if data.startswith(CHOICE_MARK) and isinstance(message, Message):
+            await self._mark_choice(message, data)
 
     async def _mark_choice(self, message: Message, data: str) -> None:
-        """Record the choice under a "Did you mean" question and remove its buttons."""
+        """Record the choice under a "Did you mean" question and remove its buttons (cosmetic: best effort)."""
         rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
         label = next((b.text for row in rows for b in row if b.callback_data == data), None)
         if label is None or not message.text:
@@ -383,8 +384,8 @@ class Assistant:
         text = f"{message.text_html}\n\n→ <b>{html.escape(label, quote=False)}</b>"
         try:
             await deliver(partial(message.edit_text, text, reply_markup=None))
-        except BadRequest as error:  # tapped twice ("message is not modified"), or too old to edit
-            log.info("did not mark a choice: %s", error.message)
+        except TelegramError as error:  # tapped twice ("message is not modified"), too old to edit…
+            log.info("did not mark a choice: %s", type(error).__name__)
 
     async def inline_query(self, update: Update, context: Context) -> None:
         """Offer the public answers to an inline query as articles to share."""

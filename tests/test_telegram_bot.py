@@ -411,3 +411,18 @@ async def test_a_failing_handler_is_logged_without_the_text_and_apologises(
     assert [message.html] == html_of(apology())
     assert await telegram.api.wait_answer(query) == {"callback_query_id": query}
     assert [r.getMessage() for r in caplog.records] == ["an update could not be handled: RuntimeError"]
+
+
+async def test_an_emulator_missing_optional_methods_still_gets_every_reply(telegram: TelegramHarness) -> None:
+    """Marking a choice and answering a query are best effort: without them the reply still arrives."""
+    telegram.allowed_errors.add("Not Found")
+    for method in ("editMessageText", "answerCallbackQuery"):
+        telegram.api.remove_method(method)
+    chat = telegram.api.conversation()
+    [question] = await chat.say("child")
+    telegram.api.post_callback(chat.user, question, question.button("Child E").callback_data or "")
+    [answer] = await telegram.api.wait_messages(chat.chat_id, 1, 1)
+    assert [answer.html] == html_of(telegram.engine.act("review:child-e"))
+    await telegram.api.wait_until(lambda: len(telegram.api.calls_to("editMessageText")) == 1, "the mark attempt")
+    optional = [c for c in telegram.api.calls if c.method in ("answerCallbackQuery", "editMessageText")]
+    assert [c.status for c in optional] == [404, 404]

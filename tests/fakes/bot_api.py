@@ -497,6 +497,10 @@ class FakeBotAPI:
         self._faults.append(fault)
         return fault
 
+    def remove_method(self, method: str) -> None:
+        """Answer `method` with 404 from now on, like a Bot API emulator that does not implement it."""
+        self._methods.pop(method.lower())
+
     def user(self, first_name: str = "Alice", *, username: str | None = None) -> FakeUser:
         """A new user with a private chat with the bot."""
         user = FakeUser(100 + next(self._ids), first_name, username)
@@ -661,6 +665,7 @@ class FakeBotAPI:
         implementation = self._methods.get(name)
         if implementation is None:
             self.calls.append(Call(method, params, 404, "Not Found"))
+            self._notify()
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         fault = self._fault_for(name)
         if fault is not None:
@@ -685,6 +690,7 @@ class FakeBotAPI:
             await asyncio.sleep(fault.delay)
         if fault.drop:
             self.calls.append(Call(method, params, 502, "dropped", fault=True))
+            self._notify()
             return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
         if fault.status is None:
             return None
