@@ -48,6 +48,7 @@ from telegram.ext import (
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
+    PrefixHandler,
     filters,
 )
 
@@ -368,7 +369,8 @@ class Assistant:
             return
         await _answer_query(query.answer)
         message = query.message
-        if message is None:
+        if message is None:  # not from a chat message (the bot sends none such): answer in private
+            await send_reply(context.bot, query.from_user.id, reply)
             return
         thread = message.message_thread_id if isinstance(message, Message) and message.is_topic_message else None
         await send_reply(context.bot, message.chat.id, reply, thread_id=thread)
@@ -415,6 +417,8 @@ def register_handlers(application: App, assistant: Assistant) -> None:
     for command in COMMANDS:
         callback = assistant.start if command.name == "start" else assistant.command(command)
         application.add_handler(CommandHandler(command.name, callback))
+        # Some Bot API emulators send "/latest" without Telegram's bot_command entity: match the text too.
+        application.add_handler(PrefixHandler("/", command.name, callback, filters=filters.UpdateType.MESSAGE))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(private & filters.COMMAND, assistant.unknown_command))
     application.add_handler(CallbackQueryHandler(assistant.button))

@@ -85,6 +85,22 @@ async def test_an_unknown_command_says_so_with_the_menu(telegram: TelegramHarnes
     assert "Latest reviews" in shown_labels(message)
 
 
+@pytest.mark.parametrize(
+    ("text", "actions"),
+    [("/latest", ["latest_reviews"]), ("/start review-child-e", ["review:child-e"]),
+     ("/resources", ["framework", "themes"])],
+)
+async def test_commands_without_entities_from_emulators_still_work(
+    telegram: TelegramHarness, text: str, actions: list[str]
+) -> None:
+    chat = telegram.api.conversation()
+    message = telegram.api.post_text(chat.user, text, entities=False)
+    assert "entities" not in message
+    expected = [html for action in actions for html in html_of(telegram.engine.act(action))]
+    messages = await telegram.api.wait_messages(chat.chat_id, 0, len(expected))
+    assert [m.html for m in messages] == expected
+
+
 # ----- deep links -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

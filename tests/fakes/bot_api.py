@@ -538,13 +538,17 @@ class FakeBotAPI:
 
     # ----- the user's actions --------------------------------------------------------------------------------
     def post_text(self, user: FakeUser, text: str, *, chat_id: int | None = None,
-                  reply_to: int | None = None) -> JSON:
-        """The user sends `text`; returns the message as the bot will receive it."""
+                  reply_to: int | None = None, entities: bool = True) -> JSON:
+        """The user sends `text`; returns the message as the bot will receive it.
+
+        Telegram marks /commands and @mentions with entities; `entities=False` sends the bare text, as
+        some emulators do.
+        """
         chat_id = user.id if chat_id is None else chat_id
         message = self._new_message(chat_id, user.to_dict(), text)
-        entities = _user_entities(text)
-        if entities:
-            message["entities"] = entities
+        marked = _user_entities(text) if entities else []
+        if marked:
+            message["entities"] = marked
         if reply_to is not None:
             message["reply_to_message"] = self._message(chat_id, reply_to)
         self._push_update("message", message)
