@@ -31,7 +31,6 @@ from telegram import (
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
-    MessageEntity,
     ReplyParameters,
     Update,
 )
@@ -234,6 +233,11 @@ async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None
 
 # ----- groups ------------------------------------------------------------------------------------------
 
+def _mention(username: str) -> re.Pattern[str]:
+    """`@username` as a word (Telegram usernames are case-insensitive)."""
+    return re.compile(rf"(?<![\w/@])@{re.escape(username)}(?!\w)", re.IGNORECASE)
+
+
 class _AddressedToBot(filters.MessageFilter):
     """Every message in a private chat; in groups, only mentions of the bot and replies to its messages."""
 
@@ -244,8 +248,7 @@ class _AddressedToBot(filters.MessageFilter):
         replied = message.reply_to_message
         if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
             return True
-        mention = f"@{bot.username}".lower()
-        return any(text.lower() == mention for text in message.parse_entities([MessageEntity.MENTION]).values())
+        return bool(bot.username and message.text and _mention(bot.username).search(message.text))
 
 
 ADDRESSED_TO_BOT = _AddressedToBot(name="addressed_to_bot")
@@ -255,7 +258,7 @@ def question_text(message: Message, username: str | None) -> str:
     """What the user asked, without the @mention that addressed the bot in a group."""
     text = message.text or ""
     if username:
-        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE)
+        text = _mention(username).sub(" ", text)
     return text.strip()
 
 

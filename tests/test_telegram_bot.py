@@ -339,6 +339,17 @@ async def test_in_a_group_the_bot_answers_only_when_addressed(telegram: Telegram
     assert len(handled) == 4
 
 
+async def test_in_a_group_a_mention_without_entities_still_counts(telegram: TelegramHarness) -> None:
+    api = telegram.api
+    group = api.group()
+    alice = api.conversation(api.user("Alice"), group)
+    api.post_text(alice.user, "what about reviews_test_bot and child e?", chat_id=group, entities=False)
+    api.post_text(alice.user, "child e please @reviews_test_bot", chat_id=group, entities=False)
+    [answer] = await api.wait_messages(group, 0, 1)
+    assert [answer.html] == html_of(telegram.engine.answer("child e please"))
+    assert answer.reply_to == 2  # the second message, not the first
+
+
 async def test_a_group_reply_survives_the_question_being_deleted(telegram: TelegramHarness) -> None:
     api = telegram.api
     group = api.group()

@@ -8,6 +8,7 @@ import re
 import warnings
 
 import pytest
+from telegram import Chat, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.engine import Engine
@@ -23,6 +24,7 @@ from bot.telegram_app import (
     deliver,
     keyboard,
     payload_for,
+    question_text,
     retry_after_seconds,
     with_notice,
 )
@@ -61,6 +63,18 @@ def test_deep_link_payloads_and_actions_map_both_ways(payload: str, action: str)
 @pytest.mark.parametrize("action", ["review:" + "x" * 60, "review:child e", "review:é", ""])
 def test_actions_telegram_cannot_carry_have_no_payload(action: str) -> None:
     assert payload_for(action) is None
+
+
+# ----- groups ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [("@reviews_bot child e", "child e"), ("child e @Reviews_Bot", "child e"), ("@reviews_bot", ""),
+     ("@reviews_botty child e", "@reviews_botty child e"), ("mail a@reviews_bot please", "mail a@reviews_bot please")],
+)
+def test_the_mention_is_taken_out_of_the_question(text: str, question: str) -> None:
+    message = Message(1, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), Chat(-100, "supergroup"), text=text)
+    assert question_text(message, "reviews_bot") == question
 
 
 # ----- keyboards ---------------------------------------------------------------------------------------
