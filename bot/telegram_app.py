@@ -416,7 +416,8 @@ class Assistant:
 
 
 def register_handlers(application: App, assistant: Assistant) -> None:
-    """Every handler of the bot, in one place (groups: commands, then buttons, inline, text)."""
+    """Every handler of the bot, in one place. Order matters (the first match wins): commands, unknown
+    commands, buttons, inline queries, questions, then anything else in a private chat."""
     for command in COMMANDS:
         callback = assistant.start if command.name == "start" else assistant.command(command)
         application.add_handler(CommandHandler(command.name, callback))
