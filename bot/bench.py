@@ -87,8 +87,17 @@ def summarise_ms(samples_ns: Sequence[float], repeats: int) -> Json:
 
 
 def rss_mb() -> float:
-    """This process's peak resident set so far (ru_maxrss is KiB on Linux)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """This process's peak resident set so far, in MiB.
+
+    VmHWM where Linux provides it: ru_maxrss survives exec, so a worker would inherit the parent's peak
+    (the parent that just generated 5,000 reviews) and report it as its own."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
 def pin_one_core() -> int | None:
