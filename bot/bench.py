@@ -62,6 +62,7 @@ class Settings:
     e2e_messages: int
     e2e_throttled: int
     e2e_rounds: int
+    e2e: bool
 
 
 # ----- helpers -------------------------------------------------------------------------------------
@@ -298,8 +299,11 @@ def worker(settings: Settings) -> Json:
     latency = measure_latency(matcher, view, questions, settings.match_repeats, min(3, settings.match_repeats))
     progress(f"[{label}] accuracy on {settings.questions}")
     accuracy = measure_accuracy(kb, now, Path(settings.questions))
-    progress(f"[{label}] end to end: echo, bot, bot as deployed ({settings.e2e_messages} messages)")
-    e2e = measure_e2e(kb, now, questions, settings.e2e_messages, settings.e2e_throttled, settings.e2e_rounds)
+    if settings.e2e:
+        progress(f"[{label}] end to end: echo, replay, bot, bot as deployed ({settings.e2e_rounds} rounds)")
+        e2e = measure_e2e(kb, now, questions, settings.e2e_messages, settings.e2e_throttled, settings.e2e_rounds)
+    else:
+        e2e = {"available": False, "reason": "measured at the real size and the largest only (time budget)"}
     return {"synthetic_reviews": settings.synthetic, "label": label, "cpu": cpu,
             "reviews": len(kb.reviews), "visible_reviews": len(view.reviews),
             "load_index": load_index, "memory": memory, "latency": latency, "accuracy": accuracy, "e2e": e2e}
@@ -437,10 +441,10 @@ async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[
 
 def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, throttled: int,
                 rounds: int) -> Json:
-    """Echo, bot and bot-as-deployed replies per second, through the fake on the other core.
+    """Echo, replay, bot and bot-as-deployed replies per second, through the fake on the other core.
 
-    Echo and bot alternate for `rounds` rounds and the medians are kept, so drift on a shared machine
-    hits both alike."""
+    The variants alternate for `rounds` rounds and each keeps its best round: on a shared machine other
+    work only ever slows a round down, so the best is the least disturbed (medians are kept too)."""
     reason = e2e_missing()
     if reason:
         return {"available": False, "reason": reason}
@@ -457,8 +461,10 @@ def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, 
         return runs
 
     runs = asyncio.run(run_all())
-    rps = {variant: statistics.median(r["rps"] for r in results) for variant, results in runs.items()}
+    rps = {variant: max(r["rps"] for r in results) for variant, results in runs.items()}
+    medians = {variant: statistics.median(r["rps"] for r in results) for variant, results in runs.items()}
     return {"available": True, "messages": messages, "users": E2E_USERS, "rounds": rounds, "fake_cpu": other,
+            "statistic": "best round", "median_rps": medians,
             "echo_rps": rps["echo"], "replay_rps": rps["replay"], "bot_rps": rps["bot"],
             "deployed_rps": rps["deployed"], "deployed_messages": throttled,
             "ratio_to_echo": round(rps["bot"] / rps["echo"], 3),
@@ -529,8 +535,8 @@ def e2e_lines(sizes: list[Json]) -> list[str]:
                      f"bot {e2e['bot_rps']:>5.0f} ({e2e['ratio_to_echo']:.0%} of echo, "
                      f"{e2e['ratio_to_replay']:.0%} of replay)   as deployed {e2e['deployed_rps']:>3.0f}")
     if measured:
-        lines.append(f"  (medians of {measured['rounds']} alternating rounds of {measured['messages']} messages "
-                     f"from {measured['users']} users)")
+        lines.append(f"  (best of {measured['rounds']} alternating rounds of {measured['messages']} messages "
+                     f"from {measured['users']} users; medians in the JSON)")
     return lines
 
 
@@ -584,14 +590,15 @@ def prepare(real: Path, synthetic: int, scratch: Path, anchor: dt.date) -> Path:
     return target
 
 
-def settings_for(directory: Path, synthetic: int, args: argparse.Namespace, now: dt.datetime) -> Settings:
+def settings_for(directory: Path, synthetic: int, args: argparse.Namespace, now: dt.datetime,
+                 e2e: bool = True) -> Settings:
     quick = bool(getattr(args, "quick", False))
     return Settings(knowledge=str(directory), synthetic=synthetic,
                     questions=str(getattr(args, "questions", None) or DEFAULT_QUESTIONS), now=now.isoformat(),
                     quick=quick, load_repeats=1 if quick else 5, match_repeats=1 if quick else 5,
                     max_questions=QUICK_QUESTIONS if quick else None,
-                    e2e_messages=16 if quick else 400, e2e_throttled=8 if quick else 90,
-                    e2e_rounds=1 if quick else 3)
+                    e2e_messages=16 if quick else 300, e2e_throttled=8 if quick else 90,
+                    e2e_rounds=1 if quick else 5, e2e=e2e)
 
 
 def measure_sizes(directory: Path, args: argparse.Namespace, now: dt.datetime, sizes: list[int]) -> list[Json]:
@@ -601,7 +608,8 @@ def measure_sizes(directory: Path, args: argparse.Namespace, now: dt.datetime, s
             progress(f"[{'real' if not synthetic else f'+{synthetic}'}] preparing knowledge "
                      f"({synthetic} synthetic reviews, seed {SEED})")
             prepared = prepare(directory, synthetic, Path(scratch), now.date())
-            result = run_worker(settings_for(prepared, synthetic, args, now))
+            e2e = synthetic in {0, TARGET_SIZE if TARGET_SIZE in sizes else max(sizes, default=0)}
+            result = run_worker(settings_for(prepared, synthetic, args, now, e2e))
             result["speedup"] = speedups(result["latency"])
             results.append(result)
     return results
