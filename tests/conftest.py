@@ -128,7 +128,7 @@ class TelegramHarness:
 
 
 @asynccontextmanager
-async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 1.0) -> AsyncIterator[None]:
+async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 5.0) -> AsyncIterator[None]:
     """The real Application, started the way run_polling starts it (without signal handling)."""
     from telegram import Update
 
@@ -149,11 +149,17 @@ async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 1.0) -> 
 
 
 @pytest.fixture
-async def telegram(bot_api: FakeBotAPI, engine: Engine) -> AsyncIterator[TelegramHarness]:
+def bot_timeout() -> float:
+    """The bot's HTTP timeouts in seconds; a test overrides it with @pytest.mark.parametrize("bot_timeout", …)."""
+    return 5.0
+
+
+@pytest.fixture
+async def telegram(bot_api: FakeBotAPI, engine: Engine, bot_timeout: float) -> AsyncIterator[TelegramHarness]:
     """The bot running against the fake. Afterwards: no request was refused (unless allowed), and every
     message was HTML without link previews."""
     harness = TelegramHarness(bot_api, engine)
-    async with running_bot(bot_api, engine):
+    async with running_bot(bot_api, engine, bot_timeout):
         yield harness
     refused = [(c.method, c.description) for c in bot_api.errors if c.description not in harness.allowed_errors]
     assert not refused, f"the fake Bot API refused requests: {refused}"

@@ -18,7 +18,7 @@ replying to a missing message; unknown chats. Stricter than Telegram: a bare `&`
 an entity is rejected (Telegram keeps it as text), so a missing escape is caught.
 
 Faults: `inject(method, status=429, retry_after=1)`, `status=500`, `delay=…` (slow), `drop=True`
-(the request is lost: never processed).
+(the request is lost: never processed and never answered, so only the client's timeout ends it).
 """
 
 from __future__ import annotations
@@ -492,7 +492,10 @@ class FakeBotAPI:
     # ----- the test's controls ---------------------------------------------------------------------------
     def inject(self, method: str, *, status: int | None = None, retry_after: int | None = None,
                delay: float = 0.0, drop: bool = False, times: int = 1) -> Fault:
-        """Make the next `times` calls of `method` ("*" = any but getUpdates) fail, slow down or get lost."""
+        """Make the next `times` calls of `method` ("*" = any but getUpdates) fail, slow down or get lost.
+
+        A lost call is recorded with status 0 (no answer).
+        """
         fault = Fault(method.lower(), status, retry_after, delay, drop, times)
         self._faults.append(fault)
         return fault
@@ -524,6 +527,11 @@ class FakeBotAPI:
     def delete(self, chat_id: int, message_id: int) -> None:
         """The user deletes a message (the bot may still try to reply to it)."""
         self._messages.pop((chat_id, message_id), None)
+
+    @property
+    def unconfirmed_updates(self) -> int:
+        """Updates the bot has not confirmed (with a later getUpdates offset, or a webhook 200)."""
+        return len(self._updates)
 
     def messages_in(self, chat_id: int) -> list[SentMessage]:
         return list(self._sent_by_chat.get(chat_id, []))
@@ -673,7 +681,7 @@ class FakeBotAPI:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         fault = self._fault_for(name)
         if fault is not None:
-            failure = await self._apply(fault, method, params)
+            failure = await self._apply(fault, method, params, handler)
             if failure is not None:
                 return failure
         try:
@@ -689,13 +697,16 @@ class FakeBotAPI:
         self._notify()
         return 200, {"ok": True, "result": result}
 
-    async def _apply(self, fault: Fault, method: str, params: JSON) -> tuple[int, JSON] | None:
+    async def _apply(self, fault: Fault, method: str, params: JSON,
+                     handler: _MethodHandler) -> tuple[int, JSON] | None:
+        if fault.drop:  # lost: never processed, never answered; only the client's timeout ends it
+            self.calls.append(Call(method, params, 0, "dropped", fault=True))
+            self._notify()
+            while not (handler.closed or self._closing):
+                await self._wait_change(1.0)
+            return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
         if fault.delay:
             await asyncio.sleep(fault.delay)
-        if fault.drop:
-            self.calls.append(Call(method, params, 502, "dropped", fault=True))
-            self._notify()
-            return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
         if fault.status is None:
             return None
         description = {429: f"Too Many Requests: retry after {fault.retry_after}", 500: "Internal Server Error",
