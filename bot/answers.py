@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from bot.matcher import Match, Ref, latest_date
+from bot.matcher import Match, Ref, action_for, latest_date
 from bot.models import (
     Contact,
     KnowledgeBase,
@@ -497,8 +497,9 @@ class Composer:
             para("Did you mean " + ", ".join(labels[:-1]) + (" or " if len(labels) > 1 else "") + labels[-1] + "?")
         ]
         buttons = [
-            Button(label, f"{'review' if r.kind == 'review' else r.kind}:{r.id}")
+            Button(label, action)
             for label, r in zip(labels, match.choices, strict=True)
+            if (action := action_for(r)) is not None
         ]
         return Reply(
             kind=ReplyKind.CLARIFY,

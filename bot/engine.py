@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answers import Composer
-from bot.matcher import NATURAL_INTENT, Match, Matcher, Ref
+from bot.matcher import ACTION_KIND, NEEDS_ENTRY, Match, Matcher, Ref
 from bot.models import KnowledgeBase, ReplyKind
 from bot.reply import Reply, para
 from bot.visibility import as_london, next_release, public_view, utc_instant
@@ -25,13 +25,6 @@ Clock = Callable[[], dt.datetime]
 
 def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-# The kind of entry an action's id names, for intents that take one.
-ACTION_KIND = {intent: kind for kind, intent in NATURAL_INTENT.items()} | {
-    "where_to_read": "review",
-    "statement": "review",
-}
 
 
 @dataclass(frozen=True)
@@ -101,6 +94,8 @@ class Engine:
         if intent not in snap.composer.intents:
             return None
         refs: tuple[Ref, ...] = ()
+        if intent in NEEDS_ENTRY and not entry_id:
+            return None  # 'theme' or 'glossary' alone names nothing to show
         if entry_id:
             kind = ACTION_KIND.get(intent)
             if kind is None or not snap.composer.has(kind, entry_id):

@@ -145,6 +145,19 @@ NATURAL_INTENT = {
     "topic": "how_reviews_work",
     "statement": "statement",
 }
+# The kind of entry an action's id names, for intents that take one.
+ACTION_KIND = {intent: kind for kind, intent in NATURAL_INTENT.items()} | {
+    "where_to_read": "review",
+    "statement": "review",
+}
+
+
+def action_for(ref: Ref) -> str | None:
+    """The button action that opens an entry, or None for kinds no action can name."""
+    intent = NATURAL_INTENT.get(ref.kind)
+    return f"{intent}:{ref.id}" if intent and ACTION_KIND.get(intent) == ref.kind else None
+
+
 GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )

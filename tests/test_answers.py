@@ -100,3 +100,18 @@ def test_every_button_action_resolves_to_a_reply(engine: Engine) -> None:
 def test_act_refuses_what_does_not_exist(engine: Engine) -> None:
     assert engine.act("review:child-zz") is None
     assert engine.act("no_such_intent") is None
+
+
+def test_an_action_that_needs_an_entry_and_names_none_is_refused(engine: Engine) -> None:
+    assert engine.act("theme") is None
+    assert engine.act("glossary") is None
+    assert engine.act("theme:neglect") is not None
+
+
+def test_every_entry_kind_a_clarify_may_offer_gets_a_working_button(engine: Engine) -> None:
+    from bot.matcher import Ref, action_for
+
+    for ref in [Ref("review", "child-e"), Ref("theme", "neglect"), Ref("term", "scr"), Ref("partnership", "lscpb")]:
+        action = action_for(ref)
+        assert action is not None and engine.act(action) is not None, ref
+    assert action_for(Ref("resource", "nspcc-repository")) is None

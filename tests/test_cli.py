@@ -84,3 +84,11 @@ def test_evaluate_prints_accuracy_and_fails_under_the_bar(tmp_path: Path) -> Non
     assert "accuracy: 50.0%" in result.stdout
     assert result.returncode == 1
     assert bot("evaluate", str(labels), "--min-accuracy", "0.5").returncode == 0
+
+
+def test_a_bad_log_level_is_a_clear_error_not_a_traceback() -> None:
+    import os
+
+    result = bot("ask", "hi", env={**os.environ, "LOG_LEVEL": "loud"})
+    assert result.returncode == 2
+    assert "LOG_LEVEL" in result.stderr and "Traceback" not in result.stderr
