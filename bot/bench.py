@@ -203,7 +203,10 @@ def measure_memory(directory: Path, now: dt.datetime) -> Json:
 
 def time_each(fn: Callable[[str], object], questions: Sequence[str], repeats: int,
               before_pass: Callable[[], None] = lambda: None) -> Json:
-    """Per-question latency: the median over `repeats` passes of each question, then summarised."""
+    """Per-question latency over `repeats` passes: each question's best pass, then summarised.
+
+    The best pass is the least disturbed one: on a shared machine another process only ever adds time,
+    and here it can hold the core for a whole pass. The summary over per-question medians is kept too."""
     samples: list[list[int]] = [[] for _ in questions]
     for _ in range(repeats):
         before_pass()
@@ -211,7 +214,10 @@ def time_each(fn: Callable[[str], object], questions: Sequence[str], repeats: in
             start = time.perf_counter_ns()
             fn(question)
             samples[index].append(time.perf_counter_ns() - start)
-    return summarise_ms([statistics.median(s) for s in samples], repeats)
+    medians = summarise_ms([statistics.median(s) for s in samples], repeats)
+    best = summarise_ms([min(s) for s in samples], repeats)
+    return best | {"per_question": "best of passes",
+                   "of_medians": {k: medians[k] for k in ("median_ms", "p99_ms", "mean_ms", "max_ms")}}
 
 
 def choices(view: Any) -> list[str]:
@@ -555,7 +561,8 @@ def table(report: Json) -> str:
             f"{s['memory']['rss_peak_mb']:>8.0f}MB{s['memory']['tracemalloc_peak_mb']:>9.1f}MB"
             f"{_cell(lat['engine']):>14} ms{_cell(lat['wratio']):>14} ms{_cell(lat['difflib']):>15} ms"
             f"{s['speedup']['wratio_p99']:>8}x{s['accuracy']['accuracy']:>10.1%}")
-    lines += ["", "latencies are per question, median / p99 in ms; xWRatio = WRatio p99 / engine p99",
+    lines += ["", "latency: each question's best of its passes (engine 5, WRatio 3, difflib 1), then median / p99",
+              "over the questions, in ms; xWRatio = WRatio p99 / engine p99",
               "reviews = reviews visible now (real + synthetic); load+index = load_knowledge + public_view + Matcher",
               ""]
     lines += [*e2e_lines(report["sizes"]), ""]

@@ -23,6 +23,7 @@ from bot.bench import (
     summarise_ms,
     table,
     targets,
+    time_each,
 )
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.visibility import as_london, public_view
@@ -42,6 +43,16 @@ def test_percentile_is_nearest_rank() -> None:
 def test_summary_is_in_milliseconds() -> None:
     stats = summarise_ms([1_000_000, 2_000_000, 3_000_000], repeats=2)
     assert stats == {"median_ms": 2.0, "p99_ms": 3.0, "mean_ms": 2.0, "max_ms": 3.0, "questions": 3, "repeats": 2}
+
+
+def test_time_each_runs_every_question_every_pass_and_summarises_both_ways() -> None:
+    asked: list[str] = []
+    passes: list[int] = []
+    stats = time_each(asked.append, ["a", "b", "c"], repeats=4, before_pass=lambda: passes.append(1))
+    assert asked == ["a", "b", "c"] * 4 and len(passes) == 4
+    assert stats["questions"] == 3 and stats["repeats"] == 4 and stats["per_question"] == "best of passes"
+    assert stats["median_ms"] <= stats["of_medians"]["median_ms"]
+    assert stats["p99_ms"] <= stats["of_medians"]["p99_ms"]
 
 
 def test_sizes_are_sorted_unique_positive_and_capped_when_quick() -> None:
