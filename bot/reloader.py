@@ -94,6 +94,18 @@ def install_sighup(loop: asyncio.AbstractEventLoop, on_hangup: Callable[[], Awai
     return True
 
 
+def remove_sighup(loop: asyncio.AbstractEventLoop) -> bool:
+    """Undo `install_sighup` (at shutdown, so a later SIGHUP does not reach a stopped bot); False if
+    there was nothing to remove."""
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None:
+        return False
+    try:
+        return loop.remove_signal_handler(hangup)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+
+
 async def _wrap(on_hangup: Callable[[], Awaitable[object]]) -> object:
     try:
         return await on_hangup()

@@ -5,17 +5,26 @@ Everything a practitioner reads comes from the engine (`Engine.answer`, `Engine.
 engine actions, the Reply's buttons become inline keyboards, inline queries become articles. Handlers are
 registered in one place (`register_handlers`); there is one error handler; every call to Telegram goes
 through `deliver`, which retries flood limits, timeouts and network errors a bounded number of times.
+
+The publication lifecycle is wired here too, its logic staying in its own modules: subscriptions and the
+exactly-once announcements (`bot.announcements`, `bot.storage`), release jobs at embargo moments
+(`bot.release_schedule`; PTB's job queue keeps no jobs across restarts, so they are planned again at
+every start, run and reload), /reload and SIGHUP (`bot.reloader`), /stats and the "Helpful?" buttons
+(`bot.stats`), /unanswered (`bot.redact`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import html
 import logging
 import os
 import re
+import sqlite3
 import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,6 +33,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -35,7 +45,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -46,17 +56,32 @@ from telegram.ext import (
     Defaults,
     ExtBot,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     PrefixHandler,
     filters,
 )
 
-from bot.engine import Engine, apology
+from bot.announcements import (
+    Announcer,
+    AnnounceReport,
+    RecipientGone,
+    RetryLater,
+    subscribe_command,
+    unsubscribe_command,
+)
+from bot.engine import Clock, Engine, apology
 from bot.errors import ConfigError
-from bot.models import ReplyKind
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
+from bot.models import KnowledgeBase, ReplyKind
+from bot.redact import Redactor, UnansweredLog, unanswered_reply
+from bot.release_schedule import job_name, plan_jobs
+from bot.reloader import ReloadOutcome, install_sighup, reload, reload_reply, remove_sighup
 from bot.render import plain_text, telegram_html
 from bot.reply import Button, Reply, para, strong
 from bot.settings import Settings
+from bot.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
+from bot.storage import SqliteStore, Store
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +111,15 @@ COMMANDS = (
     Command("contacts", "Who to call about a child", ("contacts",)),
     Command("about", "About the partnership and this assistant", ("about",)),
 )
+SUBSCRIBE = "subscribe"
+UNSUBSCRIBE = "unsubscribe"
+# The menu Telegram shows (setMyCommands). Admin commands are deliberately not in it.
+MENU = (
+    *((c.name, c.description) for c in COMMANDS),
+    (SUBSCRIBE, "New local reviews as they are published (add a theme or partnership to narrow)"),
+    (UNSUBSCRIBE, "Stop those messages"),
+)
+ADMIN_COMMANDS = ("reload", "stats", "unanswered")  # only for ADMIN_IDS, in a private chat
 
 WELCOME = "Welcome to the Learning-from-Reviews assistant."
 LINK_EXPIRED = "That link has expired or points to something I can't show. Here is the menu instead."
@@ -93,6 +127,8 @@ UNKNOWN_COMMAND = "I don't know that command. Here is what I can do."
 TEXT_ONLY = "I can only read text messages. Here is what I can do."
 BUTTON_EXPIRED = "This button has expired: what it pointed to is no longer available. Send /start for the menu."
 OPEN_ASSISTANT = "Open the assistant"
+FEEDBACK_THANKS = "Thank you: your answer is counted."
+FEEDBACK_COUNTED = "Already counted, thank you."
 
 CALLBACK_DATA_LIMIT = 64
 CHOICE_MARK = "?"  # prefixes the callback data of a "Did you mean" choice, so the question can be marked
@@ -108,6 +144,10 @@ RETRY_BASE_DELAY = 0.5  # seconds; doubles per attempt for timeouts and network 
 MAX_RETRY_AFTER = 60.0  # a longer flood wait than this is not worth holding a reply for
 DEFAULT_TIMEOUT = 10.0
 BOOTSTRAP_RETRIES = 5
+
+RETRY_JOB = "announce:retry"  # the job that resumes announcing after flood control or failed sends
+VOTES_REMEMBERED = 10_000  # answers whose vote is remembered in memory (their buttons are removed anyway)
+CHAT_NOT_FOUND = "chat not found"
 
 
 # ----- deep links and keyboards ------------------------------------------------------------------------
@@ -160,15 +200,24 @@ def _rows(buttons: Sequence[tuple[InlineKeyboardButton, bool]]) -> list[list[Inl
     return rows
 
 
-def keyboard(reply: Reply, username: str | None = None) -> InlineKeyboardMarkup | None:
-    """The Reply's follow-up buttons as an inline keyboard; with `username`, actions become deep links."""
+def keyboard(reply: Reply, username: str | None = None, feedback: Sequence[Button] = ()) -> InlineKeyboardMarkup | None:
+    """The Reply's follow-up buttons as an inline keyboard; with `username`, actions become deep links.
+    `feedback` buttons ("Helpful: yes / no") make a last row of their own."""
     choices = set(reply.suggestions) if reply.kind == ReplyKind.CLARIFY else set()
     buttons = [
         (converted, button.url is None)
         for button in reply.buttons
         if (converted := _inline_button(button, button.label in choices, username)) is not None
     ]
-    return InlineKeyboardMarkup(_rows(buttons)) if buttons else None
+    rows = _rows(buttons)
+    last = [converted for button in feedback if (converted := _inline_button(button, False, None)) is not None]
+    if last:
+        rows.append(last)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def is_feedback(button: InlineKeyboardButton) -> bool:
+    return isinstance(button.callback_data, str) and button.callback_data.startswith(f"{FEEDBACK_PREFIX}:")
 
 
 def with_notice(notice: str, reply: Reply, *, emphasis: bool = False) -> Reply:
@@ -209,10 +258,10 @@ async def deliver(call: Callable[[], Awaitable[T]], attempts: int = DELIVERY_ATT
 
 
 async def send_reply(bot: ExtBot[Any], chat_id: int, reply: Reply, *, reply_to: int | None = None,
-                     thread_id: int | None = None) -> list[Message]:
+                     thread_id: int | None = None, feedback: Sequence[Button] = ()) -> list[Message]:
     """Send a Reply as one or more HTML messages; the keyboard goes on the last one."""
     texts = telegram_html(reply)
-    markup = keyboard(reply)
+    markup = keyboard(reply, feedback=feedback)
     sent: list[Message] = []
     for index, text in enumerate(texts):
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
@@ -222,13 +271,33 @@ async def send_reply(bot: ExtBot[Any], chat_id: int, reply: Reply, *, reply_to: 
     return sent
 
 
-async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None) -> None:
-    """Answer a callback or inline query. Best effort: a query too old to answer (or any failure) is
-    logged, and the reply itself still goes out."""
+async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None, *,
+                        alert: bool = True) -> None:
+    """Answer a callback or inline query (with `text`: as an alert, or a brief notice unless `alert`).
+    Best effort: a query too old to answer (or any failure) is logged, and the reply itself still goes out."""
     try:
-        await deliver(partial(answer, text, show_alert=bool(text)) if text else answer)
+        await deliver(partial(answer, text, show_alert=alert) if text else answer)
     except TelegramError as error:
         log.info("could not answer a query: %s", type(error).__name__)
+
+
+def announcement_sender(bot: ExtBot[Any]) -> Callable[[int, Reply], Awaitable[None]]:
+    """The Announcer's `send`: a Reply to a chat, with Telegram's refusals in the Announcer's terms: a chat
+    that blocked the bot or no longer exists is gone (forgotten, never retried); a flood wait longer than
+    `deliver` holds a reply for means "retry later". Anything else is a failure the Announcer retries."""
+    async def send(chat_id: int, reply: Reply) -> None:
+        try:
+            await send_reply(bot, chat_id, reply)
+        except Forbidden as error:
+            raise RecipientGone(type(error).__name__) from error
+        except BadRequest as error:
+            if CHAT_NOT_FOUND in error.message.lower():
+                raise RecipientGone(type(error).__name__) from error
+            raise
+        except RetryAfter as error:
+            raise RetryLater(retry_after_seconds(error)) from error
+
+    return send
 
 
 # ----- groups ------------------------------------------------------------------------------------------
@@ -285,14 +354,113 @@ def article(result_id: str, reply: Reply, username: str | None) -> InlineQueryRe
 
 # ----- handlers ----------------------------------------------------------------------------------------
 
+def open_store(data_dir: Path, clock: Clock) -> SqliteStore:
+    """The store under DATA_DIR, or a ConfigError that says which directory cannot be used."""
+    try:
+        return SqliteStore.in_dir(data_dir, clock)
+    except (OSError, sqlite3.Error) as error:
+        raise ConfigError(f"DATA_DIR {data_dir} cannot be used: {type(error).__name__}: {error}") from error
+
+
+SubscriptionCommand = Callable[[Store, KnowledgeBase, int, str], Reply]
+
+
 class Assistant:
-    """The handlers: each turns an update into engine calls and sends what the engine replied."""
+    """The handlers: each turns an update into engine calls and sends what the engine replied. Also the
+    lifecycle state: the store (opened in post_init, closed in post_shutdown), the announcer, the release
+    jobs, the statistics and the unanswered questions (both in memory only)."""
 
     def __init__(self, engine: Engine, settings: Settings, knowledge_dir: Path | None = None) -> None:
         self.engine = engine
         self.settings = settings
-        self.knowledge_dir = knowledge_dir
+        self.knowledge_dir = knowledge_dir or settings.knowledge_dir or DEFAULT_KNOWLEDGE_DIR
+        self.stats = Stats(engine.now)
+        self.unanswered = UnansweredLog()
+        self.announce_runs = 0  # completed announcement runs (tests wait on it; no other meaning)
+        self._store: Store | None = None
+        self._announcer: Announcer | None = None
+        self._hangup_loop: asyncio.AbstractEventLoop | None = None
+        self._voted: OrderedDict[tuple[int, int], None] = OrderedDict()
 
+    # ----- lifecycle: start, stop, announcements, release jobs, reloads -----------------------------------
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is opened by post_init")
+        return self._store
+
+    @property
+    def announcer(self) -> Announcer:
+        if self._announcer is None:
+            raise RuntimeError("the announcer is created by post_init")
+        return self._announcer
+
+    async def open(self, application: App) -> None:
+        """At start: open the store, announce what became visible while the bot was down (the very first
+        start only records what is already public), plan the release jobs, and reload on SIGHUP."""
+        self._store = open_store(self.settings.data_dir, self.engine.now)
+        self._announcer = Announcer(self._store, announcement_sender(application.bot))
+        await self.announce(application)
+        loop = asyncio.get_running_loop()
+        if install_sighup(loop, partial(self.reload_on_hangup, application)):
+            self._hangup_loop = loop
+
+    async def close(self) -> None:
+        """At shutdown: stop listening for SIGHUP and close the store."""
+        if self._hangup_loop is not None:
+            remove_sighup(self._hangup_loop)
+            self._hangup_loop = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    async def announce(self, application: App) -> AnnounceReport:
+        """Announce, exactly once, what is visible now and was not announced yet; then plan the release jobs
+        again (and a retry when the announcer asks for one)."""
+        try:
+            report = await self.announcer.run(self.engine.view())
+        finally:
+            job_queue: JobQueue[Any] | None = application.job_queue
+            if job_queue is not None:
+                self.schedule_releases(job_queue)
+        if job_queue is not None and report.retry_after is not None and not job_queue.get_jobs_by_name(RETRY_JOB):
+            job_queue.run_once(self.release, when=max(report.retry_after, 0.0), name=RETRY_JOB)
+        self.announce_runs += 1
+        return report
+
+    def schedule_releases(self, job_queue: JobQueue[Any]) -> None:
+        """One job per future embargo moment of the knowledge base, none twice, none for a moment it dropped.
+
+        A moment the real clock has passed is not queued: it can only arise from a clock that is not the real
+        one (`--now`, tests), and queueing it would run at once, again and again."""
+        plan = plan_jobs(self.engine.knowledge, self.engine.now(), [job.name for job in job_queue.jobs()])
+        for name in plan.cancel:
+            for job in job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
+        real_now = dt.datetime.now(dt.UTC)
+        for moment in plan.add:
+            if moment > real_now:
+                job_queue.run_once(self.release, when=moment, name=job_name(moment))
+
+    async def release(self, context: Context) -> None:
+        """The job at an embargo moment (or a retry): announce what is visible now, plan the next jobs."""
+        await self.announce(context.application)
+
+    async def reload_knowledge(self) -> ReloadOutcome:
+        """Re-read the knowledge directory in a worker thread; on any problem the engine keeps the old one."""
+        return await asyncio.to_thread(reload, self.engine, self.knowledge_dir)
+
+    async def reload_on_hangup(self, application: App) -> None:
+        """SIGHUP: reload, log the outcome (nobody to reply to), announce what became visible."""
+        outcome = await self.reload_knowledge()
+        if not outcome.ok:
+            for problem in outcome.problems:
+                log.warning("not reloaded: %s", problem)
+            return
+        log.info("reloaded on SIGHUP: %d reviews", outcome.reviews)
+        await self.announce(application)
+
+    # ----- answering -------------------------------------------------------------------------------------
     def act(self, action: str) -> Reply | None:
         """The engine's reply to a button or deep-link action; None when it names nothing to show now."""
         reply = self.engine.act(action)
@@ -311,10 +479,10 @@ class Assistant:
                 return []
             if reply.kind != ReplyKind.CLARIFY:
                 return [reply]
-            actions = [b.action for b in reply.buttons if b.action and b.label in reply.suggestions]
+            actions = [b.action for b in reply.buttons if b.label in reply.suggestions and b.action]
         return [r for r in (self.act(a) for a in actions) if r is not None]
 
-    async def reply_to(self, update: Update, context: Context, reply: Reply) -> None:
+    async def reply_to(self, update: Update, context: Context, reply: Reply, feedback: Sequence[Button] = ()) -> None:
         """Send `reply` to the chat the update came from; in groups, as a reply to the user's message."""
         message = update.effective_message
         if message is None:
@@ -322,7 +490,8 @@ class Assistant:
         in_group = message.chat.type != ChatType.PRIVATE
         await send_reply(context.bot, message.chat.id, reply,
                          reply_to=message.message_id if in_group else None,
-                         thread_id=message.message_thread_id if message.is_topic_message else None)
+                         thread_id=message.message_thread_id if message.is_topic_message else None,
+                         feedback=feedback)
 
     async def start(self, update: Update, context: Context) -> None:
         """Send the welcome and menu, or open what a deep link such as /start review-child-e names."""
@@ -349,23 +518,86 @@ class Assistant:
         await self.reply_to(update, context, with_notice(UNKNOWN_COMMAND, self.help_reply()))
 
     async def question(self, update: Update, context: Context) -> None:
-        """Answer a question typed in a private chat, or addressed to the bot in a group."""
+        """Answer a question typed in a private chat, or addressed to the bot in a group. The answer is
+        counted for /stats, kept redacted for /unanswered if it is a fallback, and gets "Helpful?" buttons."""
         message = update.effective_message
         if message is None:
             return
         text = question_text(message, context.bot.username)
-        await self.reply_to(update, context, self.engine.answer(text) if text else self.help_reply())
+        if not text:
+            await self.reply_to(update, context, self.help_reply())
+            return
+        reply = self.engine.answer(text)
+        self.stats.record(reply)
+        if reply.kind == ReplyKind.FALLBACK:
+            redactor = Redactor.for_matcher(self.engine.snapshot().matcher)
+            self.unanswered.record(text, reply, redactor, self.engine.now())
+        await self.reply_to(update, context, reply, feedback=feedback_buttons(reply))
 
     async def not_text(self, update: Update, context: Context) -> None:
         """Say only text can be read, and show the menu."""
         await self.reply_to(update, context, with_notice(TEXT_ONLY, self.help_reply()))
 
+    # ----- subscriptions -----------------------------------------------------------------------------------
+    async def subscribe(self, update: Update, context: Context) -> None:
+        """/subscribe [theme or partnership]: announce new publications to this chat."""
+        await self._subscription(update, context, subscribe_command)
+
+    async def unsubscribe(self, update: Update, context: Context) -> None:
+        """/unsubscribe [theme or partnership]: stop them (all of them without an argument)."""
+        await self._subscription(update, context, unsubscribe_command)
+
+    async def _subscription(self, update: Update, context: Context, command: SubscriptionCommand) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        argument = " ".join(context.args or ())
+        await self.reply_to(update, context, command(self.store, self.engine.view(), chat.id, argument))
+
+    # ----- admin -----------------------------------------------------------------------------------------
+    def is_admin(self, update: Update) -> bool:
+        """An ADMIN_IDS user in a private chat (admin replies are not for a group to read)."""
+        user, chat = update.effective_user, update.effective_chat
+        return (user is not None and user.id in self.settings.admin_ids
+                and chat is not None and chat.type == ChatType.PRIVATE)
+
+    def admin(self, callback: Callback) -> Callback:
+        """`callback` for admins; anyone else gets what an unknown command gets (in a group: nothing)."""
+        async def only_admins(update: Update, context: Context) -> None:
+            """Run an admin command for an admin; answer anyone else as for an unknown command."""
+            if self.is_admin(update):
+                await callback(update, context)
+            elif update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
+                await self.unknown_command(update, context)
+
+        return only_admins
+
+    async def reload_command(self, update: Update, context: Context) -> None:
+        """/reload: re-read the knowledge; reply with what changed or every problem (file:line: key:
+        message) while the old knowledge keeps serving; then announce what became visible."""
+        outcome = await self.reload_knowledge()
+        await self.reply_to(update, context, reload_reply(outcome))
+        if outcome.ok:
+            await self.announce(context.application)
+
+    async def stats_command(self, update: Update, context: Context) -> None:
+        """/stats: answers by intent and kind since start, fallback rate, subscribers, feedback."""
+        await self.reply_to(update, context, stats_reply(self.stats, self.store, self.engine.now()))
+
+    async def unanswered_command(self, update: Update, context: Context) -> None:
+        """/unanswered: the latest questions the bot could not answer, redacted, from memory."""
+        await self.reply_to(update, context, unanswered_reply(self.unanswered))
+
+    # ----- buttons and inline mode -----------------------------------------------------------------------
     async def button(self, update: Update, context: Context) -> None:
         """Answer a tapped button with what its action names now, or say that it has expired."""
         query = update.callback_query
         if query is None:
             return
         data = query.data or ""
+        if data.startswith(f"{FEEDBACK_PREFIX}:"):
+            await self.feedback(query, data)
+            return
         reply = self.act(data.removeprefix(CHOICE_MARK))
         if reply is None:
             await _answer_query(query.answer, BUTTON_EXPIRED)
@@ -379,6 +611,35 @@ class Assistant:
         await send_reply(context.bot, message.chat.id, reply, thread_id=thread)
         if data.startswith(CHOICE_MARK) and isinstance(message, Message):
             await self._mark_choice(message, data)
+
+    async def feedback(self, query: CallbackQuery, data: str) -> None:
+        """A "Helpful: yes / no" tap: count it once per answer, thank, and take the two buttons away."""
+        message = query.message if isinstance(query.message, Message) else None
+        key = (message.chat.id, message.message_id) if message is not None else None
+        if key is not None and key in self._voted:  # a second tap before the buttons were gone
+            await _answer_query(query.answer, FEEDBACK_COUNTED, alert=False)
+            return
+        if not record_feedback(self.store, data, self.engine.snapshot().composer.intents):
+            await _answer_query(query.answer, BUTTON_EXPIRED)
+            return
+        if key is not None:
+            self._voted[key] = None
+            while len(self._voted) > VOTES_REMEMBERED:
+                self._voted.popitem(last=False)
+        await _answer_query(query.answer, FEEDBACK_THANKS, alert=False)
+        if message is not None:
+            await self._remove_feedback(message)
+
+    async def _remove_feedback(self, message: Message) -> None:
+        """Take the feedback row off an answer, keeping its follow-ups (cosmetic: best effort)."""
+        rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+        kept = [list(row) for row in rows if not any(is_feedback(button) for button in row)]
+        if len(kept) == len(rows):
+            return
+        try:
+            await deliver(partial(message.edit_reply_markup, reply_markup=InlineKeyboardMarkup(kept) if kept else None))
+        except TelegramError as error:  # too old to edit, already edited…
+            log.info("did not remove the feedback buttons: %s", type(error).__name__)
 
     async def _mark_choice(self, message: Message, data: str) -> None:
         """Record the choice under a "Did you mean" question and remove its buttons (cosmetic: best effort)."""
@@ -415,14 +676,25 @@ class Assistant:
             log.warning("could not send the apology either: %s", type(error).__name__)
 
 
+def _command_handlers(application: App, name: str, callback: Callback) -> None:
+    application.add_handler(CommandHandler(name, callback))
+    # Some Bot API emulators send "/latest" without Telegram's bot_command entity: match the text too.
+    application.add_handler(PrefixHandler("/", name, callback, filters=filters.UpdateType.MESSAGE))
+
+
 def register_handlers(application: App, assistant: Assistant) -> None:
-    """Every handler of the bot, in one place. Order matters (the first match wins): commands, unknown
-    commands, buttons, inline queries, questions, then anything else in a private chat."""
+    """Every handler of the bot, in one place. Order matters (the first match wins): commands (menu,
+    subscriptions, admin), unknown commands, buttons, inline queries, questions, then anything else in a
+    private chat."""
     for command in COMMANDS:
-        callback = assistant.start if command.name == "start" else assistant.command(command)
-        application.add_handler(CommandHandler(command.name, callback))
-        # Some Bot API emulators send "/latest" without Telegram's bot_command entity: match the text too.
-        application.add_handler(PrefixHandler("/", command.name, callback, filters=filters.UpdateType.MESSAGE))
+        _command_handlers(application, command.name,
+                          assistant.start if command.name == "start" else assistant.command(command))
+    _command_handlers(application, SUBSCRIBE, assistant.subscribe)
+    _command_handlers(application, UNSUBSCRIBE, assistant.unsubscribe)
+    admin_callbacks = {"reload": assistant.reload_command, "stats": assistant.stats_command,
+                       "unanswered": assistant.unanswered_command}
+    for name in ADMIN_COMMANDS:
+        _command_handlers(application, name, assistant.admin(admin_callbacks[name]))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(private & filters.COMMAND, assistant.unknown_command))
     application.add_handler(CallbackQueryHandler(assistant.button))
@@ -434,14 +706,27 @@ def register_handlers(application: App, assistant: Assistant) -> None:
     application.add_error_handler(assistant.on_error)
 
 
+def assistant_of(application: App) -> Assistant:
+    assistant = application.bot_data["assistant"]
+    assert isinstance(assistant, Assistant)
+    return assistant
+
+
 async def post_init(application: App) -> None:
-    """Register the command menu with Telegram once the bot is up."""
-    commands = [BotCommand(c.name, c.description) for c in COMMANDS]
+    """Once the bot is up: the lifecycle (store, catch-up announcements, release jobs, SIGHUP), then the
+    command menu."""
+    await assistant_of(application).open(application)
+    commands = [BotCommand(name, description) for name, description in MENU]
     try:
         await deliver(partial(application.bot.set_my_commands, commands))
     except TelegramError as error:
         log.warning("could not register the command menu: %s", type(error).__name__)
     log.info("bot @%s is ready", application.bot.username)
+
+
+async def post_shutdown(application: App) -> None:
+    """After the last update: close the store."""
+    await assistant_of(application).close()
 
 
 def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path | None = None,
@@ -460,6 +745,7 @@ def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path
         .write_timeout(timeout)
         .get_updates_read_timeout(timeout)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     assistant = Assistant(engine, settings, knowledge_dir)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +24,9 @@ from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge  # noqa: E402
 from bot.models import KnowledgeBase  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.telegram_app import App
 
 LONDON = ZoneInfo("Europe/London")
 EMBARGO_LIFTS = dt.datetime(2030, 1, 1, 9, 0, tzinfo=LONDON)
@@ -124,28 +128,39 @@ async def bot_api() -> AsyncIterator[FakeBotAPI]:
 class TelegramHarness:
     api: FakeBotAPI
     engine: Engine
+    application: App
+    data_dir: Path
     allowed_errors: set[str] = field(default_factory=set)
 
 
 @asynccontextmanager
-async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 5.0) -> AsyncIterator[None]:
-    """The real Application, started the way run_polling starts it (without signal handling)."""
+async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 5.0, *, data_dir: Path,
+                      admin_ids: Iterable[int] = (), knowledge_dir: Path | None = None) -> AsyncIterator[App]:
+    """The real Application, started and stopped the way run_polling does it (without signal handling):
+    initialize, post_init, polling, start … stop, shutdown, post_shutdown."""
     from telegram import Update
 
     from bot.telegram_app import build_application
 
-    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.url})
-    application = build_application(engine, settings, timeout=timeout)
-    async with application:
-        assert application.post_init is not None and application.updater is not None
-        await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
-        await application.start()
-        try:
-            yield
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    settings = Settings.from_env({
+        "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.url, "DATA_DIR": str(data_dir),
+        "ADMIN_IDS": ",".join(str(i) for i in admin_ids),
+    })
+    application = build_application(engine, settings, knowledge_dir=knowledge_dir, timeout=timeout)
+    assert application.post_init is not None and application.post_shutdown is not None
+    try:
+        async with application:
+            assert application.updater is not None
+            await application.post_init(application)
+            await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
+            await application.start()
+            try:
+                yield application
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    finally:
+        await application.post_shutdown(application)
 
 
 @pytest.fixture
@@ -155,14 +170,22 @@ def bot_timeout() -> float:
 
 
 @pytest.fixture
-async def telegram(bot_api: FakeBotAPI, engine: Engine, bot_timeout: float) -> AsyncIterator[TelegramHarness]:
+async def telegram(bot_api: FakeBotAPI, engine: Engine, bot_timeout: float,
+                   tmp_path: Path) -> AsyncIterator[TelegramHarness]:
     """The bot running against the fake. Afterwards: no request was refused (unless allowed), and every
     message was HTML without link previews."""
-    harness = TelegramHarness(bot_api, engine)
-    async with running_bot(bot_api, engine, bot_timeout):
+    data_dir = tmp_path / "data"
+    async with running_bot(bot_api, engine, bot_timeout, data_dir=data_dir) as application:
+        harness = TelegramHarness(bot_api, engine, application, data_dir)
         yield harness
-    refused = [(c.method, c.description) for c in bot_api.errors if c.description not in harness.allowed_errors]
+    check_requests(bot_api, harness.allowed_errors)
+
+
+def check_requests(api: FakeBotAPI, allowed_errors: Iterable[str] = ()) -> None:
+    """No request was refused (unless allowed), and every message was HTML without link previews."""
+    allowed = set(allowed_errors)
+    refused = [(c.method, c.description) for c in api.errors if c.description not in allowed]
     assert not refused, f"the fake Bot API refused requests: {refused}"
-    texts = [c.params for c in bot_api.calls if c.method in ("sendMessage", "editMessageText") and c.status == 200]
+    texts = [c.params for c in api.calls if c.method in ("sendMessage", "editMessageText") and c.status == 200]
     assert all(p.get("parse_mode") == "HTML" for p in texts), "a message was sent without parse_mode HTML"
     assert all(p.get("link_preview_options") == {"is_disabled": True} for p in texts), "a link preview was left on"

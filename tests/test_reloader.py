@@ -24,7 +24,7 @@ from helpers_lifecycle import (
 from bot.announcements import Announcer
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
-from bot.reloader import install_sighup, reload, reload_reply
+from bot.reloader import install_sighup, reload, reload_reply, remove_sighup
 from bot.render import plain_text
 from bot.storage import SqliteStore
 
@@ -158,3 +158,14 @@ async def test_a_failing_sighup_reload_is_logged_not_raised(caplog: pytest.LogCa
     finally:
         loop.remove_signal_handler(signal.SIGHUP)
     assert "reload on SIGHUP failed" in caplog.text
+
+
+async def test_remove_sighup_undoes_the_handler_once() -> None:
+    loop = asyncio.get_running_loop()
+
+    async def on_hangup() -> None:
+        return None
+
+    assert install_sighup(loop, on_hangup)
+    assert remove_sighup(loop) is True
+    assert remove_sighup(loop) is False  # nothing left to remove

@@ -15,7 +15,9 @@ from bot.engine import apology
 from bot.models import ReplyKind
 from bot.render import telegram_html
 from bot.reply import Reply
+from bot.stats import feedback_buttons
 from bot.telegram_app import (
+    ADMIN_COMMANDS,
     BUTTON_EXPIRED,
     CHOICE_MARK,
     COMMANDS,
@@ -46,7 +48,8 @@ def shown_labels(message: SentMessage) -> list[str]:
 async def test_the_command_menu_is_registered_at_start(telegram: TelegramHarness) -> None:
     registered = telegram.api.commands["default:"]
     assert [c["command"] for c in registered] == [
-        "start", "help", "latest", "reviews", "themes", "resources", "contacts", "about"]
+        "start", "help", "latest", "reviews", "themes", "resources", "contacts", "about", "subscribe", "unsubscribe"]
+    assert not {c["command"] for c in registered} & set(ADMIN_COMMANDS)  # admins know them; nobody else sees them
     assert all(c["description"] for c in registered)
     assert len(telegram.api.calls_to("setMyCommands")) == 1
 
@@ -144,7 +147,9 @@ async def test_questions_get_the_engine_answer(telegram: TelegramHarness, questi
     expected = telegram_html(reply)
     messages = await telegram.api.conversation().say(question, expect=len(expected))
     assert [m.html for m in messages] == expected
-    assert shown_labels(messages[-1]) == [b.label for b in reply.buttons if b.url or b.action]
+    helpful = [b.label for b in feedback_buttons(reply)]  # "Helpful: yes / no" under answers only
+    assert bool(helpful) == (reply.kind == ReplyKind.ANSWER)
+    assert shown_labels(messages[-1]) == [b.label for b in reply.buttons if b.url or b.action] + helpful
 
 
 async def test_an_urgent_concern_puts_999_first(telegram: TelegramHarness) -> None:
@@ -200,8 +205,9 @@ async def test_follow_up_buttons_are_the_replys_buttons(telegram: TelegramHarnes
     [answer] = await chat.say("child e")
     reply = telegram.engine.answer("child e")
     assert [(b.text, b.callback_data, b.url) for b in answer.buttons] == [
-        (b.label, b.action, b.url) for b in reply.buttons]
-    assert answer.rows == [["Open: Improvements made briefing"], ["Latest reviews", "Menu"]]
+        (b.label, b.action, b.url) for b in (*reply.buttons, *feedback_buttons(reply))]
+    assert answer.rows == [["Open: Improvements made briefing"], ["Latest reviews", "Menu"],
+                           ["Helpful: yes", "Helpful: no"]]
     callback, [latest] = await chat.tap(answer, "Latest reviews")
     assert callback == {"callback_query_id": callback["callback_query_id"]}  # answered, quietly
     assert [latest.html] == html_of(telegram.engine.act("latest_reviews"))

@@ -17,6 +17,9 @@ message to the same content; answering a callback or inline query twice or after
 replying to a missing message; unknown chats. Stricter than Telegram: a bare `&` that does not start
 an entity is rejected (Telegram keeps it as text), so a missing escape is caught.
 
+A user can block the bot (`block(chat_id)`): every message to that chat is then refused with 403, as
+Telegram refuses it.
+
 Faults: `inject(method, status=429, retry_after=1)`, `status=500`, `delay=…` (slow), `drop=True`
 (the request is lost: never processed and never answered, so only the client's timeout ends it).
 """
@@ -43,6 +46,7 @@ JSON = dict[str, Any]
 DEFAULT_TOKEN = "1000000001:FAKE-token_for-tests-0123456789abcdef"
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
+BLOCKED = "Forbidden: bot was blocked by the user"
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly "
@@ -425,6 +429,7 @@ class FakeBotAPI:
         self.webhook_deliveries: list[int] = []
         self._faults: list[Fault] = []
         self._chats: dict[int, JSON] = {}
+        self._blocked: set[int] = set()
         self._messages: dict[tuple[int, int], JSON] = {}
         self._sent_index: dict[tuple[int, int], SentMessage] = {}
         self._sent_by_chat: dict[int, list[SentMessage]] = {}
@@ -519,6 +524,10 @@ class FakeBotAPI:
     def conversation(self, user: FakeUser | None = None, chat_id: int | None = None) -> Conversation:
         user = user or self.user()
         return Conversation(self, user, chat_id if chat_id is not None else user.id)
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: Telegram refuses every message to that chat from now on (403)."""
+        self._blocked.add(chat_id)
 
     def expire(self, query_id: str) -> None:
         """Age a callback or inline query past Telegram's answer window."""
@@ -831,8 +840,14 @@ class FakeBotAPI:
             raise bad_request("message to be replied not found")
         return int(message_id)
 
+    def _reachable(self, chat_id: Any) -> JSON:
+        chat = self._chat(chat_id)
+        if chat["id"] in self._blocked:
+            raise ApiError(403, BLOCKED)
+        return chat
+
     async def _send_message(self, params: JSON, handler: _MethodHandler) -> JSON:
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
         text, entities = message_content(params.get("text"), params.get("parse_mode"))
         markup = check_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat["id"], params)
@@ -860,7 +875,7 @@ class FakeBotAPI:
     def _editable(self, params: JSON, method: str) -> tuple[JSON, SentMessage]:
         if params.get("inline_message_id"):
             raise bad_request("MESSAGE_ID_INVALID (this fake does not keep inline messages)")
-        chat = self._chat(params.get("chat_id"))
+        chat = self._reachable(params.get("chat_id"))
         key = (chat["id"], int(params.get("message_id") or 0))
         message = self._messages.get(key)
         if message is None:
