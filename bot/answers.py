@@ -448,7 +448,9 @@ class Composer:
         return self._reply(match, blocks, [c.id for c in self.contacts], [Button("Menu", "help")], ReplyKind.URGENT)
 
     def _contacts(self, match: Match) -> Reply:
-        chosen = [c for c in self.contacts if c.id in self._ids(match, "contact")] or self.contacts
+        areas = set(self._ids(match, "partnership"))
+        named = set(self._ids(match, "contact"))
+        chosen = [c for c in self.contacts if c.id in named or areas & set(c.partnerships)] or self.contacts
         blocks = [para(DANGER_LINE), para(*(self._contact_line(c) for c in chosen))]
         return self._reply(
             match, blocks, [c.id for c in chosen], [Button("All contacts", "contacts"), Button("Menu", "help")]

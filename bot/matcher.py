@@ -30,6 +30,9 @@ ENTITY_CORRECTED_SCORE = 74.0
 INTENT_WITH_ENTITY_BONUS = 10.0
 RULE_SCORES = {1: 70.0, 2: 85.0}
 RULE_SCORE_MANY = 92.0
+WEAK_RULE_SCORE = 66.0
+"""A rule written '~ …': a generic cue ('what was') that supports a named entry but never answers alone
+and never decides which of two questions came first."""
 PHRASE_CUTOFF = 82.0
 
 STOPWORDS = frozenset(
@@ -101,7 +104,7 @@ INTENT_TAKES: dict[str, frozenset[str]] = {
     "statement": frozenset({"review", "statement"}),
     "theme": frozenset({"theme"}),
     "glossary": frozenset({"term"}),
-    "contacts": frozenset({"contact"}),
+    "contacts": frozenset({"contact", "partnership"}),
     "framework": frozenset({"resource"}),
     "national_repository": frozenset({"resource", "theme"}),
     "archive": frozenset({"resource"}),
@@ -117,13 +120,15 @@ NATURAL_PENALTY = {
     "contact": 0.0,
     "statement": 0.0,
     "resource": 1.0,
-    "partnership": 2.0,
+    "term": 2.0,
     "topic": 2.0,
-    "term": 3.0,
+    "partnership": 3.0,
 }
 """Entry kinds named alone: a review name outranks a glossary word that happens to appear beside it."""
 UNKNOWN_WORD_PENALTY = 5.0
 """A name alone in a sentence of words we do not know ('Coventry SCR Daniel Pelka') is not a question for us."""
+FIRST_QUESTION_WINDOW = 15.0
+"""How close a second answer must score for the order of the questions to decide between them."""
 UNUSED_ENTRY_PENALTY = 15.0
 """An intent that could have used the named entries but did not is probably not what was asked."""
 RESOURCE_INTENT = {
@@ -167,15 +172,30 @@ GENERIC_REVIEW_WORDS = frozenset(
 class _Rule:
     intent: str
     groups: tuple[tuple[Tokens, ...], ...]
+    weak: bool = False
 
     @property
     def score(self) -> float:
+        if self.weak:
+            return WEAK_RULE_SCORE
         return RULE_SCORES.get(len(self.groups), RULE_SCORE_MANY)
 
 
-def _contains(tokens: Tokens, phrase: Tokens) -> bool:
+def _find(tokens: Tokens, phrase: Tokens) -> int:
+    """Where `phrase` first occurs in `tokens`, or -1."""
     n = len(phrase)
-    return any(tokens[i : i + n] == phrase for i in range(len(tokens) - n + 1))
+    return next((i for i in range(len(tokens) - n + 1) if tokens[i : i + n] == phrase), -1)
+
+
+def _rule_position(tokens: Tokens, groups: tuple[tuple[Tokens, ...], ...]) -> int | None:
+    """Where a rule matches (its earliest word), or None when a group is missing."""
+    spots = []
+    for group in groups:
+        found = [p for alt in group if (p := _find(tokens, alt)) >= 0]
+        if not found:
+            return None
+        spots.append(min(found))
+    return min(spots)
 
 
 @dataclass
@@ -205,10 +225,12 @@ class Matcher:
         self._phrase_intent: list[str] = []
         for intent in view.intents:
             for rule in intent.rules:
+                weak = rule.startswith("~")
                 groups = tuple(
-                    tuple(t for alt in group.split("|") if (t := self.norm(alt))) for group in rule.split(" + ")
+                    tuple(t for alt in group.split("|") if (t := self.norm(alt)))
+                    for group in rule.lstrip("~ ").split(" + ")
                 )
-                self._rules.append(_Rule(intent.id, groups))
+                self._rules.append(_Rule(intent.id, groups, weak))
                 for group in groups:
                     for alternative in group:
                         self._index.vocabulary.update(alternative)
@@ -388,6 +410,8 @@ class Matcher:
                 if ref in seen:
                     continue
                 present = [t for t in bag if t in position]
+                if any(frozenset(position[t] for t in present) <= h.positions for h in hits):
+                    continue  # inside a longer name already found ('serious case review' in 'baby serious case review')
                 if len(bag) >= BAG_PARTIAL_MIN:
                     missing = bag.difference(present)
                     ok = len(present) >= BAG_COVERAGE * len(bag) and missing <= self._shared_words
@@ -403,19 +427,26 @@ class Matcher:
         kept = [h for h in hits if not any(h.positions < f.positions for f in found)]
         return kept + found
 
-    def _intent_scores(self, tokens: Tokens) -> dict[str, float]:
+    def _intent_scores(self, tokens: Tokens) -> tuple[dict[str, float], dict[str, int]]:
+        """Best score per intent, and where in the question each intent was asked."""
         scores: dict[str, float] = {}
+        positions: dict[str, int] = {}
         for rule in self._rules:
-            if all(any(_contains(tokens, alt) for alt in group) for group in rule.groups):
-                scores[rule.intent] = max(scores.get(rule.intent, 0.0), rule.score)
+            spot = _rule_position(tokens, rule.groups)
+            if spot is not None and rule.score >= scores.get(rule.intent, 0.0):
+                if rule.score > scores.get(rule.intent, 0.0) or spot < positions[rule.intent]:
+                    positions[rule.intent] = spot
+                scores[rule.intent] = rule.score
         if tokens:
             sentence = " ".join(tokens)
             for _, score, index in process.extract(
                 sentence, self._phrases, scorer=fuzz.ratio, processor=None, score_cutoff=PHRASE_CUTOFF, limit=5
             ):
                 intent = self._phrase_intent[index]
-                scores[intent] = max(scores.get(intent, 0.0), float(score))
-        return scores
+                if score > scores.get(intent, 0.0):
+                    scores[intent] = float(score)
+                    positions[intent] = 0
+        return scores, positions
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
@@ -434,15 +465,17 @@ class Matcher:
         tokens, corrected = self.tokens(text)
         if not tokens:
             return Match(ReplyKind.CHAT, "help", confidence=100.0)
-        scores = self._intent_scores(tokens)
-        if scores.get("urgent", 0.0) >= RULE_SCORES[1]:
+        scores, positions = self._intent_scores(tokens)
+        named = self._hits(tokens, corrected)
+        if scores.get("urgent", 0.0) >= RULE_SCORES[1] and not self._asks_for_learning(scores, named):
             return Match(ReplyKind.URGENT, "urgent", confidence=scores["urgent"])
-        hits, alternatives, clash = self._resolve_same_names(self._hits(tokens, corrected))
+        scores.pop("urgent", None)
+        hits, alternatives, clash = self._resolve_same_names(named)
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
         if self._names_unknown_review(tokens, hits):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        candidates = self._candidates(tokens, scores, hits)
+        candidates = self._candidates(tokens, scores, positions, hits)
         if candidates and candidates[0].score >= THRESHOLD:
             best = self._first_mentioned(candidates)
             reviewless = best.intent in REVIEW_INTENTS | {"glossary"} and not any(
@@ -450,6 +483,10 @@ class Matcher:
             )
             covered = {p for h in hits for p in h.positions}
             choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
+            if len(choices) == 1 and best.score >= RULE_SCORES[2] and best.intent in REVIEW_INTENTS:
+                # 'what did the chair say about the baby': one review fits, and the question is clear
+                best = replace(best, hits=(Hit(choices[0], frozenset(), corrected=True),))
+                return self._decide(best, candidates, tokens)
             if choices:
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
             match = self._decide(best, candidates, tokens)
@@ -491,21 +528,34 @@ class Matcher:
 
     @staticmethod
     def _first_mentioned(candidates: list[_Candidate]) -> _Candidate:
-        """Of two strong answers about different entries ('link to Child E, and what is an LCSPR?'), the
-        practitioner's first question leads; the other follows as 'also'."""
+        """Of two strong answers ('link to Child E, and what is an LCSPR?'), the practitioner's first question
+        leads; the other follows as 'also'. Same entries: the intent asked first; different: the entry named first."""
         best = candidates[0]
         rivals = [
             c
             for c in candidates[1:]
-            if c.hits and best.hits and c.score >= RULE_SCORES[2] and best.score - c.score <= INTENT_WITH_ENTITY_BONUS
+            if c.kind == ReplyKind.ANSWER
+            and best.kind == ReplyKind.ANSWER
+            and c.asked
+            and best.asked
+            and c.hits
+            and best.hits
+            and c.score >= THRESHOLD
+            and best.score - c.score <= FIRST_QUESTION_WINDOW
         ]
-        if not rivals:
-            return best
 
-        def first(c: _Candidate) -> int:
+        def first_entry(c: _Candidate) -> int:
             return min(p for h in c.hits for p in h.positions)
 
-        return min([best, *rivals], key=first)
+        lead = best
+        for rival in rivals:
+            if {h.ref for h in rival.hits} == {h.ref for h in lead.hits}:
+                earlier = rival.position < lead.position and rival.cue >= RULE_SCORES[1]
+            else:
+                earlier = first_entry(rival) < first_entry(lead)
+            if earlier:
+                lead = rival
+        return lead
 
     # ----- deciding -------------------------------------------------------------------------------
     def _unknown(self, tokens: Tokens) -> int:
@@ -516,8 +566,21 @@ class Matcher:
         """Does the question touch the domain at all? Guards against 'latest football news'."""
         return bool(hits) or self._unknown(tokens) == 0 or any(t in GENERIC_REVIEW_WORDS for t in tokens)
 
-    def _candidates(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> list[_Candidate]:
+    @staticmethod
+    def _asks_for_learning(scores: dict[str, float], hits: list[Hit]) -> bool:
+        """'Anything on online harm, kids being hurt via social media?' asks for learning on a theme; a
+        concern about a child now is never phrased that way. Any urgent rule stronger than one cue word wins."""
+        return (
+            "theme" in scores
+            and any(h.ref.kind == "theme" for h in hits)
+            and scores.get("urgent", 0.0) <= RULE_SCORES[1]
+        )
+
+    def _candidates(
+        self, tokens: Tokens, scores: dict[str, float], positions: dict[str, int], hits: list[Hit]
+    ) -> list[_Candidate]:
         anchored = self._anchored(tokens, hits)
+        unknown = self._unknown(tokens)
         candidates: list[_Candidate] = []
         for intent, score in scores.items():
             kind = self._intent_kind.get(intent, ReplyKind.ANSWER)
@@ -531,25 +594,33 @@ class Matcher:
                 continue
             if used:
                 entity = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
-                weak = all(h.ref.kind == "term" or h.ref in self._weak for h in used)
+                weak = all(self._is_weak(h) for h in used)
                 bonus = INTENT_WITH_ENTITY_BONUS / 2 if weak else INTENT_WITH_ENTITY_BONUS
                 total = min(100.0, max(score, entity) + bonus)
             else:
-                strong_hits = any(h.ref.kind != "term" and h.ref not in self._weak and not h.corrected for h in hits)
+                strong_hits = any(not self._is_weak(h) and not h.corrected for h in hits)
                 total = score - (UNUSED_ENTRY_PENALTY if takes and strong_hits and kind == ReplyKind.ANSWER else 0.0)
-            candidates.append(_Candidate(intent, kind, total, tuple(used)))
+                if kind == ReplyKind.ANSWER and score <= RULE_SCORES[1]:
+                    total -= UNKNOWN_WORD_PENALTY * max(0, unknown - 1)  # one cue word among strangers
+            candidates.append(_Candidate(intent, kind, total, tuple(used), positions.get(intent, 0), cue=score))
         taken = {h.ref for c in candidates for h in c.hits}
         by_intent: dict[str, list[Hit]] = defaultdict(list)
         for hit in hits:
             if hit.ref not in taken:
                 by_intent[self._natural_intent(hit.ref)].append(hit)
-        unknown_penalty = UNKNOWN_WORD_PENALTY * self._unknown(tokens)
         for intent, used in by_intent.items():
-            score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used) - unknown_penalty
-            candidates.append(_Candidate(intent, ReplyKind.ANSWER, score, tuple(used)))
+            score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
+            if all(self._is_weak(h) for h in used):
+                score -= UNKNOWN_WORD_PENALTY * unknown  # 'Coventry SCR Daniel Pelka' is not about our glossary
+            first = min(p for h in used for p in h.positions)
+            candidates.append(_Candidate(intent, ReplyKind.ANSWER, score, tuple(used), first, asked=False))
         order = {intent: i for i, intent in enumerate(self._intent_order)}
         candidates.sort(key=lambda c: (-c.score, order.get(c.intent, 99)))
         return candidates
+
+    def _is_weak(self, hit: Hit) -> bool:
+        """Words that name an entry in passing: a glossary word, a sector ('health visitor'), an area."""
+        return hit.ref.kind in {"term", "partnership"} or hit.ref in self._weak
 
     def _review_by_type(self, hits: list[Hit]) -> list[Hit]:
         """'the SCR' names a review when exactly one review is of that type."""
@@ -628,6 +699,12 @@ class _Candidate:
     kind: ReplyKind
     score: float
     hits: tuple[Hit, ...]
+    position: int
+    """Where in the question this was asked: the earlier of two questions leads."""
+    asked: bool = True
+    """False for an entry merely named, with no words asking anything about it."""
+    cue: float = 0.0
+    """The intent's own score from its words, before any entry bonus."""
 
 
 def latest_date(review: Review) -> dt.date:

@@ -185,6 +185,9 @@ class Contact(Entry):
     hours: Text | None = Field(None, description="Opening hours, only where a source states them.")
     use: Text = Field(description="When to use it, in one line.")
     urgent: bool = Field(description="True for routes to use when a child may be at risk now.")
+    partnerships: list[Slug] = Field(
+        [], description="Ids of the partnerships whose area it serves (for 'county duty')."
+    )
     order: int = Field(description="Lower comes first in lists; 999 is 1.")
 
 
@@ -218,7 +221,8 @@ class Intent(BaseModel):
     rules: list[Text] = Field(
         [],
         description='Word groups that must all appear, e.g. "worried|concerned + child|pupil". '
-        "Each group lists alternatives separated by |; a group may be several words.",
+        "Each group lists alternatives separated by |; a group may be several words. A leading '~' marks a weak "
+        "cue that only supports a named entry.",
     )
 
 

@@ -17,6 +17,7 @@ _QUOTE = "['’`´]"
 _CONTRACTION = re.compile(rf"\b(what|where|who|how|when|why|it|that|there|here|he|she){_QUOTE}s\b")
 _POSSESSIVE = re.compile(rf"(?<=\w){_QUOTE}s\b")
 _APOSTROPHE = re.compile(_QUOTE)
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}[a-z]?\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
 
@@ -38,6 +39,7 @@ def fold(text: str) -> str:
     text = "".join(_keep(ch) for ch in text)
     text = text.lower().replace("&", " and ").replace("+", " and ")
     text = _CONTRACTION.sub(r"\1 is", text)
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)  # L.C.S.P.R. -> lcspr
     text = _POSSESSIVE.sub("", text)
     return _APOSTROPHE.sub("", text)
 
