@@ -81,6 +81,10 @@ class Store(Protocol):
         """Drop everything about a chat (it blocked the bot): subscriptions and announcement records."""
         ...
 
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup with a new id: its subscriptions and announcement records follow it."""
+        ...
+
     def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
         """One chat's subscriptions, or everybody's when chat_id is None."""
         ...
@@ -270,6 +274,21 @@ class SqliteStore:
         with self._write() as db:
             db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             db.execute("DELETE FROM announced WHERE chat_id = ?", (chat_id,))
+
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO subscriptions (chat_id, topic, created_at) "
+                "SELECT ?, topic, created_at FROM subscriptions WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO announced (chat_id, item_key, claimed_at) "
+                "SELECT ?, item_key, claimed_at FROM announced WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_chat_id,))
+            db.execute("DELETE FROM announced WHERE chat_id = ?", (old_chat_id,))
 
     def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
         if chat_id is None:

@@ -45,7 +45,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -281,13 +289,18 @@ async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None
         log.info("could not answer a query: %s", type(error).__name__)
 
 
-def announcement_sender(bot: ExtBot[Any]) -> Callable[[int, Reply], Awaitable[None]]:
+def announcement_sender(bot: ExtBot[Any], store: Store) -> Callable[[int, Reply], Awaitable[None]]:
     """The Announcer's `send`: a Reply to a chat, with Telegram's refusals in the Announcer's terms: a chat
     that blocked the bot or no longer exists is gone (forgotten, never retried); a flood wait longer than
-    `deliver` holds a reply for means "retry later". Anything else is a failure the Announcer retries."""
+    `deliver` holds a reply for means "retry later". Anything else is a failure the Announcer retries. A
+    group that became a supergroup is followed: its subscriptions move to the new id, which gets the message."""
     async def send(chat_id: int, reply: Reply) -> None:
         try:
-            await send_reply(bot, chat_id, reply)
+            try:
+                await send_reply(bot, chat_id, reply)
+            except ChatMigrated as error:
+                store.move_chat(chat_id, error.new_chat_id)
+                await send_reply(bot, error.new_chat_id, reply)
         except Forbidden as error:
             raise RecipientGone(type(error).__name__) from error
         except BadRequest as error:
@@ -399,7 +412,7 @@ class Assistant:
         """At start: open the store, announce what became visible while the bot was down (the very first
         start only records what is already public), plan the release jobs, and reload on SIGHUP."""
         self._store = open_store(self.settings.data_dir, self.engine.now)
-        self._announcer = Announcer(self._store, announcement_sender(application.bot))
+        self._announcer = Announcer(self._store, announcement_sender(application.bot, self._store))
         await self.announce(application)
         loop = asyncio.get_running_loop()
         if install_sighup(loop, partial(self.reload_on_hangup, application)):

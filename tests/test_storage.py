@@ -144,6 +144,19 @@ def test_forgetting_a_chat_removes_its_subscriptions_and_records(store: SqliteSt
     assert store.announced_to(5) == frozenset()
 
 
+def test_a_migrated_group_keeps_its_subscriptions_and_records_under_its_new_id(store: SqliteStore) -> None:
+    store.subscribe(-5, None)
+    store.subscribe(-5, "theme:neglect")
+    store.subscribe(-100, "theme:neglect")  # the new id already had one: kept once
+    store.subscribe(6, None)
+    store.claim(-5, ["review:a"])
+    store.move_chat(-5, -100)
+    assert store.subscriptions() == [Subscription(-100, None), Subscription(-100, "theme:neglect"),
+                                     Subscription(6, None)]
+    assert store.announced_to(-5) == frozenset()
+    assert store.claim(-100, ["review:a", "review:b"]) == frozenset({"review:b"})  # still exactly once
+
+
 def test_feedback_counts_per_intent(store: SqliteStore) -> None:
     store.record_feedback("latest_reviews", True)
     store.record_feedback("latest_reviews", True)

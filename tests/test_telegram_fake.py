@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes.bot_api import CALLBACK_DATA_LIMIT, MESSAGE_LIMIT, FakeBotAPI, HtmlError, parse_html
+from tests.fakes.bot_api import BLOCKED, CALLBACK_DATA_LIMIT, MESSAGE_LIMIT, FakeBotAPI, HtmlError, parse_html
 
 JSON = dict[str, Any]
 
@@ -291,3 +291,15 @@ async def test_slow_and_dropped_requests(client: Client, bot_api: FakeBotAPI) ->
                                data={"chat_id": str(user.id), "text": "lost"}, timeout=0.3)
     assert [m.text for m in bot_api.messages_in(user.id)] == ["slow but delivered"]
     assert [(c.status, c.fault) for c in bot_api.calls_to("sendMessage")] == [(200, False), (0, True)]
+
+
+async def test_a_user_who_blocked_the_bot_gets_403s(client: Client, bot_api: FakeBotAPI) -> None:
+    user = bot_api.user()
+    other = bot_api.user("Bob")
+    sent = await client.ok("sendMessage", chat_id=user.id, text="before")
+    bot_api.block(user.id)
+    assert await client.refused("sendMessage", 403, chat_id=user.id, text="after") == BLOCKED
+    assert await client.refused("editMessageText", 403, chat_id=user.id, message_id=sent["message_id"],
+                                text="edited") == BLOCKED
+    await client.ok("sendMessage", chat_id=other.id, text="others still get theirs")
+    assert [m.text for m in bot_api.messages_in(user.id)] == ["before"]

@@ -6,22 +6,37 @@ import datetime as dt
 import logging
 import re
 import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from helpers_lifecycle import copy_knowledge, embargoed_doc, review, write_reviews
 from telegram import Chat, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.announcements import RecipientGone, RetryLater
 from bot.engine import Engine
+from bot.knowledge import load_knowledge
 from bot.models import ReplyKind
+from bot.release_schedule import job_name
 from bot.reply import Button, Reply, para
+from bot.settings import Settings
+from bot.stats import feedback_buttons
+from bot.storage import SqliteStore
 from bot.telegram_app import (
+    ADMIN_COMMANDS,
     CALLBACK_DATA_LIMIT,
     CHOICE_MARK,
     COMMANDS,
     DELIVERY_ATTEMPTS,
+    MENU,
+    Assistant,
     RedactToken,
     action_from_payload,
+    announcement_sender,
     deliver,
+    is_feedback,
     keyboard,
     payload_for,
     question_text,
@@ -46,6 +61,14 @@ def test_every_command_is_valid_for_telegram_and_names_live_actions(engine: Engi
         for action in command.actions:
             reply = engine.act(action)
             assert reply is not None and reply.blocks, f"/{command.name}: {action} answers nothing"
+
+
+def test_the_menu_has_the_subscriptions_and_hides_the_admin_commands() -> None:
+    names = [name for name, _ in MENU]
+    assert names == [c.name for c in COMMANDS] + ["subscribe", "unsubscribe"]
+    assert not set(names) & set(ADMIN_COMMANDS)
+    for name, description in MENU:
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", name) and 1 <= len(description) <= 256
 
 
 # ----- deep links ------------------------------------------------------------------------------------
@@ -95,6 +118,20 @@ def test_buttons_become_callbacks_and_links_laid_out_for_a_phone() -> None:
         [("Latest reviews", "latest_reviews", None), ("Menu", "help", None)],
         [("Themes", "themes", None)],
     ]
+
+
+def test_helpful_buttons_are_a_last_row_of_their_own() -> None:
+    reply = reply_with(Button("Latest reviews", "latest_reviews"))
+    reply = Reply(reply.kind, reply.blocks, intent="review", buttons=reply.buttons)
+    markup = keyboard(reply, feedback=feedback_buttons(reply))
+    assert markup is not None
+    assert [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard] == [
+        [("Latest reviews", "latest_reviews")],
+        [("Helpful: yes", "feedback:yes:review"), ("Helpful: no", "feedback:no:review")],
+    ]
+    assert [is_feedback(b) for row in markup.inline_keyboard for b in row] == [False, True, True]
+    only = keyboard(reply_with(), feedback=feedback_buttons(reply))
+    assert only is not None and len(only.inline_keyboard) == 1
 
 
 def test_no_buttons_no_keyboard() -> None:
@@ -236,3 +273,108 @@ def test_the_token_is_redacted_from_tracebacks() -> None:
         record = logging.LogRecord("telegram", logging.ERROR, __file__, 1, "failed", (), (type(error), error, None))
     text = formatted(record)
     assert TOKEN not in text and "bot<token>/getMe" in text
+
+
+# ----- announcements: Telegram's refusals in the announcer's terms --------------------------------------
+
+class RefusingBot:
+    """Stands in for the bot: send_message raises `error` once (or records the message)."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.sent: list[tuple[int, str]] = []
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        self.sent.append((chat_id, text))
+
+
+def announcement() -> Reply:
+    return reply_with(Button("About Child E", "review:child-e"))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    opened = SqliteStore.in_dir(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+def sender(bot: RefusingBot, store: SqliteStore) -> Callable[[int, Reply], Awaitable[None]]:
+    return announcement_sender(cast(Any, bot), store)
+
+
+async def test_the_announcement_sender_sends_the_reply(store: SqliteStore) -> None:
+    bot = RefusingBot()
+    await sender(bot, store)(42, announcement())
+    assert bot.sent == [(42, "text")]
+
+
+async def test_a_migrated_group_is_followed_with_its_subscriptions(store: SqliteStore) -> None:
+    store.subscribe(-42, "theme:neglect")
+    bot = RefusingBot(ChatMigrated(-100042))
+    await sender(bot, store)(-42, announcement())
+    assert bot.sent == [(-100042, "text")]
+    assert [(s.chat_id, s.topic) for s in store.subscriptions()] == [(-100042, "theme:neglect")]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [Forbidden("Forbidden: bot was blocked by the user"), Forbidden("Forbidden: user is deactivated"),
+     BadRequest("Bad Request: chat not found")],
+)
+async def test_a_chat_that_is_gone_is_recipient_gone(error: Exception, store: SqliteStore) -> None:
+    with pytest.raises(RecipientGone):
+        await sender(RefusingBot(error), store)(42, announcement())
+
+
+@pytest.mark.parametrize("wait", [3600, dt.timedelta(minutes=5)])
+async def test_a_long_flood_wait_is_retry_later_with_its_seconds(wait: int | dt.timedelta, store: SqliteStore) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        error = RetryAfter(wait)
+    with pytest.raises(RetryLater) as raised:
+        await sender(RefusingBot(error), store)(42, announcement())
+    assert raised.value.seconds == (3600.0 if wait == 3600 else 300.0)
+
+
+async def test_other_refusals_are_failures_the_announcer_retries(store: SqliteStore) -> None:
+    with pytest.raises(BadRequest):
+        await sender(RefusingBot(BadRequest("Bad Request: message is too long")), store)(42, announcement())
+    assert store.subscriptions() == []
+
+
+# ----- release jobs ----------------------------------------------------------------------------------------
+
+class RecordingJobQueue:
+    """Just what `schedule_releases` uses of PTB's JobQueue."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[dt.datetime, str]] = []
+
+    def jobs(self) -> tuple[Any, ...]:
+        return ()
+
+    def get_jobs_by_name(self, name: str) -> tuple[Any, ...]:
+        return ()
+
+    def run_once(self, callback: Any, when: dt.datetime, name: str) -> None:
+        self.added.append((when, name))
+
+
+def test_a_moment_the_real_clock_has_passed_is_never_queued(tmp_path: Path) -> None:
+    """With a clock that is not the real one (--now, tests), a moment after the engine's "now" may already
+    be past in real time; queued, it would run at once, again and again. Only real-future moments are queued."""
+    real_now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    past, future = real_now - dt.timedelta(days=1), real_now + dt.timedelta(days=1)
+    directory = copy_knowledge(tmp_path)
+    write_reviews(directory, [
+        review("child-p", "Child P", [embargoed_doc("child-p-report", past.isoformat())]),
+        review("child-q", "Child Q", [embargoed_doc("child-q-report", future.isoformat())]),
+    ])
+    engine = Engine(load_knowledge(directory), lambda: real_now - dt.timedelta(days=2))
+    queue = RecordingJobQueue()
+    Assistant(engine, Settings()).schedule_releases(cast(Any, queue))
+    assert queue.added == [(future, job_name(future))]
