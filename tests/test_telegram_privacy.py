@@ -11,15 +11,28 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
+from bot.knowledge import load_knowledge
 from bot.models import KnowledgeBase, PublishedDocument
+from bot.release_schedule import job_name
 from bot.render import telegram_html
-from bot.telegram_app import BUTTON_EXPIRED, LINK_EXPIRED, protect_logs
+from bot.telegram_app import BUTTON_EXPIRED, FEEDBACK_THANKS, LINK_EXPIRED, protect_logs
 from bot.visibility import public_view
-from tests.conftest import BEFORE_EMBARGO, EMBARGO_LIFTS, EMBARGO_SECRETS, Clock, TelegramHarness
-from tests.fakes.bot_api import JSON, InlineAnswer, SentMessage
+from tests.conftest import (
+    BEFORE_EMBARGO,
+    EMBARGO_LIFTS,
+    EMBARGO_SECRETS,
+    Clock,
+    TelegramHarness,
+    check_requests,
+    running_bot,
+    write_test_knowledge,
+)
+from tests.fakes.bot_api import JSON, FakeBotAPI, InlineAnswer, SentMessage
 
 QUESTIONS = (
     "child k", "Kestrelmoor review", "child k report", "latest reviews", "what reviews are there", "child l",
@@ -175,3 +188,71 @@ async def test_without_protection_the_libraries_would_log_both(
     await telegram.api.conversation().say(PRIVATE_QUESTION)
     assert telegram.api.token in caplog.text
     assert "Quockerwodger" in caplog.text
+
+
+MARKERS = ("Quockerwodger", "Zephyrine", "Acacia", "900123")
+FALLBACK_QUESTION = "Quockerwodger said Zephyrine rang 07700 900123 about the weather"
+
+
+def stored_bytes(data_dir: Path) -> bytes:
+    """Every byte the bot keeps on disk: the database and its WAL and shared-memory files."""
+    files = sorted(data_dir.iterdir())
+    assert files, "nothing stored: the checks below would prove nothing"
+    return b"".join(path.read_bytes() for path in files)
+
+
+def assert_nothing_typed_in(stored: bytes, what: str) -> None:
+    lowered = stored.lower()
+    found = [marker for marker in MARKERS if marker.lower().encode() in lowered]
+    assert found == [], f"user text in {what}: {found}"
+
+
+async def test_a_whole_conversation_leaves_no_user_text_in_the_logs_or_the_database(
+    bot_api: FakeBotAPI, clock: Clock, tmp_path: Path, caplog: pytest.LogCaptureFixture, restore_logging: None
+) -> None:
+    """Questions, a fallback, subscriptions with odd arguments, a vote, a group, inline mode, every admin
+    command, a release with its announcement, and failures to log: then the logs and the SQLite files."""
+    caplog.set_level(logging.DEBUG)
+    protect_logs(bot_api.token)
+    knowledge = write_test_knowledge(tmp_path / "knowledge")
+    engine = Engine(load_knowledge(knowledge), clock)
+    data_dir = tmp_path / "data"
+    admin = bot_api.conversation(bot_api.user("Admin"))
+    chat = bot_api.conversation(bot_api.user("Zephyrine", username="quockerwodger"))
+    group = bot_api.conversation(chat.user, bot_api.group("Quockerwodger family support"))
+    async with running_bot(bot_api, engine, data_dir=data_dir, admin_ids=[admin.user.id],
+                           knowledge_dir=knowledge) as application:
+        [subscribed] = await chat.say("/subscribe")
+        assert subscribed.text.startswith("Subscribed")
+        await chat.say("/subscribe Quockerwodger Acacia")  # not a topic: nothing stored
+        await chat.say("/subscribe neglect")
+        [answer] = await chat.say(PRIVATE_QUESTION)
+        callback, _ = await chat.tap(answer, "Helpful: yes", expect=0)
+        assert callback["text"] == FEEDBACK_THANKS
+        [fallback] = await chat.say(FALLBACK_QUESTION)
+        assert not fallback.buttons or all("Helpful" not in b.text for b in fallback.buttons)
+        await chat.say("/unsubscribe Zephyrine")
+        await chat.say("/reload Quockerwodger")  # not an admin: the unknown-command reply
+        await group.say("@reviews_test_bot Zephyrine Quockerwodger child e")
+        await group.say("/subscribe@reviews_test_bot Acacia")
+        await chat.inline("Zephyrine Quockerwodger child e")
+        [unanswered] = await admin.say("/unanswered")
+        assert "[name]" in unanswered.text  # the fallback was kept, redacted
+        assert [m for m in MARKERS if m in unanswered.text] == []
+        await admin.say("/stats Quockerwodger")
+        await admin.say("/reload")
+        clock.now = EMBARGO_LIFTS
+        assert application.job_queue is not None
+        [job] = application.job_queue.get_jobs_by_name(job_name(EMBARGO_LIFTS))
+        await job.run(application)  # the release: the announcement goes to the subscribed chat
+        assert any(m.text.startswith("New review published: Child K") for m in chat.received)
+        bot_api.inject("sendMessage", status=500)  # something for the bot and the libraries to log
+        await chat.say("Acacia Avenue again, child e")
+        assert_nothing_typed_in(stored_bytes(data_dir), "the database while running")
+    check_requests(bot_api)
+    stored = stored_bytes(data_dir)
+    assert_nothing_typed_in(stored, "the database")
+    assert b"document:child-k-report" in stored and b"theme:neglect" in stored  # the file was really read
+    assert len(caplog.records) >= 3, "nothing was logged: the checks below would prove nothing"
+    assert [m for m in MARKERS if m.lower() in caplog.text.lower()] == []
+    assert bot_api.token not in caplog.text and bot_api.token.split(":")[1] not in caplog.text
