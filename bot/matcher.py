@@ -9,6 +9,7 @@ set), and score candidates. Under a threshold the bot falls back; when entries t
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,8 @@ STOPWORDS = frozenset(
 
 MONTHS = tuple("january february march april may june july august september october november december".split())
 
+MAX_SCAN = 500
+"""Characters of a message scanned for unknown full names."""
 NAME_WORDS = frozenset({"child", "baby", "children", "case", "family"})
 """Words that, followed by a single letter, name a case: 'Child F', 'Baby P'."""
 BAG_PARTIAL_MIN = 4
@@ -174,28 +177,24 @@ class _Rule:
     groups: tuple[tuple[Tokens, ...], ...]
     weak: bool = False
 
-    @property
-    def score(self) -> float:
-        if self.weak:
-            return WEAK_RULE_SCORE
-        return RULE_SCORES.get(len(self.groups), RULE_SCORE_MANY)
+    def __post_init__(self) -> None:
+        self.sets = tuple(frozenset(group) for group in self.groups)
+        self.score = WEAK_RULE_SCORE if self.weak else RULE_SCORES.get(len(self.groups), RULE_SCORE_MANY)
 
-
-def _find(tokens: Tokens, phrase: Tokens) -> int:
-    """Where `phrase` first occurs in `tokens`, or -1."""
-    n = len(phrase)
-    return next((i for i in range(len(tokens) - n + 1) if tokens[i : i + n] == phrase), -1)
-
-
-def _rule_position(tokens: Tokens, groups: tuple[tuple[Tokens, ...], ...]) -> int | None:
-    """Where a rule matches (its earliest word), or None when a group is missing."""
-    spots = []
-    for group in groups:
-        found = [p for alt in group if (p := _find(tokens, alt)) >= 0]
-        if not found:
+    def position(self, grams: dict[Tokens, int]) -> int | None:
+        """Where the rule matches (its earliest word), or None when a group is missing: set probes only."""
+        if any(grams.keys().isdisjoint(group) for group in self.sets):
             return None
-        spots.append(min(found))
-    return min(spots)
+        return min(grams[alt] for group in self.sets for alt in group if alt in grams)
+
+
+def ngrams(tokens: Tokens, longest: int) -> dict[Tokens, int]:
+    """Every run of up to `longest` consecutive tokens, with where it first occurs; once per question."""
+    grams: dict[Tokens, int] = {}
+    for n in range(longest, 0, -1):
+        for i in range(len(tokens) - n, -1, -1):
+            grams[tokens[i : i + n]] = i
+    return grams
 
 
 @dataclass
@@ -240,6 +239,7 @@ class Matcher:
                 self._phrase_intent.append(intent.id)
                 self._index.vocabulary.update(tokens)
         self._phrases = phrases
+        self._longest_alternative = max((len(a) for r in self._rules for g in r.groups for a in g), default=1)
         self._topic_phrases = [" ".join(self.norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build_entities(view)
@@ -269,7 +269,8 @@ class Matcher:
     def norm(self, text: str) -> Tokens:
         return normalise(text, self.synonyms)
 
-    def _alias(self, ref: Ref, names: Iterable[str]) -> None:
+    def _alias(self, ref: Ref, names: Iterable[str], local: bool = False) -> None:
+        """Index names of an entry; `local` (home partnership's reviews) also feeds short-typo correction."""
         for name in names:
             tokens = self.norm(name)
             key = alias_key(tokens)
@@ -277,7 +278,7 @@ class Matcher:
                 continue
             self._index.aliases[key].add(ref)
             self._index.vocabulary.update(tokens)
-            if ref.kind == "review":
+            if local:
                 self._index.names.update(key)
             if len(set(key)) >= 2 and all(len(t) >= 3 for t in key):
                 self._pending_bags.append((frozenset(key), ref))
@@ -303,11 +304,14 @@ class Matcher:
     def _build_entities(self, view: KnowledgeBase) -> None:
         self._pending_bags: list[tuple[frozenset[str], Ref]] = []
         self._resource_intent = {r.id: RESOURCE_INTENT[r.kind] for r in view.resources}
-        self._recent_refs = [Ref("review", r.id) for r in sorted(view.reviews, key=latest_date, reverse=True)]
+        home = next((p.id for p in view.partnerships if p.home), None)
+        ranked = sorted(view.reviews, key=lambda r: (r.partnership != home, -latest_date(r).toordinal()))
+        self._recent_refs = [Ref("review", r.id) for r in ranked]  # home partnership first, newest first
+        self._recency = {ref: rank for rank, ref in enumerate(self._recent_refs)}
         self._weak = {Ref("theme", t.id) for t in view.themes if t.sector}
         for review in view.reviews:
             ref = Ref("review", review.id)
-            self._alias(ref, [review.name, *review.aliases])
+            self._alias(ref, [review.name, *review.aliases], local=review.partnership == home)
             for token in self.norm(review.name):
                 if token not in STOPWORDS and token not in GENERIC_REVIEW_WORDS and len(token) > 1:
                     self._index.partial[token].add(ref)
@@ -334,6 +338,17 @@ class Matcher:
         for statement in view.statements:
             self._alias(Ref("statement", statement.id), [statement.by, *statement.by.split()])
         self._index_bags()
+        # Half-naming words ('child', 'july') only point at the home partnership's reviews: among thousands of
+        # other partnerships' reviews they would point everywhere.
+        local = {Ref("review", r.id) for r in view.reviews if home is None or r.partnership == home}
+        self._partial_ranks = {
+            token: sorted(self._recency[ref] for ref in refs if ref in local)
+            for token, refs in self._index.partial.items()
+        }
+        by_name: dict[Tokens, list[Ref]] = defaultdict(list)
+        for review in view.reviews:
+            by_name[alias_key(self.norm(review.name))].append(Ref("review", review.id))
+        self._same_name = {ref: refs for refs in by_name.values() if len(refs) > 1 for ref in refs}
         self._single_review_of_type: dict[str, str] = {}
         by_type: dict[str, list[str]] = defaultdict(list)
         for review in view.reviews:
@@ -431,8 +446,9 @@ class Matcher:
         """Best score per intent, and where in the question each intent was asked."""
         scores: dict[str, float] = {}
         positions: dict[str, int] = {}
+        grams = ngrams(tokens, self._longest_alternative)
         for rule in self._rules:
-            spot = _rule_position(tokens, rule.groups)
+            spot = rule.position(grams)
             if spot is not None and rule.score >= scores.get(rule.intent, 0.0):
                 if rule.score > scores.get(rule.intent, 0.0) or spot < positions[rule.intent]:
                     positions[rule.intent] = spot
@@ -447,6 +463,23 @@ class Matcher:
                     scores[intent] = float(score)
                     positions[intent] = 0
         return scores, positions
+
+    def _names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
+        area's case. (Names typed in lower case are not caught here; they still never match an answer.)"""
+        if any(h.ref.kind == "review" for h in hits) or not any(t in GENERIC_REVIEW_WORDS for t in tokens):
+            return False
+        words = text[:MAX_SCAN].split()
+        normed = [self.norm(word) for word in words]
+        stranger = [
+            word[0].isupper() and bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n)
+            for word, n in zip(words, normed, strict=True)
+        ]
+        near_review = [any(t in GENERIC_REVIEW_WORDS for t in n) for n in normed]
+        for i in range(len(words) - 1):
+            if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - 2) : i + 5]):
+                return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
+        return False
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
@@ -473,7 +506,7 @@ class Matcher:
         hits, alternatives, clash = self._resolve_same_names(named)
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
-        if self._names_unknown_review(tokens, hits):
+        if self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, positions, hits)
         if candidates and candidates[0].score >= THRESHOLD:
@@ -505,6 +538,12 @@ class Matcher:
         for hit in hits:
             if hit.ref.kind == "review":
                 by_place[hit.positions].append(hit)
+        for place, same in by_place.items():
+            # 'Child C and D review' may be an alias of one partnership only: its namesakes count too
+            present = {h.ref for h in same}
+            corrected = any(h.corrected for h in same)
+            namesakes = {r for h in same for r in self._same_name.get(h.ref, ())} - present
+            same.extend(Hit(r, place, corrected) for r in sorted(namesakes))
         kept = [h for h in hits if h.ref.kind != "review"]
         alternatives: list[Ref] = []
         for same in by_place.values():
@@ -523,8 +562,8 @@ class Matcher:
         return kept, tuple(alternatives[:3]), ()
 
     def _by_recency(self, refs: Iterable[Ref]) -> list[Ref]:
-        order = {ref: i for i, ref in enumerate(self._recent_refs)}
-        return sorted(refs, key=lambda r: order.get(r, len(order)))
+        last = len(self._recency)
+        return sorted(refs, key=lambda r: self._recency.get(r, last))
 
     @staticmethod
     def _first_mentioned(candidates: list[_Candidate]) -> _Candidate:
@@ -586,7 +625,7 @@ class Matcher:
             kind = self._intent_kind.get(intent, ReplyKind.ANSWER)
             takes = INTENT_TAKES.get(intent, frozenset())
             used = [h for h in hits if h.ref.kind in takes and self._fits(intent, h.ref)]
-            if not used and intent in REVIEW_INTENTS and score >= RULE_SCORES[2]:
+            if not used and intent in REVIEW_INTENTS and score >= RULE_SCORES[1]:
                 used = self._review_by_type(hits)
             if intent in NEEDS_ENTRY and not used:
                 continue
@@ -679,15 +718,14 @@ class Matcher:
 
     def _half_named(self, tokens: Tokens) -> tuple[Ref, ...]:
         """Reviews that words such as 'child' or 'july' point to without naming one: choices, never an answer."""
-        evidence: dict[Ref, int] = defaultdict(int)
+        evidence: dict[int, int] = defaultdict(int)  # recency rank -> words pointing at that review
         for token in tokens:
-            for ref in self._index.partial.get(token, ()):
-                evidence[ref] += 1
+            for rank in self._partial_ranks.get(token, ()):
+                evidence[rank] += 1
         if not evidence:
             return ()
         top = max(evidence.values())
-        best = [ref for ref in self._recent_refs if evidence.get(ref) == top]
-        return tuple(best[:3])
+        return tuple(self._recent_refs[r] for r in heapq.nsmallest(3, (r for r, n in evidence.items() if n == top)))
 
     def _recent_reviews(self) -> tuple[Ref, ...]:
         return tuple(self._recent_refs[:3])

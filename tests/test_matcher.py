@@ -162,3 +162,17 @@ def test_choices_between_same_names_carry_the_partnership(collided: Engine) -> N
     view = collided.view()
     reply = Composer(view).compose(Matcher(view, home_partnership="nobody").match("child e"))
     assert set(reply.suggestions) == {"Child E (LSCPB)", "Child E (ESCP)"}
+
+
+@pytest.mark.parametrize(
+    "question", ["Summary of the Arthur Labinjo-Hughes national review?", "Star Hobson review findings"]
+)
+def test_another_areas_named_case_falls_back_with_the_repository(matcher: Matcher, question: str) -> None:
+    match = matcher.match(question)
+    assert match.kind == ReplyKind.FALLBACK
+    assert match.unknown_review
+
+
+def test_a_practitioner_introducing_themselves_is_not_a_named_case(matcher: Matcher) -> None:
+    match = matcher.match("Hi I'm Sarah Jones, a health visitor in the city. Any new reviews?")
+    assert (match.kind, match.intent) == (ReplyKind.ANSWER, "latest_reviews")
