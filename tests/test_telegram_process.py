@@ -191,3 +191,56 @@ async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_error(
     assert code == 1
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in log
     assert "not-the-right-token" not in log
+
+
+CHILD_N_YAML = """\
+reviews:
+  - id: child-n
+    name: Child N
+    partnership: lscpb
+    review_type: lcspr
+    summary: A review published while the bot runs, referred to as Child N.
+    documents:
+      - id: child-n-briefing
+        type: briefing
+        title: Child N - briefing
+        status: published
+        published_on: 2026-11-20
+        url: https://public.example.org/child-n/briefing
+        summary: The Child N briefing.
+        sources: [https://example.org/test-source]
+        checked: 2026-11-01
+    sources: [https://example.org/test-source]
+    checked: 2026-11-01
+"""
+
+
+async def test_sighup_reloads_announces_once_and_a_restart_does_not_announce_again(
+    bot_api: FakeBotAPI, knowledge: Path, tmp_path: Path
+) -> None:
+    env = bot_environment(bot_api, DATA_DIR=str(tmp_path / "state"))
+    alice = bot_api.conversation()
+    async with bot_process(bot_api, knowledge, tmp_path, env) as bot:
+        await started(bot_api, bot, "polling")
+        [subscribed] = await alice.say("/subscribe lscpb")
+        assert subscribed.text.startswith("Subscribed to reviews by the LSCPB.")
+        (knowledge / "zz-child-n.yaml").write_text(CHILD_N_YAML, encoding="utf-8")
+        bot.process.send_signal(signal.SIGHUP)
+        [news] = await bot_api.wait_messages(alice.chat_id, 1, 1)
+        assert news.text.startswith("New review published: Child N (LCSPR)")
+        assert "https://public.example.org/child-n/briefing" in news.links
+        [answer] = await alice.say("child n")
+        assert "https://public.example.org/child-n/briefing" in answer.links
+        code, log = await bot.stop()
+    assert code == 0, log[-3000:]
+    assert_private(log, bot_api)
+    assert (tmp_path / "state" / "bot.sqlite3").exists()
+
+    bot_api.commands.clear()  # so that `started` sees the second process register its menu
+    async with bot_process(bot_api, knowledge, tmp_path, env) as bot:
+        await started(bot_api, bot, "polling")
+        [again] = await alice.say("child n")  # the barrier: a catch-up announcement would come before it
+        assert [again.html] == [answer.html]
+        code, log = await bot.stop()
+    assert code == 0, log[-3000:]
+    assert [m for m in alice.received if m.text.startswith("New review published")] == [news]
