@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import re
 from collections.abc import Sequence
@@ -289,17 +290,11 @@ def generate(spec: Spec) -> dict[str, dict[str, list[dict[str, Any]]]]:
     return files
 
 
-try:  # libyaml's dumper when present: writing 5,000 reviews with the pure-Python one takes seconds
-    from yaml import CSafeDumper as _BaseDumper
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
-
-
-class _Dumper(_BaseDumper):
-    """Writes every value in place: no &anchors and *aliases, which hand-written knowledge never uses."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+def _json_value(value: object) -> str:
+    """Dates and date-times as ISO text, which the schema reads back."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def write(spec: Spec, directory: Path) -> list[Path]:
@@ -310,7 +305,8 @@ def write(spec: Spec, directory: Path) -> list[Path]:
     paths = []
     for name, content in generate(spec).items():
         path = directory / name
-        body = yaml.dump(content, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+        # JSON is YAML too, and the loader reads it twenty times faster: machine-written knowledge uses it
+        body = json.dumps(content, indent=1, ensure_ascii=False, default=_json_value) + "\n"
         path.write_text(header + body, encoding="utf-8")
         paths.append(path)
     return paths
