@@ -25,8 +25,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -130,30 +129,6 @@ def machine() -> Json:
 
 
 # ----- worker: one knowledge size in its own process -----------------------------------------------
-
-
-@contextmanager
-def cached_secrets() -> Iterator[None]:
-    """Memoise the leak detector's secret list per (knowledge base, moment) during evaluation.
-
-    `find_leaks` recomputes it (two public views) for every reply: 60 s at 5,000 reviews for identical
-    results. Memoising changes no outcome, only the wait."""
-    import bot.leaks
-
-    original = bot.leaks.secrets
-    memo: dict[tuple[int, dt.datetime], tuple[set[str], set[str]]] = {}
-
-    def secrets(kb: Any, now: dt.datetime) -> tuple[set[str], set[str]]:
-        key = (id(kb), now)
-        if key not in memo:
-            memo[key] = original(kb, now)
-        return memo[key]
-
-    bot.leaks.secrets = secrets
-    try:
-        yield
-    finally:
-        bot.leaks.secrets = original
 
 
 def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, dict[str, float]]:
@@ -268,8 +243,7 @@ def measure_accuracy(kb: Any, now: dt.datetime, questions_file: Path) -> Json:
     from bot.evaluation import evaluate, load_labels
 
     started = time.perf_counter()
-    with cached_secrets():
-        report = evaluate(Engine(kb, lambda: now), load_labels(questions_file), now)
+    report = evaluate(Engine(kb, lambda: now), load_labels(questions_file), now)
     return {"accuracy": round(report.accuracy, 4), "right": sum(o.right for o in report.outcomes),
             "total": len(report.outcomes), "fallback_precision": round(report.fallback_precision, 4),
             "confident_out_of_scope": report.confident_out_of_scope, "leaks": report.leak_count,

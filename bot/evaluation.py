@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.engine import Engine
 from bot.errors import ReviewsBotError
-from bot.leaks import find_leaks
+from bot.leaks import LeakChecker
 from bot.models import ReplyKind
 from bot.reply import Reply
 
@@ -116,7 +116,8 @@ class Report:
 
 def evaluate(engine: Engine, labels: list[Labelled], now: dt.datetime) -> Report:
     report = Report()
+    leaks = LeakChecker(engine.knowledge, now)
     for label in labels:
         reply = engine.answer(label.q, now)
-        report.outcomes.append(Outcome(label, reply, is_right(label, reply), find_leaks(reply, engine.knowledge, now)))
+        report.outcomes.append(Outcome(label, reply, is_right(label, reply), leaks.find(reply)))
     return report

@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 
 import bot.bench
-import bot.leaks
 from bot.bench import (
-    cached_secrets,
     choices,
     e2e_missing,
     parse_sizes,
@@ -112,16 +110,6 @@ def test_baseline_choices_cover_names_aliases_and_intent_phrases() -> None:
     assert review.name in phrases and set(review.aliases) <= set(phrases)
     assert {p for i in view.intents for p in i.phrases} <= set(phrases)
     assert {p.short_name for p in view.partnerships} <= set(phrases)
-
-
-def test_cached_secrets_gives_the_same_answer_and_restores_the_original() -> None:
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    original = bot.leaks.secrets
-    with cached_secrets():
-        assert bot.leaks.secrets is not original
-        assert bot.leaks.secrets(kb, NOW) == original(kb, NOW)
-        assert bot.leaks.secrets(kb, NOW) is bot.leaks.secrets(kb, NOW)
-    assert bot.leaks.secrets is original
 
 
 def test_end_to_end_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from kb_builders import (
 )
 
 from bot.engine import Engine
-from bot.knowledge import load_knowledge
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.leaks import find_leaks
 from bot.models import KnowledgeBase, ReplyKind
 from bot.render import plain_text, telegram_html
@@ -388,3 +388,17 @@ def test_shipped_knowledge_answers_any_text_through_the_normal_path(shipped_engi
     assert reply == answer_directly(engine, question, now)
     assert reply.kind in set(ReplyKind)
     assert all(len(message) <= 4096 for message in telegram_html(reply))
+
+
+def test_a_hidden_review_sharing_a_visible_name_is_not_a_leak_but_its_own_text_is() -> None:
+    from bot.leaks import LeakChecker
+    from bot.reply import para
+
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    hidden = kb.reviews[0].model_copy(
+        update={"id": "hidden-twin", "summary": "A hidden twin summary.", "documents": [], "aliases": []}
+    )
+    twin = kb.model_copy(update={"reviews": (*kb.reviews, hidden)})
+    checker = LeakChecker(twin, dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+    assert checker.find(Reply(ReplyKind.ANSWER, (para(kb.reviews[0].name),))) == []
+    assert checker.find(Reply(ReplyKind.ANSWER, (para("A hidden twin summary."),))) == ["A hidden twin summary."]
