@@ -307,11 +307,12 @@ async def test_a_long_flood_wait_stops_the_run_and_a_retry_job_finishes_it(
         world.api.inject("sendMessage", status=429, retry_after=1)
         world.clock.now = EMBARGO_LIFTS
         await fire_now(application, EMBARGO_LIFTS)
-        assert application.job_queue is not None
-        assert len(application.job_queue.get_jobs_by_name(RETRY_JOB)) == 1
+        queue = application.job_queue
+        assert queue is not None
+        assert len(queue.get_jobs_by_name(RETRY_JOB)) == 1
         assert news(alice) == []
         await world.api.wait_messages(alice.chat_id, 1, 2)
-        await until(lambda: not application.job_queue.get_jobs_by_name(RETRY_JOB), "the retry to finish")
+        await until(lambda: not queue.get_jobs_by_name(RETRY_JOB), "the retry to finish")
     assert news(alice) == ["New review published: Child K (LCSPR)", "Newly published for Child L (LCSPR)"]
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from helpers_lifecycle import copy_knowledge, embargoed_doc, review, write_reviews
 from telegram import Chat, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -43,6 +42,7 @@ from bot.telegram_app import (
     retry_after_seconds,
     with_notice,
 )
+from tests.helpers_lifecycle import copy_knowledge, embargoed_doc, review, write_reviews
 
 
 def reply_with(*buttons: Button, kind: ReplyKind = ReplyKind.ANSWER, suggestions: tuple[str, ...] = ()) -> Reply:
