@@ -380,7 +380,10 @@ def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions
         application = app.build()
         application.add_handler(MessageHandler(filters.TEXT, _echo))
         return application
-    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": where["token"], "TELEGRAM_API_URL": where["url"]})
+    data_dir = tempfile.mkdtemp(prefix="bench-data-")  # the bot opens its database at start: never the repo's
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": where["token"], "TELEGRAM_API_URL": where["url"], "DATA_DIR": data_dir}
+    )
     engine: Any = Engine(kb, lambda: now)
     if variant == "replay":
         engine = _Replay(engine, questions)
