@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -67,9 +68,8 @@ ALIAS_STOPWORDS = frozenset(
 (Child A, Child C and D)."""
 
 
-@dataclass(frozen=True, order=True)
-class Ref:
-    """A knowledge entry named by its section and id."""
+class Ref(NamedTuple):
+    """A knowledge entry named by its section and id (a tuple: hashed and compared in C, on the hot path)."""
 
     kind: str
     id: str
@@ -348,7 +348,8 @@ class Matcher:
         by_name: dict[Tokens, list[Ref]] = defaultdict(list)
         for review in view.reviews:
             by_name[alias_key(self.norm(review.name))].append(Ref("review", review.id))
-        self._same_name = {ref: refs for refs in by_name.values() if len(refs) > 1 for ref in refs}
+        groups = [frozenset(refs) for refs in by_name.values() if len(refs) > 1]
+        self._same_name = {ref: group for group in groups for ref in group}
         self._single_review_of_type: dict[str, str] = {}
         by_type: dict[str, list[str]] = defaultdict(list)
         for review in view.reviews:
@@ -542,7 +543,8 @@ class Matcher:
             # 'Child C and D review' may be an alias of one partnership only: its namesakes count too
             present = {h.ref for h in same}
             corrected = any(h.corrected for h in same)
-            namesakes = {r for h in same for r in self._same_name.get(h.ref, ())} - present
+            groups = {id(g): g for h in same if (g := self._same_name.get(h.ref)) is not None}
+            namesakes = frozenset().union(*groups.values()) - present
             same.extend(Hit(r, place, corrected) for r in sorted(namesakes))
         kept = [h for h in hits if h.ref.kind != "review"]
         alternatives: list[Ref] = []
