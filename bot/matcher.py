@@ -580,13 +580,12 @@ class Matcher:
             and c.asked
             and best.asked
             and c.hits
-            and best.hits
             and c.score >= THRESHOLD
             and best.score - c.score <= FIRST_QUESTION_WINDOW
         ]
 
         def first_entry(c: _Candidate) -> int:
-            return min(p for h in c.hits for p in h.positions)
+            return min((p for h in c.hits for p in h.positions), default=c.position)
 
         lead = best
         for rival in rivals:
