@@ -296,3 +296,27 @@ def document(doc_id: str, status: str, *, title: str | None = None, **fields: st
     lines += [f"  {key}: {value}" for key, value in fields.items()]
     lines += [f"  sources: [{SOURCE}]", "  checked: 2026-11-25"]
     return "\n".join(lines) + "\n"
+
+
+def child_n_yaml(summary: str = "A review published while the bot runs, referred to as Child N.") -> str:
+    """A published review absent from the shipped knowledge, for tests that add it by a reload."""
+    return f"""\
+reviews:
+  - id: child-n
+    name: Child N
+    partnership: lscpb
+    review_type: lcspr
+    summary: {summary}
+    documents:
+      - id: child-n-briefing
+        type: briefing
+        title: Child N - briefing
+        status: published
+        published_on: 2026-11-20
+        url: https://public.example.org/child-n/briefing
+        summary: The Child N briefing.
+        sources: [https://example.org/test-source]
+        checked: 2026-11-01
+    sources: [https://example.org/test-source]
+    checked: 2026-11-01
+"""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kb_builders import child_n_yaml
 
 from bot import telegram_app
 from bot.engine import Engine
@@ -65,26 +66,7 @@ reviews:
     sources: [https://example.org/test-source]
     checked: 2026-11-01
 """
-CHILD_N_YAML = """\
-reviews:
-  - id: child-n
-    name: Child N
-    partnership: lscpb
-    review_type: lcspr
-    summary: A review published by a reload, referred to as Child N.
-    documents:
-      - id: child-n-briefing
-        type: briefing
-        title: Child N - briefing
-        status: published
-        published_on: 2026-11-20
-        url: https://public.example.org/child-n/briefing
-        summary: The Child N briefing.
-        sources: [https://example.org/test-source]
-        checked: 2026-11-01
-    sources: [https://example.org/test-source]
-    checked: 2026-11-01
-"""
+CHILD_N_YAML = child_n_yaml("A review published by a reload, referred to as Child N.")
 
 
 # ----- the set-up --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from kb_builders import child_n_yaml
 
 from bot.engine import Engine
 from bot.knowledge import load_knowledge
@@ -193,26 +194,7 @@ async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_error(
     assert "not-the-right-token" not in log
 
 
-CHILD_N_YAML = """\
-reviews:
-  - id: child-n
-    name: Child N
-    partnership: lscpb
-    review_type: lcspr
-    summary: A review published while the bot runs, referred to as Child N.
-    documents:
-      - id: child-n-briefing
-        type: briefing
-        title: Child N - briefing
-        status: published
-        published_on: 2026-11-20
-        url: https://public.example.org/child-n/briefing
-        summary: The Child N briefing.
-        sources: [https://example.org/test-source]
-        checked: 2026-11-01
-    sources: [https://example.org/test-source]
-    checked: 2026-11-01
-"""
+CHILD_N_YAML = child_n_yaml()
 
 
 async def test_sighup_reloads_announces_once_and_a_restart_does_not_announce_again(
