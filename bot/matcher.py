@@ -50,6 +50,7 @@ STOPWORDS = frozenset(
 MONTHS = tuple("january february march april may june july august september october november december".split())
 
 MAX_SCAN = 500
+REVIEW_DESCRIBERS = frozenset({"national", "local", "serious", "case", "practice", "child", "safeguarding"})
 """Characters of a message scanned for unknown full names."""
 NAME_WORDS = frozenset({"child", "baby", "children", "case", "family"})
 """Words that, followed by a single letter, name a case: 'Child F', 'Baby P'."""
@@ -450,10 +451,9 @@ class Matcher:
         grams = ngrams(tokens, self._longest_alternative)
         for rule in self._rules:
             spot = rule.position(grams)
-            if spot is not None and rule.score >= scores.get(rule.intent, 0.0):
-                if rule.score > scores.get(rule.intent, 0.0) or spot < positions[rule.intent]:
-                    positions[rule.intent] = spot
-                scores[rule.intent] = rule.score
+            if spot is not None:  # the best score, and the first place the intent is asked at all
+                scores[rule.intent] = max(scores.get(rule.intent, 0.0), rule.score)
+                positions[rule.intent] = min(positions.get(rule.intent, spot), spot)
         if tokens:
             sentence = " ".join(tokens)
             for _, score, index in process.extract(
@@ -467,19 +467,25 @@ class Matcher:
 
     def _names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
-        area's case. (Names typed in lower case are not caught here; they still never match an answer.)"""
+        area's case. Typed in lower case it must sit right before the review words ('daniel pelka serious
+        case review'), so 'my manager wants the latest review' is not mistaken for a name."""
         if any(h.ref.kind == "review" for h in hits) or not any(t in GENERIC_REVIEW_WORDS for t in tokens):
             return False
         words = text[:MAX_SCAN].split()
         normed = [self.norm(word) for word in words]
-        stranger = [
-            word[0].isupper() and bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n)
-            for word, n in zip(words, normed, strict=True)
-        ]
+        unknown = [bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n) for n in normed]
+        stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
         near_review = [any(t in GENERIC_REVIEW_WORDS for t in n) for n in normed]
+        describing = [all(t in GENERIC_REVIEW_WORDS or t in REVIEW_DESCRIBERS for t in n) for n in normed]
         for i in range(len(words) - 1):
             if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - 2) : i + 5]):
                 return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
+            if unknown[i] and unknown[i + 1]:
+                after = i + 2
+                while after < len(words) and describing[after] and not near_review[after]:
+                    after += 1
+                if after < len(words) and near_review[after]:
+                    return True
         return False
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:

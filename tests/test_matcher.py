@@ -176,3 +176,21 @@ def test_another_areas_named_case_falls_back_with_the_repository(matcher: Matche
 def test_a_practitioner_introducing_themselves_is_not_a_named_case(matcher: Matcher) -> None:
     match = matcher.match("Hi I'm Sarah Jones, a health visitor in the city. Any new reviews?")
     assert (match.kind, match.intent) == (ReplyKind.ANSWER, "latest_reviews")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "a girl at my youth club says an older man is picking her up tonight and giving her drink",
+        "teenager at the hostel says her boyfriend is making her sleep with his mates",
+        "boy came into school with a black eye and says he cant go home",
+        "9 month old in resus with unexplained fractures, who do i ring at 3am",
+    ],
+)
+def test_a_child_at_risk_now_is_urgent_however_it_is_put(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+def test_a_lower_case_name_right_before_review_words_is_another_areas_case(matcher: Matcher) -> None:
+    assert matcher.match("daniel pelka serious case review").unknown_review
+    assert matcher.match("my manager wants the latest review").intent == "latest_reviews"
