@@ -21,6 +21,7 @@ from bot.models import (
     ResourceKind,
     Review,
     Statement,
+    Term,
     Theme,
     WithdrawnDocument,
     WithheldDocument,
@@ -58,6 +59,11 @@ def uk_date(day: dt.date) -> str:
 
 def _doc_date(doc: PublishedDocument) -> str:
     return uk_date(doc.published_on) if doc.published_on else "date not given"
+
+
+def _abbreviation(term: Term) -> str:
+    """'LCSPR' from 'LCSPR - Local Child Safeguarding Practice Review (also written LSCPR)'."""
+    return term.term.split(" - ")[0]
 
 
 def _published_on(doc: PublishedDocument) -> str:
@@ -186,7 +192,7 @@ class Composer:
     # ----- reviews ---------------------------------------------------------------------------------
     def _review_type(self, review: Review) -> str:
         term = self.terms.get(review.review_type)
-        return term.term.split(" - ")[0] if term else review.review_type.upper()
+        return _abbreviation(term) if term else review.review_type.upper()
 
     def _recent_reviews(self, partnership: str | None = None) -> list[Review]:
         """Reviews of a partnership (default: home), newest first, at most LIST_LIMIT."""
@@ -486,7 +492,7 @@ class Composer:
         names = {
             "review": lambda i: self._review_label(self.reviews[i]),
             "theme": lambda i: self.themes[i].name,
-            "term": lambda i: self.terms[i].term.split(" - ")[0],
+            "term": lambda i: _abbreviation(self.terms[i]),
             "resource": lambda i: self.resources[i].title,
             "partnership": lambda i: self.partnerships[i].short_name,
             "topic": lambda i: self.topics[i].title,
@@ -524,13 +530,15 @@ class Composer:
     def _fallback(self, match: Match) -> Reply:
         suggestions: tuple[str, ...] = ()
         if match.unknown_review:
-            names = [r.name for r in self._recent_reviews()]
-            suggestions = tuple(names[:3])
+            local = self._recent_reviews()
+            suggestions = tuple(r.name for r in local[:3])
             blocks = [
-                para("I don't hold that review. The local reviews I know are: " + ", ".join(names) + "."),
+                para(
+                    "I don't hold that review. The local reviews I know are: " + ", ".join(r.name for r in local) + "."
+                ),
                 self._repository_pointer(),
             ]
-            buttons = [Button(r.name, f"review:{r.id}") for r in self._recent_reviews()[:3]]
+            buttons = [Button(r.name, f"review:{r.id}") for r in local[:3]]
         else:
             blocks = [para("Sorry, I can't answer that. " + WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
             buttons = list(MENU_BUTTONS)

@@ -60,12 +60,13 @@ class Engine:
 
     def snapshot(self, now: dt.datetime | None = None) -> _Snapshot:
         moment = as_london(now) if now is not None else self.now()
+        instant = utc_instant(moment)
         with self._lock:
             snap = self._snapshot
             if (
                 snap is None
-                or utc_instant(moment) < utc_instant(snap.valid_from)
-                or (snap.valid_until is not None and utc_instant(moment) >= snap.valid_until)
+                or instant < utc_instant(snap.valid_from)
+                or (snap.valid_until is not None and instant >= snap.valid_until)
             ):
                 view = public_view(self._kb, moment)
                 snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view))

@@ -288,17 +288,15 @@ class Matcher:
         """Index long names by their rarest words, so 'framework for LLR reviews' finds 'LLR framework'
         with a few dict probes per question word, however many names there are."""
         frequency: dict[str, int] = defaultdict(int)
-        for bag, _ in self._pending_bags:
+        refs_with: dict[str, set[Ref]] = defaultdict(set)
+        for bag, ref in self._pending_bags:
             for token in bag:
                 frequency[token] += 1
+                refs_with[token].add(ref)
         for bag, ref in self._pending_bags:
             keys = sorted(bag, key=lambda t: (frequency[t], t))[: 1 if len(bag) < BAG_PARTIAL_MIN else 2]
             for key in keys:
                 self._index.bags[key].append((bag, ref))
-        refs_with: dict[str, set[Ref]] = defaultdict(set)
-        for bag, ref in self._pending_bags:
-            for token in bag:
-                refs_with[token].add(ref)
         self._shared_words = frozenset(t for t, refs in refs_with.items() if len(refs) >= BAG_COMMON_WORD_REFS)
         self._pending_bags.clear()
 
@@ -310,10 +308,15 @@ class Matcher:
         self._recent_refs = [Ref("review", r.id) for r in ranked]  # home partnership first, newest first
         self._recency = {ref: rank for rank, ref in enumerate(self._recent_refs)}
         self._weak = {Ref("theme", t.id) for t in view.themes if t.sector}
+        by_name: dict[Tokens, list[Ref]] = defaultdict(list)
+        by_type: dict[str, list[str]] = defaultdict(list)
         for review in view.reviews:
             ref = Ref("review", review.id)
             self._alias(ref, [review.name, *review.aliases], local=review.partnership == home)
-            for token in self.norm(review.name):
+            name = self.norm(review.name)
+            by_name[alias_key(name)].append(ref)
+            by_type[review.review_type].append(review.id)
+            for token in name:
                 if token not in STOPWORDS and token not in GENERIC_REVIEW_WORDS and len(token) > 1:
                     self._index.partial[token].add(ref)
             for doc in review.documents:
@@ -346,15 +349,8 @@ class Matcher:
             token: sorted(self._recency[ref] for ref in refs if ref in local)
             for token, refs in self._index.partial.items()
         }
-        by_name: dict[Tokens, list[Ref]] = defaultdict(list)
-        for review in view.reviews:
-            by_name[alias_key(self.norm(review.name))].append(Ref("review", review.id))
         groups = [frozenset(refs) for refs in by_name.values() if len(refs) > 1]
         self._same_name = {ref: group for group in groups for ref in group}
-        self._single_review_of_type: dict[str, str] = {}
-        by_type: dict[str, list[str]] = defaultdict(list)
-        for review in view.reviews:
-            by_type[review.review_type].append(review.id)
         self._single_review_of_type = {t: ids[0] for t, ids in by_type.items() if len(ids) == 1}
 
     # ----- per question ---------------------------------------------------------------------------
