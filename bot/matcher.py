@@ -241,6 +241,10 @@ class Matcher:
                 self._index.vocabulary.update(tokens)
         self._phrases = phrases
         self._longest_alternative = max((len(a) for r in self._rules for g in r.groups for a in g), default=1)
+        self._rules_by_anchor: dict[Tokens, list[_Rule]] = defaultdict(list)
+        for compiled in self._rules:  # a rule only matches a question holding one of its smallest group's words
+            for alternative in min(compiled.sets, key=len):
+                self._rules_by_anchor[alternative].append(compiled)
         self._topic_phrases = [" ".join(self.norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build_entities(view)
@@ -445,7 +449,8 @@ class Matcher:
         scores: dict[str, float] = {}
         positions: dict[str, int] = {}
         grams = ngrams(tokens, self._longest_alternative)
-        for rule in self._rules:
+        candidates = {id(r): r for gram in grams for r in self._rules_by_anchor.get(gram, ())}
+        for rule in candidates.values():
             spot = rule.position(grams)
             if spot is not None:  # the best score, and the first place the intent is asked at all
                 scores[rule.intent] = max(scores.get(rule.intent, 0.0), rule.score)

@@ -27,7 +27,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -142,6 +142,7 @@ CALLBACK_DATA_LIMIT = 64
 CHOICE_MARK = "?"  # prefixes the callback data of a "Did you mean" choice, so the question can be marked
 PAYLOAD_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SHORT_LABEL = 18  # two buttons this short share a row on a phone
+KEYBOARD_CACHE_SIZE = 1024  # distinct keyboards kept built; answers repeat the same few hundred
 INLINE_CACHE_SECONDS = 30  # short: an embargo lifting should show up in inline results soon
 TITLE_LIMIT = 64
 DESCRIPTION_LIMIT = 120
@@ -211,10 +212,17 @@ def _rows(buttons: Sequence[tuple[InlineKeyboardButton, bool]]) -> list[list[Inl
 def keyboard(reply: Reply, username: str | None = None, feedback: Sequence[Button] = ()) -> InlineKeyboardMarkup | None:
     """The Reply's follow-up buttons as an inline keyboard; with `username`, actions become deep links.
     `feedback` buttons ("Helpful: yes / no") make a last row of their own."""
-    choices = set(reply.suggestions) if reply.kind == ReplyKind.CLARIFY else set()
+    choices = reply.suggestions if reply.kind == ReplyKind.CLARIFY else ()
+    return _keyboard(reply.buttons, frozenset(choices), username, tuple(feedback))
+
+
+@lru_cache(maxsize=KEYBOARD_CACHE_SIZE)
+def _keyboard(reply_buttons: tuple[Button, ...], choices: frozenset[str], username: str | None,
+              feedback: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """Built once per distinct set of buttons: Telegram's keyboard objects are immutable, so replies share them."""
     buttons = [
         (converted, button.url is None)
-        for button in reply.buttons
+        for button in reply_buttons
         if (converted := _inline_button(button, button.label in choices, username)) is not None
     ]
     rows = _rows(buttons)

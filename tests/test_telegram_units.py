@@ -134,6 +134,14 @@ def test_helpful_buttons_are_a_last_row_of_their_own() -> None:
     assert only is not None and len(only.inline_keyboard) == 1
 
 
+def test_keyboards_are_built_once_per_distinct_buttons() -> None:
+    first = keyboard(reply_with(Button("Latest reviews", "latest_reviews"), Button("Menu", "help")))
+    again = keyboard(reply_with(Button("Latest reviews", "latest_reviews"), Button("Menu", "help")))
+    other = keyboard(reply_with(Button("Menu", "help")))
+    assert first is again  # immutable, so shared between replies
+    assert other is not first and other is not None and len(other.inline_keyboard) == 1
+
+
 def test_no_buttons_no_keyboard() -> None:
     assert keyboard(reply_with()) is None
     assert keyboard(reply_with(Button("Nothing to do"))) is None

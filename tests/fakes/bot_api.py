@@ -92,6 +92,7 @@ TAG_ENTITY = {
 }
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+TEXT_RUN_RE = re.compile(r"[^<&]+")
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 ATTR_RE = re.compile(r"\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
 
@@ -205,11 +206,14 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
             if not match:
                 raise HtmlError(f"Bare '&' at byte offset {_byte_offset(source, index)}: write &amp; "
                                 "(Telegram would keep it; this fake is stricter, to catch a missing escape)")
-            char = _unescape(match.group())
-            index = match.end() - 1
-        out.append(char)
-        length += utf16_len(char)
-        index += 1
+            run = _unescape(match.group())
+            index = match.end()
+        else:  # a run of plain text up to the next tag or entity, taken whole
+            text_run = TEXT_RUN_RE.match(source, index)
+            assert text_run is not None  # `char` is neither '<' nor '&'
+            run, index = text_run.group(), text_run.end()
+        out.append(run)
+        length += utf16_len(run)
     if stack:
         raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
