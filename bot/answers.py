@@ -265,15 +265,13 @@ class Composer:
             key=lambda pair: pair[0].published_on or dt.date.min,
             reverse=True,
         )
-        for doc, review in dated:
-            lines.append(
-                (
-                    text(f"• {_doc_date(doc)}: "),
-                    strong(review.name),
-                    text(f", {DOC_TYPE_LABEL[doc.type].lower()} ({self._review_type(review)}): "),
-                    link("read it", doc.url),
-                )
-            )
+        period = match.period
+        if period is not None:
+            in_period = [(d, r) for d, r in dated if period.holds(d.published_on)]
+            if in_period:
+                return self._period_reply(match, name, in_period, period.label())
+            lines.append((text(f"Nothing here was published in {period.label()}."),))
+        lines.extend(self._publication_line(doc, review) for doc, review in dated)
         withheld = [(r, d) for r in reviews for d in r.documents if isinstance(d, WithheldDocument)]
         for review, kept_back in withheld:
             label = DOC_TYPE_LABEL[kept_back.type].lower()
@@ -284,6 +282,23 @@ class Composer:
             blocks.append(para((text("Older reviews: "), link(archive.title, archive.url))))
         buttons = [Button(r.name, f"review:{r.id}") for r in reviews[:3]] + [Button("Menu", "help")]
         return self._reply(match, blocks, [r.id for r in reviews], buttons)
+
+    def _period_reply(self, match: Match, name: str, dated: list[tuple[PublishedDocument, Review]],
+                      label: str) -> Reply:
+        """The publications of one month or year, newest first."""
+        lines = [self._publication_line(doc, review) for doc, review in dated]
+        reviews = list({review.id: review for _, review in dated}.values())
+        buttons = [Button(r.name, f"review:{r.id}") for r in reviews[:3]] + [Button("Latest reviews", "latest_reviews")]
+        return self._reply(match, [para(f"Published by the {name} in {label}, newest first:", *lines)],
+                           [r.id for r in reviews], buttons)
+
+    def _publication_line(self, doc: PublishedDocument, review: Review) -> Line:
+        return (
+            text(f"• {_doc_date(doc)}: "),
+            strong(review.name),
+            text(f", {DOC_TYPE_LABEL[doc.type].lower()} ({self._review_type(review)}): "),
+            link("read it", doc.url),
+        )
 
     def _where(self, match: Match) -> Reply:
         reviews = self._selected_reviews(match)

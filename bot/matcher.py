@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
-from bot.normalise import Synonyms, Tokens, normalise
+from bot.normalise import Synonyms, Tokens, normalise, words
 
 THRESHOLD = 65.0
 """Below this confidence the bot does not answer."""
@@ -50,6 +51,7 @@ STOPWORDS = frozenset(
 MONTHS = tuple("january february march april may june july august september october november december".split())
 
 MAX_SCAN = 500
+OPEN_ENDED = frozenset({"since", "after", "before", "until", "prior", "pre", "post"})
 REVIEW_DESCRIBERS = frozenset({"national", "local", "serious", "case", "practice", "child", "safeguarding"})
 """Characters of a message scanned for unknown full names."""
 NAME_WORDS = frozenset({"child", "baby", "children", "case", "family"})
@@ -99,6 +101,30 @@ class Match:
     """Other partnerships' reviews with the same name, offered beside the home partnership's."""
     unknown_review: bool = False
     """The question asks about a review we do not hold (another area's, or 'Child F')."""
+    period: Period | None = None
+    """'published in July 2024': the latest publications are those of this month or year."""
+
+
+class Period(NamedTuple):
+    """A month and/or year a question names; either may be missing ('in July', 'in 2024')."""
+
+    year: int | None
+    month: int | None
+
+    def holds(self, day: dt.date | None) -> bool:
+        return day is not None and self.year in {None, day.year} and self.month in {None, day.month}
+
+    def label(self) -> str:
+        return " ".join(p for p in (MONTHS[self.month - 1].title() if self.month else "", str(self.year or "")) if p)
+
+
+def period_of(tokens: Tokens) -> Period | None:
+    """The month and year a question names ('july 2024', 'in 2023'), or None."""
+    if any(t in OPEN_ENDED for t in tokens):
+        return None  # 'since 2024' is not 'in 2024': everything, newest first, answers it
+    month = next((MONTHS.index(t) + 1 for t in tokens if t in MONTHS), None)
+    year = next((int(t) for t in tokens if len(t) == 4 and t.isdigit() and 2000 <= int(t) <= 2099), None)
+    return Period(year, month) if month or year else None
 
 
 # Which entry kinds each intent takes, and whether it needs one.
@@ -166,6 +192,26 @@ def action_for(ref: Ref) -> str | None:
     intent = NATURAL_INTENT.get(ref.kind)
     return f"{intent}:{ref.id}" if intent and ACTION_KIND.get(intent) == ref.kind else None
 
+
+PLURAL_REVIEW_WORDS = frozenset(
+    {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents"}
+)
+SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "a", "one"})
+
+# A question holding one of these asks about learning, unless it also points at one child (below).
+LEARNING_WORDS = frozenset(
+    {"learning", "lesson", "review", "briefing", "training", "assembly", "cpd", "theme", "research", "slide",
+     "scr", "cspr", "lcspr", "lscpr", "teaching"}
+)
+ONE_CHILD = frozenset(
+    {"she", "he", "her", "him", "his", "hers", "herself", "himself",
+     "disclosed", "disclose", "disclosure", "disclosing"}
+)
+ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
+CHILD_NOUNS = frozenset(
+    {"child", "kid", "pupil", "student", "baby", "boy", "girl", "toddler", "infant", "teen", "teenager", "son",
+     "daughter", "newborn", "lad", "sibling"}
+)
 
 GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
@@ -325,9 +371,14 @@ class Matcher:
                     self._index.partial[token].add(ref)
             for doc in review.documents:
                 if isinstance(doc, PublishedDocument) and doc.published_on is not None:
-                    self._index.partial[MONTHS[doc.published_on.month - 1]].add(ref)
-                    self._index.partial[str(doc.published_on.year)].add(ref)
-                    self._index.vocabulary.add(MONTHS[doc.published_on.month - 1])
+                    day, month, year = doc.published_on.day, MONTHS[doc.published_on.month - 1], doc.published_on.year
+                    self._index.partial[month].add(ref)
+                    self._index.partial[str(year)].add(ref)
+                    self._index.vocabulary.add(month)
+                    # 'what came out on 17 July 2024' names the review published that day (dates are spelled
+                    # one way by the normaliser: '17/07/24' and '17th Jul' read the same)
+                    self._alias(ref, [f"{day} {month} {year}", f"{day} {month}", f"{month} {day}"],
+                                local=review.partnership == home)
         for theme in view.themes:
             self._alias(Ref("theme", theme.id), [theme.name, *theme.aliases])
         for term in view.terms:
@@ -349,6 +400,11 @@ class Matcher:
         # Half-naming words ('child', 'july') only point at the home partnership's reviews: among thousands of
         # other partnerships' reviews they would point everywhere.
         local = {Ref("review", r.id) for r in view.reviews if home is None or r.partnership == home}
+        self._local = frozenset(local)
+        self._published_days = {
+            Ref("review", r.id): [d.published_on for d in r.documents if isinstance(d, PublishedDocument)]
+            for r in view.reviews
+        }
         self._partial_ranks = {
             token: sorted(self._recency[ref] for ref in refs if ref in local)
             for token, refs in self._index.partial.items()
@@ -508,8 +564,9 @@ class Matcher:
             return Match(ReplyKind.CHAT, "help", confidence=100.0)
         scores, positions = self._intent_scores(tokens)
         named = self._hits(tokens, corrected)
-        if scores.get("urgent", 0.0) >= RULE_SCORES[1] and not self._asks_for_learning(scores, named):
-            return Match(ReplyKind.URGENT, "urgent", confidence=scores["urgent"])
+        urgency = self._urgency(tokens, scores, named)
+        if urgency >= RULE_SCORES[1] and not self._asks_for_learning(tokens, scores, named):
+            return Match(ReplyKind.URGENT, "urgent", confidence=urgency)
         scores.pop("urgent", None)
         hits, alternatives, clash = self._resolve_same_names(named)
         if clash:
@@ -530,11 +587,27 @@ class Matcher:
                 return self._decide(best, candidates, tokens)
             if choices:
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
+            period = period_of(tokens) if best.intent == "latest_reviews" else None
+            if period is not None:
+                return self._in_period(text, tokens, self._decide(best, candidates, tokens), period)
             match = self._decide(best, candidates, tokens)
             if alternatives and any(r.kind == "review" for r in match.refs):
                 match = replace(match, alternatives=alternatives)
             return match
-        return self._partial(tokens, hits)
+        return self._partial(text, tokens, hits)
+
+    def _in_period(self, text: str, tokens: Tokens, match: Match, period: Period) -> Match:
+        """'What came out in July 2024?' lists that month's publications; 'the LSCPR published in July' asks
+        for one of them: that review when only one fits, else a choice between them."""
+        fitting = tuple(ref for ref in self._recent_refs if ref in self._local and any(
+            period.holds(day) for day in self._published_days.get(ref, ())))
+        asks_for_one = not any(w in PLURAL_REVIEW_WORDS for w in words(text[:MAX_SCAN])) and any(
+            a in SINGULAR_DETERMINERS and b in GENERIC_REVIEW_WORDS for a, b in itertools.pairwise(tokens))
+        if asks_for_one and len(fitting) == 1:
+            return Match(ReplyKind.ANSWER, "review", fitting, match.confidence)
+        if asks_for_one and fitting:
+            return Match(ReplyKind.CLARIFY, None, confidence=match.confidence - AMBIGUITY_MARGIN, choices=fitting[:3])
+        return replace(match, period=period)
 
     def _resolve_same_names(self, hits: list[Hit]) -> tuple[list[Hit], tuple[Ref, ...], tuple[Ref, ...]]:
         """Many partnerships have a 'Child E'. A named partnership decides; otherwise the home partnership's
@@ -613,11 +686,24 @@ class Matcher:
         """Does the question touch the domain at all? Guards against 'latest football news'."""
         return bool(hits) or self._unknown(tokens) == 0 or any(t in GENERIC_REVIEW_WORDS for t in tokens)
 
+    def _urgency(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> float:
+        """The urgent score, with review names read as names: the 'child' of 'Child E' is not a child at risk."""
+        named = {i for h in hits if h.ref.kind == "review" for i in h.positions}
+        if "urgent" not in scores or not named:
+            return scores.get("urgent", 0.0)
+        masked = tuple("" if i in named else t for i, t in enumerate(tokens))
+        return self._intent_scores(masked)[0].get("urgent", 0.0)
+
     @staticmethod
-    def _asks_for_learning(scores: dict[str, float], hits: list[Hit]) -> bool:
-        """'Anything on online harm, kids being hurt via social media?' asks for learning on a theme; a
-        concern about a child now is never phrased that way. Any urgent rule stronger than one cue word wins."""
-        return (
+    def _asks_for_learning(tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> bool:
+        """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
+        learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
+        girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
+        if any(t in ONE_CHILD for t in tokens) or any(
+            a in ONE_CHILD_DETERMINERS and b in CHILD_NOUNS for a, b in itertools.pairwise(tokens)
+        ):
+            return False
+        return any(t in LEARNING_WORDS for t in tokens) or (
             "theme" in scores
             and any(h.ref.kind == "theme" for h in hits)
             and scores.get("urgent", 0.0) <= RULE_SCORES[1]
@@ -712,9 +798,12 @@ class Matcher:
         )[:1]
         return Match(ReplyKind.ANSWER, best.intent, refs, round(best.score, 1), also=also)
 
-    def _partial(self, tokens: Tokens, hits: list[Hit]) -> Match:
+    def _partial(self, text: str, tokens: Tokens, hits: list[Hit]) -> Match:
         """No confident answer: offer reviews the words half-name ('child', 'july'), else fall back."""
         about_reviews = any(t in GENERIC_REVIEW_WORDS for t in tokens)
+        period = period_of(tokens)
+        if period is not None and any(w in PLURAL_REVIEW_WORDS for w in words(text[:MAX_SCAN])):
+            return Match(ReplyKind.ANSWER, "latest_reviews", confidence=THRESHOLD, period=period)  # 'reviews from 2024'
         if hits:
             return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
         choices = self._half_named(tokens)

@@ -19,6 +19,15 @@ _POSSESSIVE = re.compile(rf"(?<=\w){_QUOTE}s\b")
 _APOSTROPHE = re.compile(_QUOTE)
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}[a-z]?\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+_MONTH_ABBREVIATIONS = {
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
+    "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+    "dec": "december",
+}  # not "may", which is mostly the verb
+_MONTH_ABBREVIATION = re.compile(rf"\b({'|'.join(_MONTH_ABBREVIATIONS)})\b\.?")
 _MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
 
 
@@ -44,9 +53,24 @@ def fold(text: str) -> str:
     return _APOSTROPHE.sub("", text)
 
 
+def _spell_date(match: re.Match[str]) -> str:
+    """'10/07/24' as '10 july 2024' (UK order); anything that is not a real day and month stays as typed."""
+    day, month, year = (int(part) for part in match.groups())
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return match.group()
+    return f"{day} {_MONTH_NAMES[month - 1]} {year + 2000 if year < 100 else year}"
+
+
+def spell_dates(text: str) -> str:
+    """Dates in one form: '10/07/24', '10th Jul 2024' and '10 july 2024' all read '10 july 2024'."""
+    text = _NUMERIC_DATE.sub(_spell_date, text)
+    text = _ORDINAL.sub(r"\1", text)
+    return _MONTH_ABBREVIATION.sub(lambda m: _MONTH_ABBREVIATIONS[m.group(1)], text)
+
+
 def words(text: str) -> Tokens:
-    """The bare words of `text` after folding."""
-    return tuple(_NON_WORD.sub(" ", fold(text)).split())
+    """The bare words of `text` after folding, dates spelled one way."""
+    return tuple(_NON_WORD.sub(" ", spell_dates(fold(text))).split())
 
 
 def stem(token: str) -> str:

@@ -194,3 +194,41 @@ def test_a_child_at_risk_now_is_urgent_however_it_is_put(matcher: Matcher, quest
 def test_a_lower_case_name_right_before_review_words_is_another_areas_case(matcher: Matcher) -> None:
     assert matcher.match("daniel pelka serious case review").unknown_review
     assert matcher.match("my manager wants the latest review").intent == "latest_reviews"
+
+
+@pytest.mark.parametrize(
+    ("question", "review"),
+    [("what was published on 17th july 2024", "child-c-d"), ("the one from 10/07/24 - what was that", "patricia")],
+)
+def test_a_publication_date_names_the_review_published_that_day(matcher: Matcher, question: str, review: str) -> None:
+    match = matcher.match(question)
+    assert (match.kind, match.intent, refs(match)) == (ReplyKind.ANSWER, "review", {review})
+
+
+def test_a_month_lists_that_months_publications_or_asks_which_one(matcher: Matcher) -> None:
+    listed = matcher.match("what did the partnership publish in july 2024")
+    assert (listed.intent, listed.period) == ("latest_reviews", (2024, 7))
+    one = matcher.match("the lscpr published in july - what was learnt?")
+    assert one.kind == ReplyKind.CLARIFY and {r.id for r in one.choices} == {"child-e", "child-c-d", "patricia"}
+    assert matcher.match("any reviews published since 2024?").period is None
+
+
+def test_the_child_of_a_review_name_is_not_a_child_at_risk(matcher: Matcher) -> None:
+    match = matcher.match("HV here, someone mentioned child e in supervision today, what was that one")
+    assert (match.kind, refs(match)) == (ReplyKind.ANSWER, {"child-e"})
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("anything about kids being groomed online in case reviews? doing an e-safety assembly", ReplyKind.ANSWER),
+        ("was reading the patricia briefing and a girl in my class keeps coming in with marks on her arms",
+         ReplyKind.URGENT),
+        ("one of the lads at football training disclosed something to me, what do i do", ReplyKind.URGENT),
+        ("toddler left on his own in a car outside the nursery", ReplyKind.URGENT),
+    ],
+)
+def test_learning_about_children_in_general_is_not_a_child_at_risk_now(
+    matcher: Matcher, question: str, kind: ReplyKind
+) -> None:
+    assert matcher.match(question).kind == kind

@@ -63,7 +63,11 @@ def test_fold_considers_at_most_2000_characters() -> None:
         ("CHILD E!!!", ("child", "e")),
         ("child-e", ("child", "e")),
         ("  spaced\tout\nwords  ", ("spaced", "out", "words")),
-        ("published 31/07/2024", ("published", "31", "07", "2024")),
+        ("published 31/07/2024", ("published", "31", "july", "2024")),  # dates spelled one way
+        ("the one from 10/07/24", ("the", "one", "from", "10", "july", "2024")),
+        ("17th Jul 2024", ("17", "july", "2024")),
+        ("Sept. 3rd", ("september", "3")),
+        ("32/13/2024 may 2024", ("32", "13", "2024", "may", "2024")),  # not a date; "may" stays a word
         ("child\x00e", ("childe",)),  # control characters vanish like zero-width ones
         ("<b>Patricia</b>", ("b", "patricia", "b")),
         ("😀🙈", ()),
