@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 
 from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
 from bot.normalise import Synonyms, Tokens, normalise, words
+from bot.other_areas import OTHER_AREAS
 
 THRESHOLD = 65.0
 """Below this confidence the bot does not answer."""
@@ -196,7 +197,12 @@ def action_for(ref: Ref) -> str | None:
 PLURAL_REVIEW_WORDS = frozenset(
     {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents"}
 )
-SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "a", "one"})
+SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "a", "one", "her", "his", "their"})
+
+AREA_CONTEXT = frozenset(
+    {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "partnership", "board", "lscb", "lscp",
+     "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning"}
+)
 
 # A question holding one of these asks about learning, unless it also points at one child (below).
 LEARNING_WORDS = frozenset(
@@ -216,6 +222,7 @@ CHILD_NOUNS = frozenset(
 GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )
+ONE_DOCUMENT_WORDS = GENERIC_REVIEW_WORDS | {"foreword"}
 
 
 @dataclass
@@ -291,6 +298,8 @@ class Matcher:
         for compiled in self._rules:  # a rule only matches a question holding one of its smallest group's words
             for alternative in min(compiled.sets, key=len):
                 self._rules_by_anchor[alternative].append(compiled)
+        self._other_areas = {self.norm(area) for area in OTHER_AREAS} - {()}
+        self._other_area_lengths = sorted({len(area) for area in self._other_areas})
         self._topic_phrases = [" ".join(self.norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build_entities(view)
@@ -401,6 +410,7 @@ class Matcher:
         # other partnerships' reviews they would point everywhere.
         local = {Ref("review", r.id) for r in view.reviews if home is None or r.partnership == home}
         self._local = frozenset(local)
+        self._statement_review = {s.id: s.review for s in view.statements}
         self._published_days = {
             Ref("review", r.id): [d.published_on for d in r.documents if isinstance(d, PublishedDocument)]
             for r in view.reviews
@@ -545,6 +555,13 @@ class Matcher:
                     return True
         return False
 
+    def _names_other_area(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'Nottingham City CSPR 2023': reviews or a partnership of an area we do not cover."""
+        if any(h.ref.kind == "review" for h in hits) or not any(t in AREA_CONTEXT for t in tokens):
+            return False
+        return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
+                   for i in range(len(tokens) - n + 1))
+
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
@@ -571,9 +588,11 @@ class Matcher:
         hits, alternatives, clash = self._resolve_same_names(named)
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
-        if self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits):
+        if (self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits)
+                or self._names_other_area(tokens, hits)):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        candidates = self._candidates(tokens, scores, positions, hits)
+        plural = any(w in PLURAL_REVIEW_WORDS for w in words(text[:MAX_SCAN]))  # 'the older SCRs' names no one review
+        candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
             best = self._first_mentioned(candidates)
             reviewless = best.intent in REVIEW_INTENTS | {"glossary"} and not any(
@@ -581,6 +600,8 @@ class Matcher:
             )
             covered = {p for h in hits for p in h.positions}
             choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
+            if reviewless and not choices and best.intent != "glossary":
+                choices = self._unnamed_review_choices(text, tokens, best, hits, plural)
             if len(choices) == 1 and best.score >= RULE_SCORES[2] and best.intent in REVIEW_INTENTS:
                 # 'what did the chair say about the baby': one review fits, and the question is clear
                 best = replace(best, hits=(Hit(choices[0], frozenset(), corrected=True),))
@@ -589,20 +610,38 @@ class Matcher:
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
             period = period_of(tokens) if best.intent == "latest_reviews" else None
             if period is not None:
-                return self._in_period(text, tokens, self._decide(best, candidates, tokens), period)
+                return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
             match = self._decide(best, candidates, tokens)
             if alternatives and any(r.kind == "review" for r in match.refs):
                 match = replace(match, alternatives=alternatives)
             return match
         return self._partial(text, tokens, hits)
 
-    def _in_period(self, text: str, tokens: Tokens, match: Match, period: Period) -> Match:
+    def _unnamed_review_choices(
+        self, text: str, tokens: Tokens, best: _Candidate, hits: list[Hit], plural: bool
+    ) -> tuple[Ref, ...]:
+        """'Send me the briefing', 'what did the chair say in her foreword': one review is meant but none is
+        named, so ask which: the reviews whose statements were matched, else the most recent ones. 'The
+        serious case review' names the only one of its type."""
+        by_type = [] if plural else self._review_by_type(hits)
+        if by_type:
+            return (by_type[0].ref,)
+        if plural or not _asks_for_one(tokens):
+            return ()  # 'what did the chair say' hears every statement; 'the foreword' is in one document
+        if best.intent != "statement":
+            return self._recent_reviews()
+        said_by = _unique(Ref("review", self._statement_review[h.ref.id]) for h in best.hits
+                          if h.ref.kind == "statement" and h.ref.id in self._statement_review)
+        if not best.hits:
+            said_by = _unique(Ref("review", r) for r in self._statement_review.values())
+        return tuple(sorted(said_by, key=self._recency.__getitem__)[:3]) if len(said_by) > 1 else ()
+
+    def _in_period(self, tokens: Tokens, match: Match, period: Period, plural: bool) -> Match:
         """'What came out in July 2024?' lists that month's publications; 'the LSCPR published in July' asks
         for one of them: that review when only one fits, else a choice between them."""
         fitting = tuple(ref for ref in self._recent_refs if ref in self._local and any(
             period.holds(day) for day in self._published_days.get(ref, ())))
-        asks_for_one = not any(w in PLURAL_REVIEW_WORDS for w in words(text[:MAX_SCAN])) and any(
-            a in SINGULAR_DETERMINERS and b in GENERIC_REVIEW_WORDS for a, b in itertools.pairwise(tokens))
+        asks_for_one = not plural and _asks_for_one(tokens)
         if asks_for_one and len(fitting) == 1:
             return Match(ReplyKind.ANSWER, "review", fitting, match.confidence)
         if asks_for_one and fitting:
@@ -647,8 +686,7 @@ class Matcher:
         last = len(self._recency)
         return sorted(refs, key=lambda r: self._recency.get(r, last))
 
-    @staticmethod
-    def _first_mentioned(candidates: list[_Candidate]) -> _Candidate:
+    def _first_mentioned(self, candidates: list[_Candidate]) -> _Candidate:
         """Of two strong answers ('link to Child E, and what is an LCSPR?'), the practitioner's first question
         leads; the other follows as 'also'. Same entries: the intent asked first; different: the entry named first."""
         best = candidates[0]
@@ -660,6 +698,7 @@ class Matcher:
             and c.asked
             and best.asked
             and c.hits
+            and not all(self._is_weak(h) for h in c.hits)  # 'teacher here, ...' says who asks, not what
             and c.score >= THRESHOLD
             and best.score - c.score <= FIRST_QUESTION_WINDOW
         ]
@@ -710,7 +749,7 @@ class Matcher:
         )
 
     def _candidates(
-        self, tokens: Tokens, scores: dict[str, float], positions: dict[str, int], hits: list[Hit]
+        self, tokens: Tokens, scores: dict[str, float], positions: dict[str, int], hits: list[Hit], plural: bool
     ) -> list[_Candidate]:
         anchored = self._anchored(tokens, hits)
         unknown = self._unknown(tokens)
@@ -719,7 +758,7 @@ class Matcher:
             kind = self._intent_kind.get(intent, ReplyKind.ANSWER)
             takes = INTENT_TAKES.get(intent, frozenset())
             used = [h for h in hits if h.ref.kind in takes and self._fits(intent, h.ref)]
-            if not used and intent in REVIEW_INTENTS and score >= RULE_SCORES[1]:
+            if not used and intent in REVIEW_INTENTS and score >= RULE_SCORES[1] and not plural:
                 used = self._review_by_type(hits)
             if intent in NEEDS_ENTRY and not used:
                 continue
@@ -745,6 +784,8 @@ class Matcher:
             score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
             if all(self._is_weak(h) for h in used):
                 score -= UNKNOWN_WORD_PENALTY * unknown  # 'Coventry SCR Daniel Pelka' is not about our glossary
+                if any(not self._is_weak(h) for h in hits):
+                    score -= UNUSED_ENTRY_PENALTY  # 'neglect themes from SCRs': the theme is the subject
             first = min(p for h in used for p in h.positions)
             candidates.append(_Candidate(intent, ReplyKind.ANSWER, score, tuple(used), first, asked=False))
         order = {intent: i for i, intent in enumerate(self._intent_order)}
@@ -846,6 +887,11 @@ def latest_date(review: Review) -> dt.date:
     """The review's most recent publication date; undated ones sort last."""
     dates = [d.published_on for d in review.documents if isinstance(d, PublishedDocument) and d.published_on]
     return max(dates, default=dt.date.min)
+
+
+def _asks_for_one(tokens: Tokens) -> bool:
+    """'send me the briefing', 'her foreword': one document, not named (unless plurals say otherwise)."""
+    return any(a in SINGULAR_DETERMINERS and b in ONE_DOCUMENT_WORDS for a, b in itertools.pairwise(tokens))
 
 
 def _unique(refs: Iterable[Ref]) -> tuple[Ref, ...]:

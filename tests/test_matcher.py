@@ -232,3 +232,25 @@ def test_learning_about_children_in_general_is_not_a_child_at_risk_now(
     matcher: Matcher, question: str, kind: ReplyKind
 ) -> None:
     assert matcher.match(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    "question", ["nottingham city cspr 2023", "Northamptonshire CSPR Child A - what were the recommendations"]
+)
+def test_another_areas_reviews_fall_back(matcher: Matcher, question: str) -> None:
+    match = matcher.match(question)
+    assert match.kind == ReplyKind.FALLBACK and match.unknown_review
+
+
+def test_one_document_meant_but_not_named_asks_which(matcher: Matcher) -> None:
+    assert matcher.match("send me the briefing").kind == ReplyKind.CLARIFY
+    assert matcher.match("what did the chair say in the foreword").kind == ReplyKind.CLARIFY
+    every = matcher.match("any statements from the chair?")  # plural: all of them
+    assert (every.kind, every.intent) == (ReplyKind.ANSWER, "statement")
+    older = matcher.match("where are the older leicester SCRs? the pre 2019 ones")  # plural: not the one SCR
+    assert "baby-scr" not in refs(older)
+
+
+def test_who_is_asking_does_not_decide_what_is_asked(matcher: Matcher) -> None:
+    match = matcher.match("teacher here. whats the learning from patricia in a nutshell")
+    assert (match.intent, refs(match)) == ("review", {"patricia"})
