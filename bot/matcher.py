@@ -52,6 +52,8 @@ STOPWORDS = frozenset(
 MONTHS = tuple("january february march april may june july august september october november december".split())
 
 MAX_SCAN = 500
+NEVER = 101.0  # above any confidence
+NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
 OPEN_ENDED = frozenset({"since", "after", "before", "until", "prior", "pre", "post"})
 REVIEW_DESCRIBERS = frozenset({"national", "local", "serious", "case", "practice", "child", "safeguarding"})
 """Characters of a message scanned for unknown full names."""
@@ -195,9 +197,11 @@ def action_for(ref: Ref) -> str | None:
 
 
 PLURAL_REVIEW_WORDS = frozenset(
-    {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents"}
+    {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents", "cases",
+     "ones"}
 )
 SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "a", "one", "her", "his", "their"})
+DETERMINER_REACH = 3  # how far 'the' may stand from the review word it picks: 'the 2024 Leicester LCSPR'
 
 AREA_CONTEXT = frozenset(
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "partnership", "board", "lscb", "lscp",
@@ -582,7 +586,8 @@ class Matcher:
         scores, positions = self._intent_scores(tokens)
         named = self._hits(tokens, corrected)
         urgency = self._urgency(tokens, scores, named)
-        if urgency >= RULE_SCORES[1] and not self._asks_for_learning(tokens, scores, named):
+        needed = NEVER if NOT_URGENT in tokens else RULE_SCORES[1]  # 'not an emergency, just asking': contacts
+        if urgency >= needed and not self._asks_for_learning(tokens, scores, named):
             return Match(ReplyKind.URGENT, "urgent", confidence=urgency)
         scores.pop("urgent", None)
         hits, alternatives, clash = self._resolve_same_names(named)
@@ -738,6 +743,8 @@ class Matcher:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
+        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2]:
+            return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
         if any(t in ONE_CHILD for t in tokens) or any(
             a in ONE_CHILD_DETERMINERS and b in CHILD_NOUNS for a, b in itertools.pairwise(tokens)
         ):
@@ -762,15 +769,18 @@ class Matcher:
                 used = self._review_by_type(hits)
             if intent in NEEDS_ENTRY and not used:
                 continue
-            if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2]:
+            opening_chat = kind == ReplyKind.CHAT and positions.get(intent) == 0  # 'hello, first time using this'
+            if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2] and not opening_chat:
                 continue
             if used:
                 entity = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
                 weak = all(self._is_weak(h) for h in used)
                 bonus = INTENT_WITH_ENTITY_BONUS / 2 if weak else INTENT_WITH_ENTITY_BONUS
                 total = min(100.0, max(score, entity) + bonus)
+                if weak and any(not self._is_weak(h) for h in hits if h not in used):
+                    total -= UNUSED_ENTRY_PENALTY  # 'school nurse here: what is the Child E LCSPR?' asks about Child E
             else:
-                strong_hits = any(not self._is_weak(h) and not h.corrected for h in hits)
+                strong_hits = any(not self._is_weak(h) and (not h.corrected or h.ref.kind == "review") for h in hits)
                 total = score - (UNUSED_ENTRY_PENALTY if takes and strong_hits and kind == ReplyKind.ANSWER else 0.0)
                 if kind == ReplyKind.ANSWER and score <= RULE_SCORES[1]:
                     total -= UNKNOWN_WORD_PENALTY * max(0, unknown - 1)  # one cue word among strangers
@@ -783,6 +793,8 @@ class Matcher:
         for intent, used in by_intent.items():
             score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
             if all(self._is_weak(h) for h in used):
+                if unknown and all(h.ref in self._weak for h in used):
+                    continue  # 'pay scale for a newly qualified teacher': a sector named in passing, not a question
                 score -= UNKNOWN_WORD_PENALTY * unknown  # 'Coventry SCR Daniel Pelka' is not about our glossary
                 if any(not self._is_weak(h) for h in hits):
                     score -= UNUSED_ENTRY_PENALTY  # 'neglect themes from SCRs': the theme is the subject
@@ -890,8 +902,14 @@ def latest_date(review: Review) -> dt.date:
 
 
 def _asks_for_one(tokens: Tokens) -> bool:
-    """'send me the briefing', 'her foreword': one document, not named (unless plurals say otherwise)."""
-    return any(a in SINGULAR_DETERMINERS and b in ONE_DOCUMENT_WORDS for a, b in itertools.pairwise(tokens))
+    """'send me the briefing', 'the 2024 Leicester LCSPR', 'the one with her foreword': one document, not
+    named (unless plurals say otherwise)."""
+    if ("the", "one") in itertools.pairwise(tokens):
+        return True
+    return any(
+        token in SINGULAR_DETERMINERS and any(t in ONE_DOCUMENT_WORDS for t in tokens[i + 1 : i + 1 + DETERMINER_REACH])
+        for i, token in enumerate(tokens)
+    )
 
 
 def _unique(refs: Iterable[Ref]) -> tuple[Ref, ...]:

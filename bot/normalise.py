@@ -27,6 +27,8 @@ _MONTH_ABBREVIATIONS = {
     "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
     "dec": "december",
 }  # not "may", which is mostly the verb
+_AGE = re.compile(r"\b(\d{1,2}) ?(?:yo|y/o|yrs? old|years? old)\b")
+_GLUED_NAME = re.compile(r"\b(child|baby)([a-z])\b")  # 'childc and d', 'childe': a review name typed in one go
 _MONTH_ABBREVIATION = re.compile(rf"\b({'|'.join(_MONTH_ABBREVIATIONS)})\b\.?")
 _MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
 
@@ -62,8 +64,11 @@ def _spell_date(match: re.Match[str]) -> str:
 
 
 def spell_dates(text: str) -> str:
-    """Dates in one form: '10/07/24', '10th Jul 2024' and '10 july 2024' all read '10 july 2024'."""
+    """Dates and ages in one form: '10/07/24', '10th Jul 2024' and '10 july 2024' all read '10 july 2024';
+    '2yo' and '2 yrs old' read '2 year old'."""
     text = _NUMERIC_DATE.sub(_spell_date, text)
+    text = _AGE.sub(r"\1 year old", text)
+    text = _GLUED_NAME.sub(r"\1 \2", text)
     text = _ORDINAL.sub(r"\1", text)
     return _MONTH_ABBREVIATION.sub(lambda m: _MONTH_ABBREVIATIONS[m.group(1)], text)
 

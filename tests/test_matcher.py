@@ -254,3 +254,23 @@ def test_one_document_meant_but_not_named_asks_which(matcher: Matcher) -> None:
 def test_who_is_asking_does_not_decide_what_is_asked(matcher: Matcher) -> None:
     match = matcher.match("teacher here. whats the learning from patricia in a nutshell")
     assert (match.intent, refs(match)) == ("review", {"patricia"})
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "intent"),
+    [
+        ("who do i ring if im ever worried about one of the kids at the club? not an emergency", ReplyKind.ANSWER,
+         "contacts"),
+        ("who decides if there's going to be a local review when a child is seriously hurt", ReplyKind.ANSWER,
+         "how_reviews_work"),
+        ("paeds reg, 2yo in ED tonight with a spiral fracture, story doesn't fit", ReplyKind.URGENT, "urgent"),
+        ("dad's come to collect smelling strongly of alcohol, little one is crying", ReplyKind.URGENT, "urgent"),
+        ("hello, first time using this", ReplyKind.CHAT, "greeting"),
+        ("whats the pay scale for a newly qualified teacher", ReplyKind.FALLBACK, None),
+    ],
+)
+def test_urgency_follows_what_is_described_not_single_words(
+    matcher: Matcher, question: str, kind: ReplyKind, intent: str | None
+) -> None:
+    match = matcher.match(question)
+    assert (match.kind, match.intent) == (kind, intent)
