@@ -227,6 +227,8 @@ GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )
 ONE_DOCUMENT_WORDS = GENERIC_REVIEW_WORDS | {"foreword"}
+CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
+
 
 
 @dataclass
@@ -540,13 +542,13 @@ class Matcher:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
         area's case. Typed in lower case it must sit right before the review words ('daniel pelka serious
         case review'), so 'my manager wants the latest review' is not mistaken for a name."""
-        if any(h.ref.kind == "review" for h in hits) or not any(t in GENERIC_REVIEW_WORDS for t in tokens):
+        if any(h.ref.kind == "review" for h in hits) or not any(t in CASE_WORDS for t in tokens):
             return False
         words = text[:MAX_SCAN].split()
         normed = [self.norm(word) for word in words]
         unknown = [bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n) for n in normed]
         stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
-        near_review = [any(t in GENERIC_REVIEW_WORDS for t in n) for n in normed]
+        near_review = [any(t in CASE_WORDS for t in n) for n in normed]
         describing = [all(t in GENERIC_REVIEW_WORDS or t in REVIEW_DESCRIBERS for t in n) for n in normed]
         for i in range(len(words) - 1):
             if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - 2) : i + 5]):
@@ -573,7 +575,7 @@ class Matcher:
             tokens[i] in NAME_WORDS
             and len(tokens[i + 1]) == 1
             and tokens[i + 1].isalpha()
-            and tokens[i + 1] not in {"a", "i"}
+            and (tokens[i + 1] not in {"a", "i"} or tokens[i + 2 : i + 3] == ("and",))  # 'Child A and B'
             and i + 1 not in named
             for i in range(len(tokens) - 1)
         )
