@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
-from bot.normalise import Synonyms, Tokens, normalise, words
+from bot.normalise import Synonyms, Tokens, normalise, normalise_words, words
 from bot.other_areas import OTHER_AREAS
 
 THRESHOLD = 65.0
@@ -52,6 +52,7 @@ STOPWORDS = frozenset(
 MONTHS = tuple("january february march april may june july august september october november december".split())
 
 MAX_SCAN = 500
+WORD_CACHE_SIZE = 8192
 NEVER = 101.0  # above any confidence
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
 OPEN_ENDED = frozenset({"since", "after", "before", "until", "prior", "pre", "post"})
@@ -276,6 +277,7 @@ class Matcher:
 
     def __init__(self, view: KnowledgeBase, home_partnership: str | None = None) -> None:
         self.synonyms = Synonyms((s.canonical, s.variants) for s in view.synonyms)
+        self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(self.norm)  # single words recur across questions
         self._index = _Index()
         self._intent_order = [intent.id for intent in view.intents]
         self._intent_kind = {intent.id: intent.kind for intent in view.intents}
@@ -455,7 +457,9 @@ class Matcher:
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """Normalised tokens with typos corrected, and the positions that were corrected."""
-        raw = self.norm(text)
+        return self._corrected(self.norm(text))
+
+    def _corrected(self, raw: Tokens) -> tuple[Tokens, frozenset[int]]:
         out: list[str] = []
         corrected: set[int] = set()
         for i, token in enumerate(raw):
@@ -545,7 +549,7 @@ class Matcher:
         if any(h.ref.kind == "review" for h in hits) or not any(t in CASE_WORDS for t in tokens):
             return False
         words = text[:MAX_SCAN].split()
-        normed = [self.norm(word) for word in words]
+        normed = [self._norm_word(word) for word in words]
         unknown = [bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n) for n in normed]
         stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
         near_review = [any(t in CASE_WORDS for t in n) for n in normed]
@@ -582,7 +586,8 @@ class Matcher:
 
     def match(self, text: str) -> Match:
         """Understand one question. Never raises for any text."""
-        tokens, corrected = self.tokens(text)
+        bare = words(text)
+        tokens, corrected = self._corrected(normalise_words(bare, self.synonyms))
         if not tokens:
             return Match(ReplyKind.CHAT, "help", confidence=100.0)
         scores, positions = self._intent_scores(tokens)
@@ -598,7 +603,7 @@ class Matcher:
         if (self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits)
                 or self._names_other_area(tokens, hits)):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        plural = any(w in PLURAL_REVIEW_WORDS for w in words(text[:MAX_SCAN]))  # 'the older SCRs' names no one review
+        plural = any(w in PLURAL_REVIEW_WORDS for w in bare)  # 'the older SCRs' names no one review
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
             best = self._first_mentioned(candidates)
@@ -622,7 +627,7 @@ class Matcher:
             if alternatives and any(r.kind == "review" for r in match.refs):
                 match = replace(match, alternatives=alternatives)
             return match
-        return self._partial(text, tokens, hits)
+        return self._partial(tokens, hits, plural)
 
     def _unnamed_review_choices(
         self, text: str, tokens: Tokens, best: _Candidate, hits: list[Hit], plural: bool
@@ -853,11 +858,11 @@ class Matcher:
         )[:1]
         return Match(ReplyKind.ANSWER, best.intent, refs, round(best.score, 1), also=also)
 
-    def _partial(self, text: str, tokens: Tokens, hits: list[Hit]) -> Match:
+    def _partial(self, tokens: Tokens, hits: list[Hit], plural: bool) -> Match:
         """No confident answer: offer reviews the words half-name ('child', 'july'), else fall back."""
         about_reviews = any(t in GENERIC_REVIEW_WORDS for t in tokens)
         period = period_of(tokens)
-        if period is not None and any(w in PLURAL_REVIEW_WORDS for w in words(text[:MAX_SCAN])):
+        if period is not None and plural:
             return Match(ReplyKind.ANSWER, "latest_reviews", confidence=THRESHOLD, period=period)  # 'reviews from 2024'
         if hits:
             return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)

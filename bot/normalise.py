@@ -27,10 +27,14 @@ _MONTH_ABBREVIATIONS = {
     "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
     "dec": "december",
 }  # not "may", which is mostly the verb
+_DIGIT = re.compile(r"\d")
 _AGE = re.compile(r"\b(\d{1,2}) ?(?:yo|y/o|yrs? old|years? old)\b")
 _GLUED_NAME = re.compile(r"\b(child|baby)([a-z])\b")  # 'childc and d', 'childe': a review name typed in one go
 _MONTH_ABBREVIATION = re.compile(rf"\b({'|'.join(_MONTH_ABBREVIATIONS)})\b\.?")
 _MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
+
+
+_ASCII_CONTROLS = {c: (" " if chr(c).isspace() else None) for c in (*range(32), 127)}
 
 
 def _keep(ch: str) -> str:
@@ -46,8 +50,10 @@ def fold(text: str) -> str:
     """Lower case, accents and invisible characters dropped, "what's" read as "what is", possessive 's
     dropped, '&' and '+' read as 'and'."""
     text = _APOSTROPHE.sub("'", text[:_MAX_INPUT])  # before NFKD, which would split an acute accent ´
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(_keep(ch) for ch in text)
+    if text.isascii():  # most questions: no accents to drop, only control characters
+        text = text.translate(_ASCII_CONTROLS)
+    else:
+        text = "".join(_keep(ch) for ch in unicodedata.normalize("NFKD", text))
     text = text.lower().replace("&", " and ").replace("+", " and ")
     text = _CONTRACTION.sub(r"\1 is", text)
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)  # L.C.S.P.R. -> lcspr
@@ -66,10 +72,11 @@ def _spell_date(match: re.Match[str]) -> str:
 def spell_dates(text: str) -> str:
     """Dates and ages in one form: '10/07/24', '10th Jul 2024' and '10 july 2024' all read '10 july 2024';
     '2yo' and '2 yrs old' read '2 year old'."""
-    text = _NUMERIC_DATE.sub(_spell_date, text)
-    text = _AGE.sub(r"\1 year old", text)
+    if _DIGIT.search(text):
+        text = _NUMERIC_DATE.sub(_spell_date, text)
+        text = _AGE.sub(r"\1 year old", text)
+        text = _ORDINAL.sub(r"\1", text)
     text = _GLUED_NAME.sub(r"\1 \2", text)
-    text = _ORDINAL.sub(r"\1", text)
     return _MONTH_ABBREVIATION.sub(lambda m: _MONTH_ABBREVIATIONS[m.group(1)], text)
 
 
@@ -118,4 +125,9 @@ class Synonyms:
 
 def normalise(text: str, synonyms: Synonyms) -> Tokens:
     """Words of `text`, synonyms rewritten, plurals folded: the form every phrase and question is compared in."""
-    return tuple(stem(t) for t in synonyms.rewrite(words(text)))
+    return normalise_words(words(text), synonyms)
+
+
+def normalise_words(bare: Tokens, synonyms: Synonyms) -> Tokens:
+    """`normalise` for words already split by `words` (a caller that also needs the bare words)."""
+    return tuple(stem(t) for t in synonyms.rewrite(bare))

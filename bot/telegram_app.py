@@ -216,6 +216,21 @@ def keyboard(reply: Reply, username: str | None = None, feedback: Sequence[Butto
     return _keyboard(reply.buttons, frozenset(choices), username, tuple(feedback))
 
 
+class SharedKeyboard(InlineKeyboardMarkup):
+    """A keyboard built once and sent under many replies. Being immutable, its wire form (what python-telegram-bot
+    serialises on every send) is worked out once too."""
+
+    __slots__ = ("_wire",)
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        if not recursive:
+            return super().to_dict(recursive=False)
+        wire: dict[str, Any] | None = getattr(self, "_wire", None)
+        if wire is None:
+            wire = self._wire = super().to_dict()
+        return wire
+
+
 @lru_cache(maxsize=KEYBOARD_CACHE_SIZE)
 def _keyboard(reply_buttons: tuple[Button, ...], choices: frozenset[str], username: str | None,
               feedback: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -229,7 +244,7 @@ def _keyboard(reply_buttons: tuple[Button, ...], choices: frozenset[str], userna
     last = [converted for button in feedback if (converted := _inline_button(button, False, None)) is not None]
     if last:
         rows.append(last)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return SharedKeyboard(rows) if rows else None
 
 
 def is_feedback(button: InlineKeyboardButton) -> bool:

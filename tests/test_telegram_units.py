@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from telegram import Chat, Message
+from telegram import Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.announcements import RecipientGone, RetryLater
@@ -139,6 +139,9 @@ def test_keyboards_are_built_once_per_distinct_buttons() -> None:
     again = keyboard(reply_with(Button("Latest reviews", "latest_reviews"), Button("Menu", "help")))
     other = keyboard(reply_with(Button("Menu", "help")))
     assert first is again  # immutable, so shared between replies
+    assert first is not None
+    fresh = InlineKeyboardMarkup(first.inline_keyboard).to_dict()
+    assert first.to_dict() == fresh and first.to_dict() is first.to_dict()  # serialised once, the same as PTB's
     assert other is not first and other is not None and len(other.inline_keyboard) == 1
 
 
