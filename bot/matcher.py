@@ -392,10 +392,10 @@ class Matcher:
                     self._index.partial[month].add(ref)
                     self._index.partial[str(year)].add(ref)
                     self._index.vocabulary.add(month)
-                    # 'what came out on 17 July 2024' names the review published that day (dates are spelled
-                    # one way by the normaliser: '17/07/24' and '17th Jul' read the same)
-                    self._alias(ref, [f"{day} {month} {year}", f"{day} {month}", f"{month} {day}"],
-                                local=review.partnership == home)
+                    if review.partnership == home:  # 'what came out on 17 July 2024?' names the review (dates
+                        # are spelled one way by the normaliser: '17/07/24' and '17th Jul' read the same)
+                        for key in ((str(day), month, str(year)), (str(day), month), (month, str(day))):
+                            self._index.aliases[key].add(ref)
         for theme in view.themes:
             self._alias(Ref("theme", theme.id), [theme.name, *theme.aliases])
         for term in view.terms:
