@@ -52,6 +52,8 @@ STOPWORDS = frozenset(
 MONTHS = tuple("january february march april may june july august september october november december".split())
 
 MAX_SCAN = 500
+WORD_TWO_EDITS = 10
+NAME_TWO_EDITS = 7
 WORD_CACHE_SIZE = 8192
 NEVER = 101.0  # above any confidence
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
@@ -197,11 +199,12 @@ def action_for(ref: Ref) -> str | None:
     return f"{intent}:{ref.id}" if intent and ACTION_KIND.get(intent) == ref.kind else None
 
 
+RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "new", "last", "lately", "current"})
 PLURAL_REVIEW_WORDS = frozenset(
     {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents", "cases",
      "ones"}
 )
-SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "a", "one", "her", "his", "their"})
+SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "her", "his", "their"})
 DETERMINER_REACH = 3  # how far 'the' may stand from the review word it picks: 'the 2024 Leicester LCSPR'
 
 AREA_CONTEXT = frozenset(
@@ -227,7 +230,7 @@ CHILD_NOUNS = frozenset(
 GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )
-ONE_DOCUMENT_WORDS = GENERIC_REVIEW_WORDS | {"foreword"}
+ONE_DOCUMENT_WORDS = GENERIC_REVIEW_WORDS | {"foreword", "statement"}
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
 
 
@@ -308,6 +311,10 @@ class Matcher:
                 self._rules_by_anchor[alternative].append(compiled)
         self._other_areas = {self.norm(area) for area in OTHER_AREAS} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
+        self._home_area_words = frozenset(
+            t for p in view.partnerships for name in (p.name, p.short_name, *p.aliases) for t in self.norm(name)
+            if t not in STOPWORDS and t not in AREA_CONTEXT and t not in {"children", "child", "city", "county"}
+        )
         self._topic_phrases = [" ".join(self.norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build_entities(view)
@@ -435,25 +442,27 @@ class Matcher:
     def _correct_uncached(self, token: str) -> str | None:
         """The vocabulary word a typo was meant to be, or None when nothing is close enough.
 
-        One edit (a transposition counts as one) for words up to 8 letters, two beyond. Four-letter words
-        are only corrected towards review names ('cild' -> 'child'), since short English words collide easily."""
+        One edit (a transposition counts as one); two for words of ten letters or more, since shorter real words
+        sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
+        from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild')."""
         if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
-        allowed = 1 if len(token) <= 8 else 2
-        buckets = self._names_by_length if len(token) == 4 else self._by_length
+        passes = [(self._names_by_length, 2 if len(token) >= NAME_TWO_EDITS else 1)]
+        if len(token) > 4:
+            passes.append((self._by_length, 2 if len(token) >= WORD_TWO_EDITS else 1))
         best: tuple[int, str] | None = None
-        for length in range(len(token) - allowed, len(token) + allowed + 1):
-            choices = buckets.get(length)
-            if not choices:
-                continue
-            found = process.extractOne(token, choices, scorer=OSA.distance, processor=None, score_cutoff=allowed)
-            if found is not None:
+        for buckets, allowed in passes:
+            for length in range(len(token) - allowed, len(token) + allowed + 1):
+                choices = buckets.get(length)
+                if not choices:
+                    continue
+                found = process.extractOne(token, choices, scorer=OSA.distance, processor=None, score_cutoff=allowed)
+                if found is None:
+                    continue
                 candidate = (int(found[1]) + (0 if found[0][0] == token[0] else 1), found[0])
-                if best is None or candidate < best:
+                if candidate[0] <= allowed and (best is None or candidate < best):
                     best = candidate
-        if best is None or best[0] > allowed:
-            return None
-        return best[1]
+        return None if best is None else best[1]
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """Normalised tokens with typos corrected, and the positions that were corrected."""
@@ -566,11 +575,18 @@ class Matcher:
         return False
 
     def _names_other_area(self, tokens: Tokens, hits: list[Hit]) -> bool:
-        """'Nottingham City CSPR 2023': reviews or a partnership of an area we do not cover."""
-        if any(h.ref.kind == "review" for h in hits) or not any(t in AREA_CONTEXT for t in tokens):
+        """'Nottingham City CSPR 2023', 'Nottingham SCR baby 2022': reviews or a partnership of an area we do
+        not cover, even when our own reviews answer to the same description; not when our area is named too."""
+        if not any(t in AREA_CONTEXT for t in tokens) or any(t in self._home_area_words for t in tokens):
             return False
         return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
                    for i in range(len(tokens) - n + 1))
+
+    def _ends_name(self, following: Tokens) -> bool:
+        """After 'Child A': the end, 'and', a review word or an area closes a name ('Child A Leicestershire
+        LCSPR'); any other word means 'a' was the article ('child a lot')."""
+        return not following or following[0] == "and" or following[0] in CASE_WORDS or (
+            following[0] in self._home_area_words)
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
@@ -579,7 +595,7 @@ class Matcher:
             tokens[i] in NAME_WORDS
             and len(tokens[i + 1]) == 1
             and tokens[i + 1].isalpha()
-            and (tokens[i + 1] not in {"a", "i"} or tokens[i + 2 : i + 3] == ("and",))  # 'Child A and B'
+            and (tokens[i + 1] not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3]))  # 'Child A and B'
             and i + 1 not in named
             for i in range(len(tokens) - 1)
         )
@@ -597,6 +613,9 @@ class Matcher:
         if urgency >= needed and not self._asks_for_learning(tokens, scores, named):
             return Match(ReplyKind.URGENT, "urgent", confidence=urgency)
         scores.pop("urgent", None)
+        if any(score >= RULE_SCORES[2] and self._intent_kind.get(intent) == ReplyKind.FALLBACK
+               for intent, score in scores.items()):
+            return Match(ReplyKind.FALLBACK, None)  # 'what is the real name of the child in ...': never
         hits, alternatives, clash = self._resolve_same_names(named)
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
@@ -610,6 +629,9 @@ class Matcher:
             reviewless = best.intent in REVIEW_INTENTS | {"glossary"} and not any(
                 h.ref.kind == "review" for h in best.hits
             )
+            if self._one_review_unnamed(best, tokens, hits, plural):
+                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN,
+                             choices=self._recent_reviews())
             covered = {p for h in hits for p in h.positions}
             choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
             if reviewless and not choices and best.intent != "glossary":
@@ -628,6 +650,14 @@ class Matcher:
                 match = replace(match, alternatives=alternatives)
             return match
         return self._partial(tokens, hits, plural)
+
+    def _one_review_unnamed(self, best: _Candidate, tokens: Tokens, hits: list[Hit], plural: bool) -> bool:
+        """'When was the briefing published?', 'what was the learning from the LCSPR': one review is meant,
+        where a list or a definition would otherwise answer."""
+        listing = best.intent == "latest_reviews" and not any(t in RECENCY_WORDS for t in tokens)
+        defining = best.intent == "glossary" and not best.asked
+        return ((listing or defining) and not plural and period_of(tokens) is None and _asks_for_one(tokens)
+                and not any(h.ref.kind == "review" for h in hits) and not self._review_by_type(hits))
 
     def _unnamed_review_choices(
         self, text: str, tokens: Tokens, best: _Candidate, hits: list[Hit], plural: bool

@@ -29,7 +29,7 @@ _MONTH_ABBREVIATIONS = {
 }  # not "may", which is mostly the verb
 _DIGIT = re.compile(r"\d")
 _AGE = re.compile(r"\b(\d{1,2}) ?(?:yo|y/o|yrs? old|years? old)\b")
-_GLUED_NAME = re.compile(r"\b(child|baby)([a-z])\b")  # 'childc and d', 'childe': a review name typed in one go
+_GLUED_NAME = re.compile(r"\b(child|baby)([a-rt-z])\b")  # 'childc and d', 'childe' typed in one go; not 'childs'
 _MONTH_ABBREVIATION = re.compile(rf"\b({'|'.join(_MONTH_ABBREVIATIONS)})\b\.?")
 _MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
 

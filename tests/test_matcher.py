@@ -274,3 +274,28 @@ def test_urgency_follows_what_is_described_not_single_words(
 ) -> None:
     match = matcher.match(question)
     assert (match.kind, match.intent) == (kind, intent)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("whats the real name of the kiddie in the patricia review? I think I might know the family",
+         ReplyKind.FALLBACK),  # reviews are anonymised: never help to identify a child
+        ("the review called patricia is that the childs real name", ReplyKind.ANSWER),
+        ("nottingham city scr baby 2022", ReplyKind.FALLBACK),  # another area's baby review, not ours
+        ("Child A leicestershire lcspr", ReplyKind.FALLBACK),
+        ("when was the briefing published?", ReplyKind.CLARIFY),
+        ("what did the chair say in her statement", ReplyKind.CLARIFY),
+        ("leicestershire first response number for a consultation no immediate risk just want advice",
+         ReplyKind.ANSWER),
+        ("Hi all, as discussed in supervision please read the latest LCSPR briefing. where do i get the child E one",
+         ReplyKind.ANSWER),  # 'discussed' is a word of its own, not a typo of 'disclosed'
+    ],
+)
+def test_privacy_other_areas_and_one_unnamed_document(matcher: Matcher, question: str, kind: ReplyKind) -> None:
+    assert matcher.match(question).kind == kind
+
+
+def test_review_names_survive_two_slips_but_common_words_do_not_become_names(matcher: Matcher) -> None:
+    assert refs(matcher.match("patrisha LSCPR when was it published")) == {"patricia"}
+    assert matcher.match("child see and dee report when was it out").refs == (Ref("review", "child-c-d"),)
