@@ -20,6 +20,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.english import english_words
 from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
 from bot.normalise import Synonyms, Tokens, normalise, normalise_words, words
 from bot.other_areas import OTHER_AREAS
@@ -230,7 +231,10 @@ CHILD_NOUNS = frozenset(
 GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )
-ONE_DOCUMENT_WORDS = GENERIC_REVIEW_WORDS | {"foreword", "statement"}
+ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is no document
+    {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "foreword",
+     "statement"}
+)
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
 
 
@@ -281,6 +285,7 @@ class Matcher:
     def __init__(self, view: KnowledgeBase, home_partnership: str | None = None) -> None:
         self.synonyms = Synonyms((s.canonical, s.variants) for s in view.synonyms)
         self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(self.norm)  # single words recur across questions
+        self._english = english_words()
         self._index = _Index()
         self._intent_order = [intent.id for intent in view.intents]
         self._intent_kind = {intent.id: intent.kind for intent in view.intents}
@@ -439,12 +444,14 @@ class Matcher:
         self._single_review_of_type = {t: ids[0] for t, ids in by_type.items() if len(ids) == 1}
 
     # ----- per question ---------------------------------------------------------------------------
-    def _correct_uncached(self, token: str) -> str | None:
+    def _correct_uncached(self, token: str, names_a_letter: bool = False) -> str | None:
         """The vocabulary word a typo was meant to be, or None when nothing is close enough.
 
         One edit (a transposition counts as one); two for words of ten letters or more, since shorter real words
         sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
-        from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild')."""
+        from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild').
+        An English word is left alone unless only its ending slipped ('disguise' -> 'disguised'), or it stands
+        before a single letter and becomes a review name's word ('chid e' -> 'child e')."""
         if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
         passes = [(self._names_by_length, 2 if len(token) >= NAME_TWO_EDITS else 1)]
@@ -462,7 +469,10 @@ class Matcher:
                 candidate = (int(found[1]) + (0 if found[0][0] == token[0] else 1), found[0])
                 if candidate[0] <= allowed and (best is None or candidate < best):
                     best = candidate
-        return None if best is None else best[1]
+        if best is None:
+            return None
+        slipped = best[1].startswith(token) or (names_a_letter and best[1] in self._index.names)
+        return best[1] if token not in self._english or slipped else None  # 'leaving' is not 'learning'
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """Normalised tokens with typos corrected, and the positions that were corrected."""
@@ -475,7 +485,8 @@ class Matcher:
             if token in self._index.vocabulary or token in STOPWORDS:
                 out.append(token)
                 continue
-            fixed = self._correct(token)
+            before_letter = i + 1 < len(raw) and len(raw[i + 1]) == 1 and raw[i + 1].isalpha()
+            fixed = self._correct(token, before_letter)  # 'chid e': a name, though 'chid' is a word
             if fixed is None:
                 out.append(token)
             else:
@@ -579,6 +590,8 @@ class Matcher:
         not cover, even when our own reviews answer to the same description; not when our area is named too."""
         if not any(t in AREA_CONTEXT for t in tokens) or any(t in self._home_area_words for t in tokens):
             return False
+        if "national" in tokens:
+            return False  # 'I'm in Northamptonshire: where do I find other areas' reviews?' wants the repository
         return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
                    for i in range(len(tokens) - n + 1))
 
@@ -619,10 +632,14 @@ class Matcher:
         hits, alternatives, clash = self._resolve_same_names(named)
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
-        if (self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits)
-                or self._names_other_area(tokens, hits)):
+        if self._names_other_area(tokens, hits):
+            if max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0)) >= RULE_SCORES[2]:
+                # 'where do I read Birmingham's reviews?': the national repository holds every area's
+                return Match(ReplyKind.ANSWER, "national_repository", confidence=RULE_SCORES[2])
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        plural = any(w in PLURAL_REVIEW_WORDS for w in bare)  # 'the older SCRs' names no one review
+        if self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits):
+            return Match(ReplyKind.FALLBACK, None, unknown_review=True)
+        plural = self._plural_documents(bare)  # 'the older SCRs' names no one review
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
             best = self._first_mentioned(candidates)
@@ -651,12 +668,21 @@ class Matcher:
             return match
         return self._partial(tokens, hits, plural)
 
+    def _plural_documents(self, bare: Tokens) -> bool:
+        """Reviews, briefings, SCRs: several documents, however misspelt ('reveiws')."""
+        return any(
+            w in PLURAL_REVIEW_WORDS
+            or (len(w) > 4 and w.endswith("s") and (self._correct(w[:-1], False) or w[:-1]) in ONE_DOCUMENT_WORDS)
+            for w in bare
+        )
+
     def _one_review_unnamed(self, best: _Candidate, tokens: Tokens, hits: list[Hit], plural: bool) -> bool:
         """'When was the briefing published?', 'what was the learning from the LCSPR': one review is meant,
         where a list or a definition would otherwise answer."""
         listing = best.intent == "latest_reviews" and not any(t in RECENCY_WORDS for t in tokens)
         defining = best.intent == "glossary" and not best.asked
-        return ((listing or defining) and not plural and period_of(tokens) is None and _asks_for_one(tokens)
+        past = best.intent == "how_reviews_work" and "was" in tokens  # 'when was the review published?'
+        return ((listing or defining or past) and not plural and period_of(tokens) is None and _asks_for_one(tokens)
                 and not any(h.ref.kind == "review" for h in hits) and not self._review_by_type(hits))
 
     def _unnamed_review_choices(
@@ -878,6 +904,9 @@ class Matcher:
     def _decide(self, best: _Candidate, candidates: list[_Candidate], tokens: Tokens) -> Match:
         if best.kind != ReplyKind.ANSWER:
             return Match(best.kind, best.intent, confidence=best.score)
+        themes = tuple(h for h in best.hits if h.ref.kind == "theme")
+        if best.intent == "national_repository" and themes:
+            best = replace(best, intent="theme", hits=themes)  # 'NSPCC learning on neglect': that theme's briefing
         refs = _unique(h.ref for h in best.hits)
         if best.intent == "how_reviews_work" and not any(r.kind == "topic" for r in refs):
             refs = (*self._topic(tokens), *refs)
@@ -896,8 +925,8 @@ class Matcher:
             return Match(ReplyKind.ANSWER, "latest_reviews", confidence=THRESHOLD, period=period)  # 'reviews from 2024'
         if hits:
             return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
-        choices = self._half_named(tokens)
-        if choices:
+        choices = self._half_named(tokens) or (self._recent_reviews() if not plural and _asks_for_one(tokens) else ())
+        if choices:  # 'the July one', 'whats the learning from the briefing'
             return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=choices)
         if tokens and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens) and about_reviews:
             return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=self._recent_reviews())

@@ -299,3 +299,19 @@ def test_privacy_other_areas_and_one_unnamed_document(matcher: Matcher, question
 def test_review_names_survive_two_slips_but_common_words_do_not_become_names(matcher: Matcher) -> None:
     assert refs(matcher.match("patrisha LSCPR when was it published")) == {"patricia"}
     assert matcher.match("child see and dee report when was it out").refs == (Ref("review", "child-c-d"),)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("baby at clinic has bruises and mum is leaving now what do i do", "urgent"),  # 'leaving' is no typo
+        ("what order did the july 2024 reviews come out in?", "latest_reviews"),  # nor is 'order'
+        ("disguise compliance briefing", "theme"),  # only the ending slipped
+        ("chid e", "review"),  # a word before a letter: a review's name
+        ("I want to read reviews from Birmingham and Manchester as well, where do I look?", "national_repository"),
+        ("mum has just said she'll kill herself and the kids tonight", "urgent"),
+        ("15 yo girl just messaged me saying she's being taken abroad to get married next week", "urgent"),
+    ],
+)
+def test_real_words_stay_as_typed_and_harm_is_heard(matcher: Matcher, question: str, intent: str) -> None:
+    assert matcher.match(question).intent == intent
