@@ -200,6 +200,7 @@ def action_for(ref: Ref) -> str | None:
     return f"{intent}:{ref.id}" if intent and ACTION_KIND.get(intent) == ref.kind else None
 
 
+SINCE_WORDS = frozenset({"since", "after", "than", "still"})
 RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "new", "last", "lately", "current"})
 PLURAL_REVIEW_WORDS = frozenset(
     {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents", "cases",
@@ -832,6 +833,8 @@ class Matcher:
                 used = self._review_by_type(hits)
             if intent in NEEDS_ENTRY and not used:
                 continue
+            if intent == "latest_reviews" and any(t in SINCE_WORDS for t in tokens):
+                used = [h for h in hits if h.ref.kind == "review"]  # 'anything since Child E?': a reference point
             opening_chat = kind == ReplyKind.CHAT and positions.get(intent) == 0  # 'hello, first time using this'
             if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2] and not opening_chat:
                 continue
@@ -843,7 +846,10 @@ class Matcher:
                 if weak and any(not self._is_weak(h) for h in hits if h not in used):
                     total -= UNUSED_ENTRY_PENALTY  # 'school nurse here: what is the Child E LCSPR?' asks about Child E
             else:
-                strong_hits = any(not self._is_weak(h) and (not h.corrected or h.ref.kind == "review") for h in hits)
+                strong_hits = any(  # a resource's alias ('thresholds') does not outweigh 'who do I ring'
+                    not self._is_weak(h) and h.ref.kind != "resource" and (not h.corrected or h.ref.kind == "review")
+                    for h in hits
+                )
                 total = score - (UNUSED_ENTRY_PENALTY if takes and strong_hits and kind == ReplyKind.ANSWER else 0.0)
                 if kind == ReplyKind.ANSWER and score <= RULE_SCORES[1]:
                     total -= UNKNOWN_WORD_PENALTY * max(0, unknown - 1)  # one cue word among strangers
@@ -925,7 +931,10 @@ class Matcher:
             return Match(ReplyKind.ANSWER, "latest_reviews", confidence=THRESHOLD, period=period)  # 'reviews from 2024'
         if hits:
             return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
-        choices = self._half_named(tokens) or (self._recent_reviews() if not plural and _asks_for_one(tokens) else ())
+        # 'it' alone is no reference here: 'what time is it' asked nothing about a review
+        choices = self._half_named(tokens) or (
+            self._recent_reviews() if not plural and _asks_for_one(tokens, pronoun=False) else ()
+        )
         if choices:  # 'the July one', 'whats the learning from the briefing'
             return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=choices)
         if tokens and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens) and about_reviews:
@@ -967,11 +976,12 @@ def latest_date(review: Review) -> dt.date:
     return max(dates, default=dt.date.min)
 
 
-def _asks_for_one(tokens: Tokens) -> bool:
+def _asks_for_one(tokens: Tokens, pronoun: bool = True) -> bool:
     """'send me the briefing', 'the 2024 Leicester LCSPR', 'the one with her foreword': one document, not
     named (unless plurals say otherwise)."""
-    if ("the", "one") in itertools.pairwise(tokens):
-        return True
+    pairs = set(itertools.pairwise(tokens))
+    if {("the", "one"), ("that", "one"), ("this", "one")} & pairs or (pronoun and "it" in tokens):
+        return True  # 'the one with her foreword', 'is that one published?', 'where can I read it?'
     return any(
         token in SINGULAR_DETERMINERS and any(t in ONE_DOCUMENT_WORDS for t in tokens[i + 1 : i + 1 + DETERMINER_REACH])
         for i, token in enumerate(tokens)

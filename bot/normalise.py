@@ -85,11 +85,15 @@ def words(text: str) -> Tokens:
     return tuple(_NON_WORD.sub(" ", spell_dates(fold(text))).split())
 
 
+_NOT_PLURAL = frozenset({"news", "always", "perhaps", "whereas", "towards", "afterwards"})
+
+
 def stem(token: str) -> str:
     """Fold simple English plurals so 'reviews' matches 'review' (and 'policies' matches 'policy')."""
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is", "ous")):
+    plural = token.endswith("s") and not token.endswith(("ss", "us", "is", "ous")) and token not in _NOT_PLURAL
+    if len(token) > 3 and plural:
         return token[:-1]
     return token
 
