@@ -236,6 +236,7 @@ ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is n
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "foreword",
      "statement"}
 )
+ADDRESS_WORDS = frozenset({"st", "street", "road", "rd", "lane", "avenue", "ave", "way", "close", "station"})
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
 
 
@@ -573,9 +574,14 @@ class Matcher:
         normed = [self._norm_word(word) for word in words]
         unknown = [bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n) for n in normed]
         stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
+        # a name has a word that is no everyday word ('pelka', 'hobson'): 'dissertation lit review' is not one
+        english = [all(t in self._english for t in n) for n in normed]
+        address = [any(t in ADDRESS_WORDS for t in n) for n in normed]  # 'Euston St' is where someone works
         near_review = [any(t in CASE_WORDS for t in n) for n in normed]
         describing = [all(t in GENERIC_REVIEW_WORDS or t in REVIEW_DESCRIBERS for t in n) for n in normed]
         for i in range(len(words) - 1):
+            if address[i + 1] or (english[i] and english[i + 1]):
+                continue
             if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - 2) : i + 5]):
                 return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
             if unknown[i] and unknown[i + 1]:
@@ -634,7 +640,8 @@ class Matcher:
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
         if self._names_other_area(tokens, hits):
-            if max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0)) >= RULE_SCORES[2]:
+            asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
+            if asks_where >= RULE_SCORES[2] and not self._names_unknown_review(tokens, hits):
                 # 'where do I read Birmingham's reviews?': the national repository holds every area's
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=RULE_SCORES[2])
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
@@ -644,7 +651,7 @@ class Matcher:
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
             best = self._first_mentioned(candidates)
-            reviewless = best.intent in REVIEW_INTENTS | {"glossary"} and not any(
+            reviewless = (best.intent in REVIEW_INTENTS or (best.intent == "glossary" and not best.asked)) and not any(
                 h.ref.kind == "review" for h in best.hits
             )
             if self._one_review_unnamed(best, tokens, hits, plural):
@@ -843,7 +850,8 @@ class Matcher:
                 weak = all(self._is_weak(h) for h in used)
                 bonus = INTENT_WITH_ENTITY_BONUS / 2 if weak else INTENT_WITH_ENTITY_BONUS
                 total = min(100.0, max(score, entity) + bonus)
-                if weak and any(not self._is_weak(h) for h in hits if h not in used):
+                if weak and any(not self._is_weak(h) and h.ref.kind != "resource" and not h.corrected
+                                for h in hits if h not in used):
                     total -= UNUSED_ENTRY_PENALTY  # 'school nurse here: what is the Child E LCSPR?' asks about Child E
             else:
                 strong_hits = any(  # a resource's alias ('thresholds') does not outweigh 'who do I ring'
