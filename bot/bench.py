@@ -367,7 +367,7 @@ class _Replay:
         return getattr(self._engine, name)
 
 
-def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions: list[str]) -> Any:
+def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions: list[str], data_dir: str) -> Any:
     """The Application for one variant, pointed at the fake."""
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -380,7 +380,6 @@ def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions
         application = app.build()
         application.add_handler(MessageHandler(filters.TEXT, _echo))
         return application
-    data_dir = tempfile.mkdtemp(prefix="bench-data-")  # the bot opens its database at start: never the repo's
     settings = Settings.from_env(
         {"TELEGRAM_BOT_TOKEN": where["token"], "TELEGRAM_API_URL": where["url"], "DATA_DIR": data_dir}
     )
@@ -393,10 +392,25 @@ def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions
     return application
 
 
-async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[str], other_cpu: int | None) -> Json:
-    """One variant against a fresh fake in a subprocess: replies per second."""
+async def _serve(application: Any, fake: Any, questions: list[str]) -> Json:
+    """Start the bot, let the fake's users ask every question, stop it: the fake's report."""
     from telegram import Update
 
+    async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        fake.stdin.write((json.dumps({"questions": questions, "users": E2E_USERS}) + "\n").encode())
+        await fake.stdin.drain()
+        result: Json = json.loads(await asyncio.wait_for(fake.stdout.readline(), WORKER_TIMEOUT_S))
+        await application.updater.stop()
+        await application.stop()
+    return result
+
+
+async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[str], other_cpu: int | None) -> Json:
+    """One variant against a fresh fake in a subprocess: replies per second."""
     prefix = ["taskset", "-c", str(other_cpu)] if other_cpu is not None and shutil.which("taskset") else []
     fake = await asyncio.create_subprocess_exec(
         *prefix, sys.executable, "-m", "bot.bench", "--fake-api", cwd=ROOT,
@@ -404,17 +418,8 @@ async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[
     assert fake.stdin is not None and fake.stdout is not None
     try:
         where = json.loads(await fake.stdout.readline())
-        application = _application(variant, kb, now, where, questions)
-        async with application:
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.updater.start_polling(poll_interval=0, allowed_updates=Update.ALL_TYPES)
-            await application.start()
-            fake.stdin.write((json.dumps({"questions": questions, "users": E2E_USERS}) + "\n").encode())
-            await fake.stdin.drain()
-            result: Json = json.loads(await asyncio.wait_for(fake.stdout.readline(), WORKER_TIMEOUT_S))
-            await application.updater.stop()
-            await application.stop()
+        with tempfile.TemporaryDirectory(prefix="bench-data-") as data_dir:  # the bot's database: never the repo's
+            result = await _serve(_application(variant, kb, now, where, questions, data_dir), fake, questions)
     finally:
         fake.stdin.close()
         await fake.wait()
