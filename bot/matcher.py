@@ -236,6 +236,8 @@ ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is n
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "foreword",
      "statement"}
 )
+ANY_REVIEW = frozenset({("a", "case"), ("a", "review"), ("any", "review")})
+NAME_REACH = 5  # 'the national review into the death of Arthur Labinjo-Hughes'
 ADDRESS_WORDS = frozenset({"st", "street", "road", "rd", "lane", "avenue", "ave", "way", "close", "station"})
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
 
@@ -582,7 +584,7 @@ class Matcher:
         for i in range(len(words) - 1):
             if address[i + 1] or (english[i] and english[i + 1]):
                 continue
-            if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - 2) : i + 5]):
+            if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - NAME_REACH) : i + 5]):
                 return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
             if unknown[i] and unknown[i + 1]:
                 after = i + 2
@@ -637,23 +639,29 @@ class Matcher:
                for intent, score in scores.items()):
             return Match(ReplyKind.FALLBACK, None)  # 'what is the real name of the child in ...': never
         hits, alternatives, clash = self._resolve_same_names(named)
+        plural = self._plural_documents(bare)  # 'the older SCRs' names no one review
         if clash:
             return Match(ReplyKind.CLARIFY, None, confidence=THRESHOLD - AMBIGUITY_MARGIN, choices=clash[:3])
         if self._names_other_area(tokens, hits):
             asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
-            if asks_where >= RULE_SCORES[2] and not self._names_unknown_review(tokens, hits):
+            any_review = plural or bool(ANY_REVIEW & set(itertools.pairwise(tokens)))  # 'a case review from Birmingham'
+            if asks_where >= RULE_SCORES[2] and any_review and not self._names_unknown_review(tokens, hits):
                 # 'where do I read Birmingham's reviews?': the national repository holds every area's
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=RULE_SCORES[2])
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         if self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        plural = self._plural_documents(bare)  # 'the older SCRs' names no one review
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
             best = self._first_mentioned(candidates)
             reviewless = (best.intent in REVIEW_INTENTS or (best.intent == "glossary" and not best.asked)) and not any(
                 h.ref.kind == "review" for h in best.hits
             )
+            period = period_of(tokens)
+            if reviewless and plural and period is not None and best.intent in REVIEW_INTENTS:
+                fitting = self._published_in(period)  # 'links to the reviews published in July 2024'
+                if fitting:
+                    return Match(ReplyKind.ANSWER, best.intent, fitting, round(best.score, 1))
             if self._one_review_unnamed(best, tokens, hits, plural):
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN,
                              choices=self._recent_reviews())
@@ -667,8 +675,7 @@ class Matcher:
                 return self._decide(best, candidates, tokens)
             if choices:
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
-            period = period_of(tokens) if best.intent == "latest_reviews" else None
-            if period is not None:
+            if best.intent == "latest_reviews" and period is not None:
                 return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
             match = self._decide(best, candidates, tokens)
             if alternatives and any(r.kind == "review" for r in match.refs):
@@ -712,11 +719,15 @@ class Matcher:
             said_by = _unique(Ref("review", r) for r in self._statement_review.values())
         return tuple(sorted(said_by, key=self._recency.__getitem__)[:3]) if len(said_by) > 1 else ()
 
+    def _published_in(self, period: Period) -> tuple[Ref, ...]:
+        """The home partnership's reviews with a publication in `period`, newest first."""
+        return tuple(ref for ref in self._recent_refs if ref in self._local and any(
+            period.holds(day) for day in self._published_days.get(ref, ())))
+
     def _in_period(self, tokens: Tokens, match: Match, period: Period, plural: bool) -> Match:
         """'What came out in July 2024?' lists that month's publications; 'the LSCPR published in July' asks
         for one of them: that review when only one fits, else a choice between them."""
-        fitting = tuple(ref for ref in self._recent_refs if ref in self._local and any(
-            period.holds(day) for day in self._published_days.get(ref, ())))
+        fitting = self._published_in(period)
         asks_for_one = not plural and _asks_for_one(tokens)
         if asks_for_one and len(fitting) == 1:
             return Match(ReplyKind.ANSWER, "review", fitting, match.confidence)
@@ -820,7 +831,8 @@ class Matcher:
             a in ONE_CHILD_DETERMINERS and b in CHILD_NOUNS for a, b in itertools.pairwise(tokens)
         ):
             return False
-        return any(t in LEARNING_WORDS for t in tokens) or (
+        asks_for_anything = {("anything", "on"), ("anything", "about")} & set(itertools.pairwise(tokens))
+        return any(t in LEARNING_WORDS for t in tokens) or bool(asks_for_anything) or (
             "theme" in scores
             and any(h.ref.kind == "theme" for h in hits)
             and scores.get("urgent", 0.0) <= RULE_SCORES[1]
@@ -843,6 +855,8 @@ class Matcher:
             if intent == "latest_reviews" and any(t in SINCE_WORDS for t in tokens):
                 used = [h for h in hits if h.ref.kind == "review"]  # 'anything since Child E?': a reference point
             opening_chat = kind == ReplyKind.CHAT and positions.get(intent) == 0  # 'hello, first time using this'
+            if intent in REVIEW_INTENTS and not used and not anchored:
+                continue  # 'where can I park near City Hall?' asks nothing about a review
             if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2] and not opening_chat:
                 continue
             if used:

@@ -315,3 +315,35 @@ def test_review_names_survive_two_slips_but_common_words_do_not_become_names(mat
 )
 def test_real_words_stay_as_typed_and_harm_is_heard(matcher: Matcher, question: str, intent: str) -> None:
     assert matcher.match(question).intent == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Our family support worker visited a house this afternoon and found a two-year-old on his own. Mum still"
+        " hasn't come back. What do we do?",
+        "nursery pick up - dad clearly under the influence and insisting on taking his daughter, what now",
+        "a young person i work with just messaged saying they want to end it all tonight",
+        "At a DA job now, 2 kids in the house, dad arrested, mum in no state - whos the city out of hours number",
+    ],
+)
+def test_a_child_at_risk_now_told_in_everyday_words_is_urgent(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where can i park near city hall",
+        "Could you draft an email to a parent explaining why we made a referral about her son?",
+        "how many days annual leave does a band 6 health visitor get",
+        "What were the findings of the national review into the death of Arthur Labinjo-Hughes?",
+    ],
+)
+def test_questions_the_bot_cannot_answer_are_not_answered(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.FALLBACK
+
+
+def test_reviews_of_a_month_are_all_linked(matcher: Matcher) -> None:
+    match = matcher.match("where can I read the Leicester reviews that were published in July 2024?")
+    assert (match.intent, refs(match)) == ("where_to_read", {"child-e", "child-c-d", "patricia"})
