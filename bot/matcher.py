@@ -653,35 +653,41 @@ class Matcher:
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
-            best = self._first_mentioned(candidates)
-            reviewless = (best.intent in REVIEW_INTENTS or (best.intent == "glossary" and not best.asked)) and not any(
-                h.ref.kind == "review" for h in best.hits
-            )
-            period = period_of(tokens)
-            if reviewless and plural and period is not None and best.intent in REVIEW_INTENTS:
-                fitting = self._published_in(period)  # 'links to the reviews published in July 2024'
-                if fitting:
-                    return Match(ReplyKind.ANSWER, best.intent, fitting, round(best.score, 1))
-            if self._one_review_unnamed(best, tokens, hits, plural):
-                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN,
-                             choices=self._recent_reviews())
-            covered = {p for h in hits for p in h.positions}
-            choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
-            if reviewless and not choices and best.intent != "glossary":
-                choices = self._unnamed_review_choices(text, tokens, best, hits, plural)
-            if len(choices) == 1 and best.score >= RULE_SCORES[2] and best.intent in REVIEW_INTENTS:
-                # 'what did the chair say about the baby': one review fits, and the question is clear
-                best = replace(best, hits=(Hit(choices[0], frozenset(), corrected=True),))
-                return self._decide(best, candidates, tokens)
-            if choices:
-                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
-            if best.intent == "latest_reviews" and period is not None:
-                return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
-            match = self._decide(best, candidates, tokens)
-            if alternatives and any(r.kind == "review" for r in match.refs):
+            match = self._answer(self._first_mentioned(candidates), candidates, tokens, hits, plural)
+            if alternatives and match.kind == ReplyKind.ANSWER and any(r.kind == "review" for r in match.refs):
                 match = replace(match, alternatives=alternatives)
             return match
         return self._partial(tokens, hits, plural)
+
+    def _answer(
+        self, best: _Candidate, candidates: list[_Candidate], tokens: Tokens, hits: list[Hit], plural: bool
+    ) -> Match:
+        """The confident candidate as a Match, unless the review it is about is left unsaid: then a month's
+        reviews ('links to the July 2024 reviews'), the one that fits, or 'Did you mean …?'."""
+        reviewless = (best.intent in REVIEW_INTENTS or (best.intent == "glossary" and not best.asked)) and not any(
+            h.ref.kind == "review" for h in best.hits
+        )
+        period = period_of(tokens)
+        if reviewless and plural and period is not None and best.intent in REVIEW_INTENTS:
+            fitting = self._published_in(period)
+            if fitting:
+                return Match(ReplyKind.ANSWER, best.intent, fitting, round(best.score, 1))
+        if self._one_review_unnamed(best, tokens, hits, plural, period):
+            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN,
+                         choices=self._recent_reviews())
+        covered = {p for h in hits for p in h.positions}
+        choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
+        if reviewless and not choices and best.intent != "glossary":
+            choices = self._unnamed_review_choices(tokens, best, hits, plural)
+        if len(choices) == 1 and best.score >= RULE_SCORES[2] and best.intent in REVIEW_INTENTS:
+            # 'what did the chair say about the baby': one review fits, and the question is clear
+            best = replace(best, hits=(Hit(choices[0], frozenset(), corrected=True),))
+            return self._decide(best, candidates, tokens)
+        if choices:
+            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
+        if best.intent == "latest_reviews" and period is not None:
+            return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
+        return self._decide(best, candidates, tokens)
 
     def _plural_documents(self, bare: Tokens) -> bool:
         """Reviews, briefings, SCRs: several documents, however misspelt ('reveiws')."""
@@ -691,17 +697,19 @@ class Matcher:
             for w in bare
         )
 
-    def _one_review_unnamed(self, best: _Candidate, tokens: Tokens, hits: list[Hit], plural: bool) -> bool:
+    def _one_review_unnamed(
+        self, best: _Candidate, tokens: Tokens, hits: list[Hit], plural: bool, period: Period | None
+    ) -> bool:
         """'When was the briefing published?', 'what was the learning from the LCSPR': one review is meant,
         where a list or a definition would otherwise answer."""
         listing = best.intent == "latest_reviews" and not any(t in RECENCY_WORDS for t in tokens)
         defining = best.intent == "glossary" and not best.asked
         past = best.intent == "how_reviews_work" and "was" in tokens  # 'when was the review published?'
-        return ((listing or defining or past) and not plural and period_of(tokens) is None and _asks_for_one(tokens)
+        return ((listing or defining or past) and not plural and period is None and _asks_for_one(tokens)
                 and not any(h.ref.kind == "review" for h in hits) and not self._review_by_type(hits))
 
     def _unnamed_review_choices(
-        self, text: str, tokens: Tokens, best: _Candidate, hits: list[Hit], plural: bool
+        self, tokens: Tokens, best: _Candidate, hits: list[Hit], plural: bool
     ) -> tuple[Ref, ...]:
         """'Send me the briefing', 'what did the chair say in her foreword': one review is meant but none is
         named, so ask which: the reviews whose statements were matched, else the most recent ones. 'The
