@@ -149,6 +149,7 @@ INTENT_TAKES: dict[str, frozenset[str]] = {
     "about": frozenset({"partnership"}),
     "latest_reviews": frozenset({"partnership"}),
 }
+LISTS = {"themes": "theme"}  # intents that list every entry of a kind
 NEEDS_ENTRY = frozenset({"review", "theme", "glossary"})
 REVIEW_INTENTS = frozenset({"review", "where_to_read", "statement"})
 NATURAL_PENALTY = {
@@ -213,6 +214,9 @@ AREA_CONTEXT = frozenset(
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "partnership", "board", "lscb", "lscp",
      "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning"}
 )
+
+NOW_WORDS = frozenset({"tonight", "now", "today", "currently"})
+ORIGIN_WORDS = frozenset({"here", "moved", "relocated", "this area"})  # 'new to the area from Wales': where from
 
 # A question holding one of these asks about learning, unless it also points at one child (below).
 LEARNING_WORDS = frozenset(
@@ -599,8 +603,8 @@ class Matcher:
         not cover, even when our own reviews answer to the same description; not when our area is named too."""
         if not any(t in AREA_CONTEXT for t in tokens) or any(t in self._home_area_words for t in tokens):
             return False
-        if "national" in tokens:
-            return False  # 'I'm in Northamptonshire: where do I find other areas' reviews?' wants the repository
+        if "national" in tokens or any(t in ORIGIN_WORDS for t in tokens):
+            return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
         return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
                    for i in range(len(tokens) - n + 1))
 
@@ -833,6 +837,8 @@ class Matcher:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
+        if any(t in NOW_WORDS for t in tokens):
+            return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
         if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2]:
             return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
         if any(t in ONE_CHILD for t in tokens) or any(
@@ -880,7 +886,10 @@ class Matcher:
                     not self._is_weak(h) and h.ref.kind != "resource" and (not h.corrected or h.ref.kind == "review")
                     for h in hits
                 )
-                total = score - (UNUSED_ENTRY_PENALTY if takes and strong_hits and kind == ReplyKind.ANSWER else 0.0)
+                listed = LISTS.get(intent)  # 'neglect themes in reviews' asks about neglect, not for the list
+                names_one = listed is not None and any(h.ref.kind == listed and not self._is_weak(h) for h in hits)
+                penalised = (takes and strong_hits and kind == ReplyKind.ANSWER) or names_one
+                total = score - (UNUSED_ENTRY_PENALTY if penalised else 0.0)
                 if kind == ReplyKind.ANSWER and score <= RULE_SCORES[1]:
                     total -= UNKNOWN_WORD_PENALTY * max(0, unknown - 1)  # one cue word among strangers
             candidates.append(_Candidate(intent, kind, total, tuple(used), positions.get(intent, 0), cue=score))

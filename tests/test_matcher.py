@@ -347,3 +347,24 @@ def test_questions_the_bot_cannot_answer_are_not_answered(matcher: Matcher, ques
 def test_reviews_of_a_month_are_all_linked(matcher: Matcher) -> None:
     match = matcher.match("where can I read the Leicester reviews that were published in July 2024?")
     assert (match.intent, refs(match)) == ("where_to_read", {"child-e", "child-c-d", "patricia"})
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "one of our food bank volunteers says a 12 yr old has been sleeping in the shed behind the church",
+        "neighbours little boy has been outside in the cold in his pyjamas for an hour, nobody answering the door",
+        "reading the Patricia briefing made me think of a family - dad is back in the house tonight despite bail"
+        " conditions and the kids are there",
+        "football coach - one of my under 11s has what look like cigarette burns on his arm, found them just now",
+        "GP - 4 month old brought in with a fractured arm and no explanation, what do I do",
+    ],
+)
+def test_more_children_at_risk_now_are_heard(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+def test_a_named_theme_is_answered_not_the_list_of_themes(matcher: Matcher) -> None:
+    match = matcher.match("neglect themes from reviews")
+    assert (match.intent, refs(match)) == ("theme", {"neglect"})
+    assert matcher.match("what kind of issues keep coming up in case reviews?").intent == "themes"
