@@ -615,8 +615,14 @@ class Matcher:
             following[0] in self._home_area_words)
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
-        """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do."""
+        """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do;
+        'a child called Jayden' when no review is."""
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
+        if not named and any(
+            a in {"called", "named"} and b not in self._index.vocabulary and b not in self._english and b.isalpha()
+            for a, b in itertools.pairwise(tokens)
+        ):
+            return True
         return any(
             tokens[i] in NAME_WORDS
             and len(tokens[i + 1]) == 1

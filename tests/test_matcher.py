@@ -368,3 +368,18 @@ def test_a_named_theme_is_answered_not_the_list_of_themes(matcher: Matcher) -> N
     match = matcher.match("neglect themes from reviews")
     assert (match.intent, refs(match)) == ("theme", {"neglect"})
     assert matcher.match("what kind of issues keep coming up in case reviews?").intent == "themes"
+
+
+def test_a_child_alone_with_a_parent_who_will_not_wake_is_urgent(matcher: Matcher) -> None:
+    question = ("a little girl about 9 has come into the foodbank on her own saying she hasnt eaten for 2 days and"
+                " her mum is asleep and wont wake up")
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is there a review about a child called Jayden",
+     "can u draft an email to a parent telling them we're making a referral about their son"],
+)
+def test_unknown_children_and_drafting_requests_fall_back(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.FALLBACK
