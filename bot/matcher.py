@@ -701,11 +701,16 @@ class Matcher:
 
     def _plural_documents(self, bare: Tokens) -> bool:
         """Reviews, briefings, SCRs: several documents, however misspelt ('reveiws')."""
-        return any(
-            w in PLURAL_REVIEW_WORDS
-            or (len(w) > 4 and w.endswith("s") and (self._correct(w[:-1], False) or w[:-1]) in ONE_DOCUMENT_WORDS)
-            for w in bare
-        )
+        return any(w in PLURAL_REVIEW_WORDS or (len(w) > 4 and w.endswith("s") and self._is_document(w[:-1]))
+                   for w in bare)
+
+    def _is_document(self, word: str) -> bool:
+        """'review', or a slip of it ('reveiw'); known words are not looked up, so this stays cheap at scale."""
+        if word in ONE_DOCUMENT_WORDS:
+            return True
+        if word in self._index.vocabulary or word in self._english:
+            return False
+        return self._correct(word, False) in ONE_DOCUMENT_WORDS
 
     def _one_review_unnamed(
         self, best: _Candidate, tokens: Tokens, hits: list[Hit], plural: bool, period: Period | None

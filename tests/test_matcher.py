@@ -383,3 +383,10 @@ def test_a_child_alone_with_a_parent_who_will_not_wake_is_urgent(matcher: Matche
 )
 def test_unknown_children_and_drafting_requests_fall_back(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).kind == ReplyKind.FALLBACK
+
+
+def test_every_child_letter_name_survives_normalisation(matcher: Matcher) -> None:
+    """Synonyms must never rewrite a review's letter: 'Child U' is not 'child you' (that made thousands of
+    namesakes look alike at scale)."""
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        assert matcher.norm(f"Child {letter.upper()}") == ("child", letter)
