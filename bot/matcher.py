@@ -619,7 +619,7 @@ class Matcher:
         'a child called Jayden' when no review is."""
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
         if not named and any(
-            a in {"called", "named"} and b not in self._index.vocabulary and b not in self._english and b.isalpha()
+            a in {"called", "named"} and b not in self._index.vocabulary and b not in STOPWORDS and b.isalpha()
             for a, b in itertools.pairwise(tokens)
         ):
             return True

@@ -390,3 +390,18 @@ def test_every_child_letter_name_survives_normalisation(matcher: Matcher) -> Non
     namesakes look alike at scale)."""
     for letter in "abcdefghijklmnopqrstuvwxyz":
         assert matcher.norm(f"Child {letter.upper()}") == ("child", letter)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("rutland school - boy says hes not allowed to eat at home as a punishment and has been made to sleep in"
+         " the shed", ReplyKind.URGENT),
+        ("what is this for? my manager told me to use it", ReplyKind.CHAT),  # 'told me' alone is no disclosure
+        ("tell me about the rutland review about the boy called jack", ReplyKind.FALLBACK),
+        ("my case recording system login isnt working who do i call", ReplyKind.FALLBACK),
+        ("how do i complain about my social worker, she never returns my calls", ReplyKind.FALLBACK),
+    ],
+)
+def test_latest_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
+    assert matcher.match(question).kind == kind
