@@ -333,6 +333,7 @@ class Matcher:
         self._build_entities(view)
         self.home_partnership = home_partnership or next((p.id for p in view.partnerships if p.home), None)
         self._review_partnership = {r.id: r.partnership for r in view.reviews}
+        self._partnerships_with_reviews = frozenset(self._review_partnership.values())
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._names_by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(self._index.vocabulary):
@@ -608,6 +609,16 @@ class Matcher:
         return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
                    for i in range(len(tokens) - n + 1))
 
+    def _names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for."""
+        if any(h.ref.kind == "review" for h in hits):
+            return False
+        return any(
+            h.ref.kind == "partnership" and h.ref.id not in self._partnerships_with_reviews
+            and any(t in ONE_DOCUMENT_WORDS for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
+            for h in hits
+        )
+
     def _ends_name(self, following: Tokens) -> bool:
         """After 'Child A': the end, 'and', a review word or an area closes a name ('Child A Leicestershire
         LCSPR'); any other word means 'a' was the article ('child a lot')."""
@@ -659,7 +670,8 @@ class Matcher:
                 # 'where do I read Birmingham's reviews?': the national repository holds every area's
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=RULE_SCORES[2])
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        if self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits):
+        if (self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits)
+                or self._names_review_of_partnership_without_any(tokens, hits)):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
@@ -852,8 +864,9 @@ class Matcher:
             return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
         if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2]:
             return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
-        if any(t in ONE_CHILD for t in tokens) or any(
-            a in ONE_CHILD_DETERMINERS and b in CHILD_NOUNS for a, b in itertools.pairwise(tokens)
+        if any(t in ONE_CHILD for t in tokens) or any(  # 'a girl', 'a young girl', 'my 9 year old'
+            tokens[i] in ONE_CHILD_DETERMINERS and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
+            for i in range(len(tokens))
         ):
             return False
         asks_for_anything = {("anything", "on"), ("anything", "about")} & set(itertools.pairwise(tokens))

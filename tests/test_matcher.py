@@ -405,3 +405,18 @@ def test_every_child_letter_name_survives_normalisation(matcher: Matcher) -> Non
 )
 def test_latest_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
     assert matcher.match(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Im a taxi driver, just dropped a young girl off at a house full of older men, something felt really wrong",
+         ReplyKind.URGENT),
+        ("The Rutland review about the boy in Oakham - what were the findings?", ReplyKind.FALLBACK),
+        ("Can you tell me about the review into the child called Patricia? Is that her real name or a made up one?",
+         ReplyKind.ANSWER),
+        ("is leicestershire & rutland a separate partnership to the city one?", ReplyKind.ANSWER),
+    ],
+)
+def test_final_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
+    assert matcher.match(question).kind == kind
