@@ -212,7 +212,7 @@ DETERMINER_REACH = 3  # how far 'the' may stand from the review word it picks: '
 
 AREA_CONTEXT = frozenset(
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "partnership", "board", "lscb", "lscp",
-     "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning"}
+     "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning", "duty", "number"}
 )
 
 NOW_WORDS = frozenset({"tonight", "now", "today", "currently"})
@@ -632,6 +632,13 @@ class Matcher:
         if not named and any(
             a in {"called", "named"} and b not in self._index.vocabulary and b not in STOPWORDS and b.isalpha()
             for a, b in itertools.pairwise(tokens)
+        ):
+            return True
+        if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
+            tokens[i] in NAME_WORDS and len(tokens[i + 1]) > 2 and tokens[i + 1].isalpha() and i + 1 not in named
+            and tokens[i + 1] not in self._index.vocabulary and tokens[i + 1] not in self._english
+            and tokens[i + 1] not in STOPWORDS
+            for i in range(len(tokens) - 1)
         ):
             return True
         return any(

@@ -420,3 +420,10 @@ def test_latest_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) -
 )
 def test_final_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
     assert matcher.match(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    "question", ["nottingham city childrens duty number", "was there a review about baby jayden in braunstone"]
+)
+def test_other_areas_duty_teams_and_other_babies_fall_back(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.FALLBACK
