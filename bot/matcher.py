@@ -768,8 +768,12 @@ class Matcher:
 
     def _in_period(self, tokens: Tokens, match: Match, period: Period, plural: bool) -> Match:
         """'What came out in July 2024?' lists that month's publications; 'the LSCPR published in July' asks
-        for one of them: that review when only one fits, else a choice between them."""
+        for one of them: that review when only one fits, else a choice between them. A year before the first
+        local publication ('a city review from 2016') is the archive's."""
         fitting = self._published_in(period)
+        first = min((day.year for ref in self._local for day in self._published_days.get(ref, ()) if day), default=None)
+        if not fitting and period.year is not None and first is not None and period.year < first:
+            return Match(ReplyKind.ANSWER, "archive", confidence=match.confidence)
         asks_for_one = not plural and _asks_for_one(tokens)
         if asks_for_one and len(fitting) == 1:
             return Match(ReplyKind.ANSWER, "review", fitting, match.confidence)

@@ -427,3 +427,8 @@ def test_final_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) ->
 )
 def test_other_areas_duty_teams_and_other_babies_fall_back(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).kind == ReplyKind.FALLBACK
+
+
+def test_a_year_before_the_first_local_review_points_to_the_archive(matcher: Matcher) -> None:
+    assert matcher.match("any reviews published in 2016?").intent == "archive"
+    assert matcher.match("any reviews published in 2024?").intent == "latest_reviews"
