@@ -444,6 +444,9 @@ class Matcher:
             Ref("review", r.id): [d.published_on for d in r.documents if isinstance(d, PublishedDocument)]
             for r in view.reviews
         }
+        self._first_local_year = min(
+            (day.year for ref in self._local for day in self._published_days.get(ref, ()) if day), default=None
+        )
         self._partial_ranks = {
             token: sorted(self._recency[ref] for ref in refs if ref in local)
             for token, refs in self._index.partial.items()
@@ -771,7 +774,7 @@ class Matcher:
         for one of them: that review when only one fits, else a choice between them. A year before the first
         local publication ('a city review from 2016') is the archive's."""
         fitting = self._published_in(period)
-        first = min((day.year for ref in self._local for day in self._published_days.get(ref, ()) if day), default=None)
+        first = self._first_local_year
         if not fitting and period.year is not None and first is not None and period.year < first:
             return Match(ReplyKind.ANSWER, "archive", confidence=match.confidence)
         asks_for_one = not plural and _asks_for_one(tokens)
