@@ -49,6 +49,7 @@ WHAT_I_DO = (
 TRY_ASKING = 'Try: "latest reviews", "Child E", "neglect learning", "what is an SCR", "contacts".'
 DANGER_LINE = "If a child is in immediate danger, call 999 now."
 LIST_LIMIT = 10
+REVIEWS_PAGE = "lscpb-learning-from-reviews"  # where the home partnership publishes its reviews
 """Most reviews listed in one reply: a phone screen, not a catalogue."""
 
 
@@ -313,12 +314,16 @@ class Composer:
                 blocks.append(para((strong(resource.title), text(": ")), (link(resource.url, resource.url),)))
             for briefing in self._briefings(theme) if theme else []:
                 blocks.append(para((strong(briefing.title), text(": ")), (link(briefing.url, briefing.url),)))
-            if partnership:
+            page = self.resources.get(REVIEWS_PAGE)
+            if partnership and page and page.publisher == partnership.name:
+                blocks.append(para(f"{partnership.name} publishes its reviews on its Learning From Reviews page:",
+                                   (link(page.url, page.url),)))
+            elif partnership:
                 blocks.append(
                     para((strong(partnership.name), text(": ")), (link(partnership.website, partnership.website),))
                 )
         if not blocks:
-            page = self.resources.get("lscpb-learning-from-reviews")
+            page = self.resources.get(REVIEWS_PAGE)
             if page:
                 blocks.append(
                     para(

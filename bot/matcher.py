@@ -137,7 +137,7 @@ def period_of(tokens: Tokens) -> Period | None:
 # Which entry kinds each intent takes, and whether it needs one.
 INTENT_TAKES: dict[str, frozenset[str]] = {
     "review": frozenset({"review"}),
-    "where_to_read": frozenset({"review"}),
+    "where_to_read": frozenset({"review", "partnership"}),  # 'where on the LSCPB website are the reviews?'
     "statement": frozenset({"review", "statement"}),
     "theme": frozenset({"theme"}),
     "glossary": frozenset({"term"}),
@@ -212,7 +212,8 @@ DETERMINER_REACH = 3  # how far 'the' may stand from the review word it picks: '
 
 AREA_CONTEXT = frozenset(
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "partnership", "board", "lscb", "lscp",
-     "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning", "duty", "number"}
+     "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning", "duty", "number",
+     "referral", "form", "mash", "procedure", "threshold"}
 )
 
 NOW_WORDS = frozenset({"tonight", "now", "today", "currently"})
@@ -227,6 +228,7 @@ ONE_CHILD = frozenset(
     {"she", "he", "her", "him", "his", "hers", "herself", "himself",
      "disclosed", "disclose", "disclosure", "disclosing"}
 )
+LAW_QUESTIONS = ("is it legal", "is it illegal", "is it against the law", "what is the law", "what does the law say")
 ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
 CHILD_NOUNS = frozenset(
     {"child", "kid", "pupil", "student", "baby", "boy", "girl", "toddler", "infant", "teen", "teenager", "son",
@@ -242,6 +244,7 @@ ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is n
 )
 ANY_REVIEW = frozenset({("a", "case"), ("a", "review"), ("any", "review")})
 NAME_REACH = 5  # 'the national review into the death of Arthur Labinjo-Hughes'
+NAMED_ROLES = frozenset({"gp", "dsl", "hv", "sw", "lead", "nurse", "doctor", "professional", "person"})
 ADDRESS_WORDS = frozenset({"st", "street", "road", "rd", "lane", "avenue", "ave", "way", "close", "station"})
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
 
@@ -463,9 +466,15 @@ class Matcher:
         sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
         from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild').
         An English word is left alone unless only its ending slipped ('disguise' -> 'disguised'), or it stands
-        before a single letter and becomes a review name's word ('chid e' -> 'child e')."""
+        before a single letter and becomes a review name's word ('chid e' -> 'child e'). A four-letter word that
+        is no English word may swap two neighbouring letters: acronyms are typed fast ('cpsr' -> 'cspr')."""
         if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
+        if len(token) == 4 and token not in self._english:
+            swapped = (token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(3))
+            known = next((word for word in swapped if word in self._index.vocabulary), None)
+            if known is not None:
+                return known
         passes = [(self._names_by_length, 2 if len(token) >= NAME_TWO_EDITS else 1)]
         if len(token) > 4:
             passes.append((self._by_length, 2 if len(token) >= WORD_TWO_EDITS else 1))
@@ -574,6 +583,10 @@ class Matcher:
                     positions[intent] = 0
         return scores, positions
 
+    def _is_english(self, token: str) -> bool:
+        """An everyday word, also as a folded plural: 'lots' became 'lot', which is no first name."""
+        return token in self._english or f"{token}s" in self._english
+
     def _names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
         area's case. Typed in lower case it must sit right before the review words ('daniel pelka serious
@@ -585,7 +598,7 @@ class Matcher:
         unknown = [bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n) for n in normed]
         stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
         # a name has a word that is no everyday word ('pelka', 'hobson'): 'dissertation lit review' is not one
-        english = [all(t in self._english for t in n) for n in normed]
+        english = [all(self._is_english(t) for t in n) for n in normed]
         address = [any(t in ADDRESS_WORDS for t in n) for n in normed]  # 'Euston St' is where someone works
         near_review = [any(t in CASE_WORDS for t in n) for n in normed]
         describing = [all(t in GENERIC_REVIEW_WORDS or t in REVIEW_DESCRIBERS for t in n) for n in normed]
@@ -634,12 +647,13 @@ class Matcher:
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
         if not named and any(
             a in {"called", "named"} and b not in self._index.vocabulary and b not in STOPWORDS and b.isalpha()
+            and not (a == "named" and (self._is_english(b) or b in NAMED_ROLES))  # 'our named GP' is a role
             for a, b in itertools.pairwise(tokens)
         ):
             return True
         if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
             tokens[i] in NAME_WORDS and len(tokens[i + 1]) > 2 and tokens[i + 1].isalpha() and i + 1 not in named
-            and tokens[i + 1] not in self._index.vocabulary and tokens[i + 1] not in self._english
+            and tokens[i + 1] not in self._index.vocabulary and not self._is_english(tokens[i + 1])
             and tokens[i + 1] not in STOPWORDS
             for i in range(len(tokens) - 1)
         ):
@@ -862,8 +876,11 @@ class Matcher:
         return bool(hits) or self._unknown(tokens) == 0 or any(t in GENERIC_REVIEW_WORDS for t in tokens)
 
     def _urgency(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> float:
-        """The urgent score, with review names read as names: the 'child' of 'Child E' is not a child at risk."""
-        named = {i for h in hits if h.ref.kind == "review" for i in h.positions}
+        """The urgent score, with review names read as names: the 'child' of 'Child E' is not a child at risk.
+        In a question that asks for learning, a theme's name is a name too: 'my daughter is always on her
+        phone, anything from reviews about online harm?' describes no harm."""
+        named_kinds = {"review", "theme"} if _mentions_learning(tokens) else {"review"}
+        named = {i for h in hits if h.ref.kind in named_kinds for i in h.positions}
         if "urgent" not in scores or not named:
             return scores.get("urgent", 0.0)
         masked = tuple("" if i in named else t for i, t in enumerate(tokens))
@@ -874,17 +891,19 @@ class Matcher:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
-        if any(t in NOW_WORDS for t in tokens):
-            return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
         if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2]:
             return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
+        sentence = f" {' '.join(tokens)} "
+        if any(f" {words} " in sentence for words in LAW_QUESTIONS) and not any(t in ONE_CHILD for t in tokens):
+            return True  # 'is it legal to smack a child?' asks what the law says, about no child in particular
+        if any(t in NOW_WORDS for t in tokens):
+            return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
         if any(t in ONE_CHILD for t in tokens) or any(  # 'a girl', 'a young girl', 'my 9 year old'
             tokens[i] in ONE_CHILD_DETERMINERS and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
             for i in range(len(tokens))
         ):
             return False
-        asks_for_anything = {("anything", "on"), ("anything", "about")} & set(itertools.pairwise(tokens))
-        return any(t in LEARNING_WORDS for t in tokens) or bool(asks_for_anything) or (
+        return _mentions_learning(tokens) or (
             "theme" in scores
             and any(h.ref.kind == "theme" for h in hits)
             and scores.get("urgent", 0.0) <= RULE_SCORES[1]
@@ -1051,6 +1070,13 @@ def latest_date(review: Review) -> dt.date:
     """The review's most recent publication date; undated ones sort last."""
     dates = [d.published_on for d in review.documents if isinstance(d, PublishedDocument) and d.published_on]
     return max(dates, default=dt.date.min)
+
+
+def _mentions_learning(tokens: Tokens) -> bool:
+    """A learning word ('briefing', 'lessons') or 'anything on/about …'."""
+    return any(t in LEARNING_WORDS for t in tokens) or any(
+        pair in {("anything", "on"), ("anything", "about")} for pair in itertools.pairwise(tokens)
+    )
 
 
 def _asks_for_one(tokens: Tokens, pronoun: bool = True) -> bool:

@@ -115,3 +115,10 @@ def test_every_entry_kind_a_clarify_may_offer_gets_a_working_button(engine: Engi
         action = action_for(ref)
         assert action is not None and engine.act(action) is not None, ref
     assert action_for(Ref("resource", "nspcc-repository")) is None
+
+
+def test_where_to_read_a_partnerships_reviews_gives_its_reviews_page(engine: Engine) -> None:
+    home = plain_text(engine.answer("where on the lscpb website are the reviews"))
+    assert "https://lcitylscb.org/learning-from-reviews" in home
+    other = plain_text(engine.answer("where on the lrscp website are their reviews"))
+    assert "https://www.lrsb.org.uk" in other and "learning-from-reviews" not in other

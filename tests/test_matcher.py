@@ -432,3 +432,84 @@ def test_other_areas_duty_teams_and_other_babies_fall_back(matcher: Matcher, que
 def test_a_year_before_the_first_local_review_points_to_the_archive(matcher: Matcher) -> None:
     assert matcher.match("any reviews published in 2016?").intent == "archive"
     assert matcher.match("any reviews published in 2024?").intent == "latest_reviews"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "baby brought in floppy, parents evasive, ?NAI, who to contact immediately",
+        "There's a 4 year old at our nursery who hasn't been collected, it's 6.30pm and we can't get hold of anyone",
+        "15 yr old showed me msgs from an adult sending pics and pressuring her to meet today",
+    ],
+)
+def test_a_child_at_risk_now_described_in_practice_words_is_urgent(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        # a theme's name in a learning question is a name, not a harm: 'online harm' is no child being harmed
+        ("my foster daughter is always on her phone, is there anything from reviews about online harm", "theme"),
+        # a question about the process wins over 'now' and 'think': 'a child ... is now part of a review'
+        ("are case reviews about blaming staff? my team think they'll be in trouble as a child from our nursery is"
+         " now part of a review", "how_reviews_work"),
+        # 'children's social care' names a service, not a child: 'who do I ring' about it is no emergency
+        ("who do i ring for advice in leicester city childrens social care", "contacts"),
+    ],
+)
+def test_learning_and_service_questions_are_not_urgent(matcher: Matcher, question: str, intent: str) -> None:
+    match = matcher.match(question)
+    assert (match.kind, match.intent) == (ReplyKind.ANSWER, intent)
+
+
+def test_a_question_about_the_law_is_not_a_child_at_risk_unless_one_child_is_pointed_at(matcher: Matcher) -> None:
+    assert matcher.match("is it legal to smack a child in england").kind == ReplyKind.FALLBACK
+    assert matcher.match("my neighbour smacks her son really hard, is it legal?").kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can you write up my statement for the s47 strategy meeting",
+        "how many hrs of level 3 safeguarding training do GPs need",
+        "derbyshire multi agency referral form",
+        "whats the best way to deal with a member of staff who's always late",
+        "whats the ofsted grade for leicester childrens services",
+        "how do I apply for a job in leicester city council childrens services",
+    ],
+)
+def test_work_the_bot_does_not_do_falls_back(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.FALLBACK
+
+
+def test_a_swapped_pair_of_letters_in_an_acronym_is_corrected(matcher: Matcher) -> None:
+    match = matcher.match("what is a CPSR")
+    assert (match.intent, refs(match)) == ("glossary", {"cspr"})
+    assert matcher.match("what is a form").intent != "glossary"  # a real word is never swapped ('form', 'from')
+
+
+def test_a_named_role_is_not_a_childs_name(matcher: Matcher) -> None:
+    assert matcher.match("whats this bot for? our named GP sent me the link").intent == "help"
+    assert matcher.match("was there a review about a child named Kayleigh").kind == ReplyKind.FALLBACK
+
+
+def test_a_folded_plural_is_not_taken_for_a_first_name(matcher: Matcher) -> None:
+    match = matcher.match("the Child C and D review: relevant to two young kids, lots of agencies involved?")
+    assert refs(match) == {"child-c-d"}
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("why wasn't the full report on the baby's death ever published?", "review"),
+        ("LSCPB website link for the reviews", "where_to_read"),
+        ("which website has the leicester reviews on it", "where_to_read"),
+        ("whats come out recently across the country, not just leicester", "national_repository"),
+        ("is there 1 place with all the published case reviews", "national_repository"),
+        ("link to older lscpb case reviews", "archive"),
+        ("Can I still get hold of reviews that aren't on the main page anymore?", "archive"),
+    ],
+)
+def test_what_is_asked_about_where_reviews_are(matcher: Matcher, question: str, intent: str) -> None:
+    assert matcher.match(question).intent == intent
