@@ -513,3 +513,39 @@ def test_a_folded_plural_is_not_taken_for_a_first_name(matcher: Matcher) -> None
 )
 def test_what_is_asked_about_where_reviews_are(matcher: Matcher, question: str, intent: str) -> None:
     assert matcher.match(question).intent == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "SW cant gain access, baby on CP plan not seen 2 wks, curtains shut, what do i do",
+        "probation: my RSO has moved in with a woman who has two small kids, i need to report it",
+        "mum in clinic is acutely psychotic and says her newborn is at home on its own",
+        "one of the kids at madrassa said the teacher beat him with a stick",
+        "Sorry my english. Small child in my building cry all day and nobody open the door, what I do?",
+        "DV incident kids in house rn",
+    ],
+)
+def test_second_round_of_practice_words_for_a_child_at_risk_now(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+def test_asap_about_a_summary_is_no_emergency(matcher: Matcher) -> None:
+    match = matcher.match("team mtg in 10 mins, need 2 line summary of child c & d asap, who published it and when")
+    assert (match.kind, refs(match)) == (ReplyKind.ANSWER, {"child-c-d"})
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("reviews out this yr?", "latest_reviews"),  # 'yr' is 'your' only when it is not 'this yr'
+        ("lscpb reviews 2024", "latest_reviews"),
+        ("how do i access the local reviews, is there a webpage", "where_to_read"),
+        ("annual leave policy NHS", "fallback"),
+        ("draft a CP plan for neglect with SMART outcomes", "fallback"),
+        ("salaam, hi", "greeting"),
+    ],
+)
+def test_terse_and_everyday_wording(matcher: Matcher, question: str, intent: str) -> None:
+    match = matcher.match(question)
+    assert ("fallback" if match.kind == ReplyKind.FALLBACK else match.intent) == intent
