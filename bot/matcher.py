@@ -242,6 +242,9 @@ ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is n
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "foreword",
      "statement"}
 )
+CONTENT_WORDS = frozenset(  # what one document holds: 'what's the learning from the LCSPR' asks about one review
+    {"learning", "lesson", "point", "finding", "about", "recommendation", "summary", "happened", "outcome", "gist"}
+)
 ANY_REVIEW = frozenset({("a", "case"), ("a", "review"), ("any", "review")})
 NAME_REACH = 5  # 'the national review into the death of Arthur Labinjo-Hughes'
 NAMED_ROLES = frozenset({"gp", "dsl", "hv", "sw", "lead", "nurse", "doctor", "professional", "person"})
@@ -264,7 +267,14 @@ class _Rule:
         """Where the rule matches (its earliest word), or None when a group is missing: set probes only."""
         if any(grams.keys().isdisjoint(group) for group in self.sets):
             return None
-        return min(grams[alt] for group in self.sets for alt in group if alt in grams)
+        return min(_first(grams, group) for group in self.sets)
+
+
+def _first(grams: dict[Tokens, int], group: frozenset[Tokens]) -> int:
+    """The earliest position of any of `group` in the question, walking whichever of the two is smaller."""
+    if len(group) < len(grams):
+        return min(grams[alternative] for alternative in group if alternative in grams)
+    return min(spot for gram, spot in grams.items() if gram in group)
 
 
 def ngrams(tokens: Tokens, longest: int) -> dict[Tokens, int]:
@@ -595,7 +605,11 @@ class Matcher:
             return False
         words = text[:MAX_SCAN].split()
         normed = [self._norm_word(word) for word in words]
-        unknown = [bool(n) and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n) for n in normed]
+        unknown = [  # a word with a digit ('7 min briefing', 'Y7') is never part of a name
+            bool(n) and not any(ch.isdigit() for ch in word)
+            and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n)
+            for word, n in zip(words, normed, strict=True)
+        ]
         stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
         # a name has a word that is no everyday word ('pelka', 'hobson'): 'dissertation lit review' is not one
         english = [all(self._is_english(t) for t in n) for n in normed]
@@ -626,11 +640,13 @@ class Matcher:
                    for i in range(len(tokens) - n + 1))
 
     def _names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
-        """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for."""
-        if any(h.ref.kind == "review" for h in hits):
-            return False
+        """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for. Said
+        before any of our reviews is named, it is what the question is about ('the Leicestershire and Rutland
+        review about baby Jack'); said after, it only wonders whose review ours is."""
+        first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
         return any(
             h.ref.kind == "partnership" and h.ref.id not in self._partnerships_with_reviews
+            and max(h.positions) < first_review
             and any(t in ONE_DOCUMENT_WORDS for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
             for h in hits
         )
@@ -695,7 +711,7 @@ class Matcher:
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=RULE_SCORES[2])
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         if (self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits)
-                or self._names_review_of_partnership_without_any(tokens, hits)):
+                or self._names_review_of_partnership_without_any(tokens, named)):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         if candidates and candidates[0].score >= THRESHOLD:
@@ -754,7 +770,7 @@ class Matcher:
         """'When was the briefing published?', 'what was the learning from the LCSPR': one review is meant,
         where a list or a definition would otherwise answer."""
         listing = best.intent == "latest_reviews" and not any(t in RECENCY_WORDS for t in tokens)
-        defining = best.intent == "glossary" and not best.asked
+        defining = best.intent == "glossary" and (not best.asked or any(t in CONTENT_WORDS for t in tokens))
         past = best.intent == "how_reviews_work" and "was" in tokens  # 'when was the review published?'
         return ((listing or defining or past) and not plural and period is None and _asks_for_one(tokens)
                 and not any(h.ref.kind == "review" for h in hits) and not self._review_by_type(hits))

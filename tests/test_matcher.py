@@ -549,3 +549,47 @@ def test_asap_about_a_summary_is_no_emergency(matcher: Matcher) -> None:
 def test_terse_and_everyday_wording(matcher: Matcher, question: str, intent: str) -> None:
     match = matcher.match(question)
     assert ("fallback" if match.kind == ReplyKind.FALLBACK else match.intent) == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "YP missing since 4pm, been seen getting in cars with older lads before, what do i do now",
+        "found messages on a resident's tablet from a man telling him to meet at the bus station tonight",
+        "young person has cut himself badly and wont let us look, theres a lot of blood",
+        "theres a man outside our school gates taking photos of the pupils right now",
+        "think one of our lads is being used for county lines, hes got a burner phone and is going out tonight",
+    ],
+)
+def test_third_round_of_practice_words_for_a_child_at_risk_now(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+def test_a_review_of_a_partnership_we_hold_none_for_is_not_ours_even_if_its_words_fit_ours(matcher: Matcher) -> None:
+    about_baby_jack = matcher.match("the leicestershire and rutland review about baby jack, whats in it")
+    assert about_baby_jack.kind == ReplyKind.FALLBACK
+    assert refs(matcher.match("child e - is that a leicestershire and rutland review?")) == {"child-e"}
+
+
+def test_a_word_with_a_digit_is_no_part_of_a_name(matcher: Matcher) -> None:
+    match = matcher.match("what are reviews telling us about neglect? building a 7 min briefing")
+    assert (match.intent, refs(match)) == ("theme", {"neglect"})
+
+
+def test_the_learning_from_the_lcspr_asks_which_review_but_what_is_an_lcspr_defines(matcher: Matcher) -> None:
+    assert matcher.match("whats the learning from the lcspr").kind == ReplyKind.CLARIFY
+    assert matcher.match("what is an lcspr").intent == "glossary"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("book me onto the next LSCPB multi-agency training course", "fallback"),
+        ("can u write my MG11 for the DA job", "fallback"),
+        ("when did SCRs become CSPRs and why did they change it", "how_reviews_work"),
+        ("LSCB - what was that? need it for my glossary slide", "glossary"),
+    ],
+)
+def test_third_round_wording(matcher: Matcher, question: str, intent: str) -> None:
+    match = matcher.match(question)
+    assert ("fallback" if match.kind == ReplyKind.FALLBACK else match.intent) == intent
