@@ -222,18 +222,43 @@ ORIGIN_WORDS = frozenset({"here", "moved", "relocated", "this area"})  # 'new to
 # A question holding one of these asks about learning, unless it also points at one child (below).
 LEARNING_WORDS = frozenset(
     {"learning", "lesson", "review", "briefing", "training", "assembly", "cpd", "theme", "research", "slide",
-     "scr", "cspr", "lcspr", "lscpr", "teaching"}
+     "scr", "cspr", "lcspr", "lscpr", "teaching", "procedure", "policy", "guidance", "section", "protocol",
+     "published", "publish"}
 )
 ONE_CHILD = frozenset(
     {"she", "he", "her", "him", "his", "hers", "herself", "himself",
-     "disclosed", "disclose", "disclosure", "disclosing"}
+     "disclosed", "disclosing"}  # not 'disclosures': 'what do reviews say about disclosures' asks about many
 )
-LAW_QUESTIONS = ("is it legal", "is it illegal", "is it against the law", "what is the law", "what does the law say")
+LAW_QUESTIONS = ("is it legal", "is it illegal", "is it against the law", "what is the law", "what does the law say",
+                 "legally", "legal age", "what age can", "at what age", "how old doe", "how old do", "how old should")
 ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
 CHILD_NOUNS = frozenset(
     {"child", "kid", "pupil", "student", "baby", "boy", "girl", "toddler", "infant", "teen", "teenager", "son",
      "daughter", "newborn", "lad", "sibling"}
 )
+CHILD_WORDS = CHILD_NOUNS | {  # words that put a child in the story, pointed at or not
+    "children", "grandson", "granddaughter", "grandchild", "niece", "nephew", "stepson", "stepdaughter", "yp",
+    "year", "month", "week",  # 'year old', as normalisation spells '14yo' and '(7)'-style ages
+}
+# What a worried person says happened: harm, danger, neglect, exploitation, a carer not able to care. Only read
+# in a message that points at one child and asks for nothing the bot holds (see Matcher._tells_of_a_child).
+CONCERN_WORDS = frozenset(
+    """abuse abused abusing assault assaulted attack attacked beat beaten beating begging belt bite bitten bleeding
+    blood bruise bruised bruising burn burnt burned cigarette cig cold court cut cutting danger dangerous dirty drink
+    drinking drunk drug drugged dealer dealing weed cannabis vodka alcohol needle overdose high slurring stoned
+    fracture fractured grab grabbed groom groomed grooming hit hitting hotel hurt hurting injury injured kick kicked
+    kill knife ligature lock locked locks man men male older adult stranger boyfriend missing naked neck nappy
+    neglect neglected nobody alone owe owes punch punched rape raped scared scream screaming shout shouting shut
+    slap slapped smack smacked starving hungry strangle strangled suicide suicidal terrified threat threaten
+    threatened threatening touch touched touching unconscious unsafe violent violence weapon worried worry
+    frightened afraid crying cry cries wet filthy smelly unwashed arrested police released secret secrets
+    sweets gifts money phone snapchat photo picture video videos car van taxi night late 1am 2am 3am""".split()
+)
+CHILD_COMPOUNDS = frozenset(
+    {"protection", "safeguarding", "abuse", "sexual", "death", "care", "benefit", "exploitation", "practice", "one"}
+)
+OWN_CHILDREN = frozenset({"my", "our", "his", "her", "their", "these", "those"})
+GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child
 
 GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
@@ -247,6 +272,7 @@ CONTENT_WORDS = frozenset(  # what one document holds: 'what's the learning from
 )
 ANY_REVIEW = frozenset({("a", "case"), ("a", "review"), ("any", "review")})
 NAME_REACH = 5  # 'the national review into the death of Arthur Labinjo-Hughes'
+ABOUT_SOMEONE = frozenset({("about",), ("into",), ("of",), ("on",), ("re",)})  # 'a review about/into X Y'
 NAMED_ROLES = frozenset({"gp", "dsl", "hv", "sw", "lead", "nurse", "doctor", "professional", "person"})
 ADDRESS_WORDS = frozenset({"st", "street", "road", "rd", "lane", "avenue", "ave", "way", "close", "station"})
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
@@ -621,6 +647,10 @@ class Matcher:
                 continue
             if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - NAME_REACH) : i + 5]):
                 return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
+            if unknown[i] and unknown[i + 1] and i > 0 and normed[i - 1] in ABOUT_SOMEONE and any(
+                near_review[max(0, i - 3) : i - 1]
+            ):
+                return True  # 'is there a review about arthur labinjo-hughes'
             if unknown[i] and unknown[i + 1]:
                 after = i + 2
                 while after < len(words) and describing[after] and not near_review[after]:
@@ -691,9 +721,12 @@ class Matcher:
             return Match(ReplyKind.CHAT, "help", confidence=100.0)
         scores, positions = self._intent_scores(tokens)
         named = self._hits(tokens, corrected)
-        urgency = self._urgency(tokens, scores, named)
+        masked = self._masked(tokens, named)
+        urgency = self._urgency(tokens, masked, scores)
+        if urgency < RULE_SCORES[1] and self._tells_of_a_child(masked, scores):
+            urgency = RULE_SCORES[1]  # a story about a child that asks for nothing we hold: treat it as a concern
         needed = NEVER if NOT_URGENT in tokens else RULE_SCORES[1]  # 'not an emergency, just asking': contacts
-        if urgency >= needed and not self._asks_for_learning(tokens, scores, named):
+        if urgency >= needed and not self._asks_for_learning(masked, scores, named):
             return Match(ReplyKind.URGENT, "urgent", confidence=urgency)
         scores.pop("urgent", None)
         if any(score >= RULE_SCORES[2] and self._intent_kind.get(intent) == ReplyKind.FALLBACK
@@ -735,8 +768,11 @@ class Matcher:
             if fitting:
                 return Match(ReplyKind.ANSWER, best.intent, fitting, round(best.score, 1))
         if self._one_review_unnamed(best, tokens, hits, plural, period):
+            fitting = self._published_in(period) if period is not None else ()
+            if len(fitting) == 1:  # 'the 2023 LCSPR - what was it about?' when one review came out in 2023
+                return Match(ReplyKind.ANSWER, "review", fitting, round(best.score, 1))
             return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN,
-                         choices=self._recent_reviews())
+                         choices=fitting[:3] or self._recent_reviews())
         covered = {p for h in hits for p in h.positions}
         choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
         if reviewless and not choices and best.intent != "glossary":
@@ -770,9 +806,11 @@ class Matcher:
         """'When was the briefing published?', 'what was the learning from the LCSPR': one review is meant,
         where a list or a definition would otherwise answer."""
         listing = best.intent == "latest_reviews" and not any(t in RECENCY_WORDS for t in tokens)
-        defining = best.intent == "glossary" and (not best.asked or any(t in CONTENT_WORDS for t in tokens))
+        about_one = any(t in CONTENT_WORDS for t in tokens)  # 'the 2024 LCSPR - what was it about?'
+        defining = best.intent == "glossary" and (not best.asked or about_one)
         past = best.intent == "how_reviews_work" and "was" in tokens  # 'when was the review published?'
-        return ((listing or defining or past) and not plural and period is None and _asks_for_one(tokens)
+        dated = period is not None and not (defining and about_one)
+        return ((listing or defining or past) and not plural and not dated and _asks_for_one(tokens)
                 and not any(h.ref.kind == "review" for h in hits) and not self._review_by_type(hits))
 
     def _unnamed_review_choices(
@@ -891,16 +929,39 @@ class Matcher:
         """Does the question touch the domain at all? Guards against 'latest football news'."""
         return bool(hits) or self._unknown(tokens) == 0 or any(t in GENERIC_REVIEW_WORDS for t in tokens)
 
-    def _urgency(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> float:
-        """The urgent score, with review names read as names: the 'child' of 'Child E' is not a child at risk.
-        In a question that asks for learning, a theme's name is a name too: 'my daughter is always on her
-        phone, anything from reviews about online harm?' describes no harm."""
+    @staticmethod
+    def _masked(tokens: Tokens, hits: list[Hit]) -> Tokens:
+        """The question with review names blanked: the 'child' of 'Child E' or 'the baby' of the baby's review is
+        not a child at risk. In a question that asks for learning, a theme's name is a name too: 'my daughter is
+        always on her phone, anything from reviews about online harm?' describes no harm."""
         named_kinds = {"review", "theme"} if _mentions_learning(tokens) else {"review"}
         named = {i for h in hits if h.ref.kind in named_kinds for i in h.positions}
-        if "urgent" not in scores or not named:
+        return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
+
+    def _urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
+        """The urgent score of the question with its names blanked."""
+        if "urgent" not in scores or masked is tokens:
             return scores.get("urgent", 0.0)
-        masked = tuple("" if i in named else t for i, t in enumerate(tokens))
         return self._intent_scores(masked)[0].get("urgent", 0.0)
+
+    def _tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
+        """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
+        message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
+        strength). People describe harm in more ways than rules can list; pointing at a child is the constant."""
+        asking = any(
+            (score >= RULE_SCORES[2] and intent not in {"urgent", "contacts"}
+             and self._intent_kind.get(intent) != ReplyKind.CHAT)
+            or (score >= RULE_SCORES[1] and self._intent_kind.get(intent) == ReplyKind.FALLBACK)
+            for intent, score in scores.items()
+        )
+        about_reviews = _mentions_learning(tokens) or any(t in CASE_WORDS for t in tokens)
+        following = (*tokens[1:], "")
+        a_child = any(  # not 'Child F', 'child protection procedures', 'the child review'
+            t in CHILD_WORDS and not (len(after) == 1 and after.isalpha()) and after not in CHILD_COMPOUNDS
+            for t, after in zip(tokens, following, strict=True)
+        )
+        return (not asking and not about_reviews and a_child and _points_at_one_child(tokens)
+                and any(t in CONCERN_WORDS for t in tokens))
 
     @staticmethod
     def _asks_for_learning(tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> bool:
@@ -914,10 +975,7 @@ class Matcher:
             return True  # 'is it legal to smack a child?' asks what the law says, about no child in particular
         if any(t in NOW_WORDS for t in tokens):
             return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
-        if any(t in ONE_CHILD for t in tokens) or any(  # 'a girl', 'a young girl', 'my 9 year old'
-            tokens[i] in ONE_CHILD_DETERMINERS and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
-            for i in range(len(tokens))
-        ):
+        if _points_at_one_child(tokens):
             return False
         return _mentions_learning(tokens) or (
             "theme" in scores
@@ -1088,10 +1146,21 @@ def latest_date(review: Review) -> dt.date:
     return max(dates, default=dt.date.min)
 
 
+def _points_at_one_child(tokens: Tokens) -> bool:
+    """'she', 'him', 'a girl', 'a young girl', 'my 9 year old', 'our 14 year old': one child, not children in
+    general ('when a child dies', 'if a child discloses')."""
+    return any(t in ONE_CHILD for t in tokens) or any(
+        (tokens[i] in ONE_CHILD_DETERMINERS and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
+        and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE))
+        or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
+        for i in range(len(tokens))
+    ) or any(a.isdigit() and (b, c) == ("year", "old") for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
+
+
 def _mentions_learning(tokens: Tokens) -> bool:
     """A learning word ('briefing', 'lessons') or 'anything on/about …'."""
     return any(t in LEARNING_WORDS for t in tokens) or any(
-        pair in {("anything", "on"), ("anything", "about")} for pair in itertools.pairwise(tokens)
+        pair in {("anything", "on"), ("anything", "about"), ("out", "there")} for pair in itertools.pairwise(tokens)
     )
 
 

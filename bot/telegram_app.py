@@ -90,6 +90,7 @@ from bot.reply import Button, Reply, para, strong
 from bot.settings import Settings
 from bot.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
 from bot.storage import SqliteStore, Store
+from bot.telegram_request import JsonBodyRequest
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ DELIVERY_ATTEMPTS = 5
 RETRY_BASE_DELAY = 0.5  # seconds; doubles per attempt for timeouts and network errors
 MAX_RETRY_AFTER = 60.0  # a longer flood wait than this is not worth holding a reply for
 DEFAULT_TIMEOUT = 10.0
+CONNECTION_POOL_SIZE = 256  # python-telegram-bot's own default for Bot API calls
 BOOTSTRAP_RETRIES = 5
 
 RETRY_JOB = "announce:retry"  # the job that resumes announcing after flood control or failed sends
@@ -776,10 +778,9 @@ def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(True)
-        .connect_timeout(timeout)
-        .read_timeout(timeout)
-        .write_timeout(timeout)
-        .get_updates_read_timeout(timeout)
+        .request(JsonBodyRequest(connection_pool_size=CONNECTION_POOL_SIZE, connect_timeout=timeout,
+                                 read_timeout=timeout, write_timeout=timeout))
+        .get_updates_request(JsonBodyRequest(connection_pool_size=1, read_timeout=timeout))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -593,3 +593,47 @@ def test_the_learning_from_the_lcspr_asks_which_review_but_what_is_an_lcspr_defi
 def test_third_round_wording(matcher: Matcher, question: str, intent: str) -> None:
     match = matcher.match(question)
     assert ("fallback" if match.kind == ReplyKind.FALLBACK else match.intent) == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # no rule lists these words together; one child pointed at, something wrong told, nothing asked
+        "grandma here, my grandson (7) says his mums boyfriend locks him in the bathroom in the dark. plese help",
+        "my ex has my 2 kids and just texted saying ill never see them again. hes been drinking",
+        "hiya im a TA, one of my reception kids said daddy put his hands round mummys neck and she went to sleep",
+        "on nights at a care home and one of the carers leaves her 3yo asleep in her car in the car park all shift",
+    ],
+)
+def test_a_story_about_one_child_that_asks_for_nothing_we_hold_is_treated_as_a_concern(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tell me about the child F review",  # a review's name, not a child
+        "can you send me the LLR child protection procedures manual online",
+        "is patricia the girls real name or made up?",
+        "we foster a deaf child - any lessons from reviews about deaf kids and safeguarding?",
+        "calpol dose for a 4 year old",
+        "party ideas for my sons 6th birthday in loughborough",
+        "what age can a child legally be left home alone in england",
+        "what should school staff do when a child discloses abuse - is there a local procedure I can read",
+    ],
+)
+def test_children_mentioned_without_a_concern_now_are_not_urgent(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind != ReplyKind.URGENT
+
+
+def test_a_lower_case_full_name_after_a_review_about_is_someone_else(matcher: Matcher) -> None:
+    assert matcher.match("is there a review about arthur labinjo-hughes").kind == ReplyKind.FALLBACK
+    assert matcher.match("is there a review about neglect and drink").intent == "theme"
+
+
+def test_the_dated_lcspr_about_asks_which_of_that_years_reviews(matcher: Matcher) -> None:
+    match = matcher.match("the 2024 LCSPR - what was it about")
+    assert match.kind == ReplyKind.CLARIFY
+    assert {ref.id for ref in match.choices} <= {"child-e", "child-c-d", "patricia"}
