@@ -359,6 +359,7 @@ class _AddressedToBot(filters.MessageFilter):
 
 
 ADDRESSED_TO_BOT = _AddressedToBot(name="addressed_to_bot")
+SLASH_TEXT = filters.Regex(r"^/")  # '/latest' typed without Telegram's command entity: the command handlers take it
 
 
 def question_text(message: Message, username: str | None) -> str:
@@ -721,9 +722,14 @@ def _command_handlers(application: App, name: str, callback: Callback) -> None:
 
 
 def register_handlers(application: App, assistant: Assistant) -> None:
-    """Every handler of the bot, in one place. Order matters (the first match wins): commands (menu,
-    subscriptions, admin), unknown commands, buttons, inline queries, questions, then anything else in a
-    private chat."""
+    """Every handler of the bot, in one place. Order matters (the first match wins): questions first, as most
+    updates are questions and each handler before them is checked in vain (nothing starting with "/" is a
+    question); then commands (menu, subscriptions, admin), unknown commands, buttons, inline queries, and
+    anything else in a private chat."""
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & ~SLASH_TEXT & filters.UpdateType.MESSAGE & ADDRESSED_TO_BOT,
+        assistant.question,
+    ))
     for command in COMMANDS:
         _command_handlers(application, command.name,
                           assistant.start if command.name == "start" else assistant.command(command))
@@ -737,9 +743,6 @@ def register_handlers(application: App, assistant: Assistant) -> None:
     application.add_handler(MessageHandler(private & filters.COMMAND, assistant.unknown_command))
     application.add_handler(CallbackQueryHandler(assistant.button))
     application.add_handler(InlineQueryHandler(assistant.inline_query))
-    application.add_handler(MessageHandler(
-        filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & ADDRESSED_TO_BOT, assistant.question,
-    ))
     application.add_handler(MessageHandler(private & ~filters.TEXT, assistant.not_text))
     application.add_error_handler(assistant.on_error)
 
