@@ -217,7 +217,9 @@ AREA_CONTEXT = frozenset(
 )
 
 NOW_WORDS = frozenset({"tonight", "now", "today", "currently"})
-ORIGIN_WORDS = frozenset({"here", "moved", "relocated", "this area"})  # 'new to the area from Wales': where from
+ORIGIN_WORDS = frozenset(
+    {"here", "moved", "relocated", "moving", "relocating", "transferring", "transferred", "originally"}
+)  # 'new to the area from Wales': where from
 
 # A question holding one of these asks about learning, unless it also points at one child (below).
 LEARNING_WORDS = frozenset(
@@ -291,8 +293,10 @@ class _Rule:
 
     def position(self, grams: dict[Tokens, int]) -> int | None:
         """Where the rule matches (its earliest word), or None when a group is missing: set probes only."""
-        if any(grams.keys().isdisjoint(group) for group in self.sets):
-            return None
+        keys = grams.keys()
+        for group in self.sets:  # a plain loop: this runs for every rule a question's words touch
+            if keys.isdisjoint(group):
+                return None
         return min(_first(grams, group) for group in self.sets)
 
 
@@ -664,7 +668,8 @@ class Matcher:
         not cover, even when our own reviews answer to the same description; not when our area is named too."""
         if not any(t in AREA_CONTEXT for t in tokens) or any(t in self._home_area_words for t in tokens):
             return False
-        if "national" in tokens or any(t in ORIGIN_WORDS for t in tokens):
+        moved = any(t in ORIGIN_WORDS for t in tokens) or ("new", "to") in itertools.pairwise(tokens)
+        if "national" in tokens or moved:
             return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
         return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
                    for i in range(len(tokens) - n + 1))
@@ -682,9 +687,9 @@ class Matcher:
         )
 
     def _ends_name(self, following: Tokens) -> bool:
-        """After 'Child A': the end, 'and', a review word or an area closes a name ('Child A Leicestershire
-        LCSPR'); any other word means 'a' was the article ('child a lot')."""
-        return not following or following[0] == "and" or following[0] in CASE_WORDS or (
+        """After 'Child A': the end, 'and', 'in', 'from', a review word or an area closes a name ('Child A
+        Leicestershire LCSPR', 'Child A in Rutland'); any other word means 'a' was the article ('child a lot')."""
+        return not following or following[0] in {"and", "in", "from"} or following[0] in CASE_WORDS or (
             following[0] in self._home_area_words)
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
@@ -725,12 +730,15 @@ class Matcher:
         urgency = self._urgency(tokens, masked, scores)
         if urgency < RULE_SCORES[1] and self._tells_of_a_child(masked, scores):
             urgency = RULE_SCORES[1]  # a story about a child that asks for nothing we hold: treat it as a concern
+        refused = any(score >= RULE_SCORES[2] and self._intent_kind.get(intent) == ReplyKind.FALLBACK
+                      for intent, score in scores.items())
+        if refused and not any(t in ONE_CHILD for t in tokens):
+            urgency = 0.0  # 'what's the real name of the child in the Patricia review? I think I know them'
         needed = NEVER if NOT_URGENT in tokens else RULE_SCORES[1]  # 'not an emergency, just asking': contacts
         if urgency >= needed and not self._asks_for_learning(masked, scores, named):
             return Match(ReplyKind.URGENT, "urgent", confidence=urgency)
         scores.pop("urgent", None)
-        if any(score >= RULE_SCORES[2] and self._intent_kind.get(intent) == ReplyKind.FALLBACK
-               for intent, score in scores.items()):
+        if refused:
             return Match(ReplyKind.FALLBACK, None)  # 'what is the real name of the child in ...': never
         hits, alternatives, clash = self._resolve_same_names(named)
         plural = self._plural_documents(bare)  # 'the older SCRs' names no one review
@@ -806,7 +814,9 @@ class Matcher:
         """'When was the briefing published?', 'what was the learning from the LCSPR': one review is meant,
         where a list or a definition would otherwise answer."""
         listing = best.intent == "latest_reviews" and not any(t in RECENCY_WORDS for t in tokens)
-        about_one = any(t in CONTENT_WORDS for t in tokens)  # 'the 2024 LCSPR - what was it about?'
+        about_one = tokens[-1] == "about" or any(  # 'the 2024 LCSPR - what was it about?', not 'reading about'
+            t in CONTENT_WORDS and t != "about" for t in tokens
+        )
         defining = best.intent == "glossary" and (not best.asked or about_one)
         past = best.intent == "how_reviews_work" and "was" in tokens  # 'when was the review published?'
         dated = period is not None and not (defining and about_one)
@@ -929,13 +939,18 @@ class Matcher:
         """Does the question touch the domain at all? Guards against 'latest football news'."""
         return bool(hits) or self._unknown(tokens) == 0 or any(t in GENERIC_REVIEW_WORDS for t in tokens)
 
-    @staticmethod
-    def _masked(tokens: Tokens, hits: list[Hit]) -> Tokens:
+    def _masked(self, tokens: Tokens, hits: list[Hit]) -> Tokens:
         """The question with review names blanked: the 'child' of 'Child E' or 'the baby' of the baby's review is
         not a child at risk. In a question that asks for learning, a theme's name is a name too: 'my daughter is
         always on her phone, anything from reviews about online harm?' describes no harm."""
         named_kinds = {"review", "theme"} if _mentions_learning(tokens) else {"review"}
         named = {i for h in hits if h.ref.kind in named_kinds for i in h.positions}
+        named |= {  # 'Child H', 'Baby Q': any review's name, ours or another area's
+            j for i in range(len(tokens) - 1)
+            if tokens[i] in NAME_WORDS and len(tokens[i + 1]) == 1 and tokens[i + 1].isalpha()
+            and (tokens[i + 1] not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3]))  # not 'a child i visited'
+            for j in (i, i + 1)
+        }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 
     def _urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
@@ -968,7 +983,7 @@ class Matcher:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
-        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2]:
+        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2] and any(t in CASE_WORDS for t in tokens):
             return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
         sentence = f" {' '.join(tokens)} "
         if any(f" {words} " in sentence for words in LAW_QUESTIONS) and not any(t in ONE_CHILD for t in tokens):

@@ -637,3 +637,29 @@ def test_the_dated_lcspr_about_asks_which_of_that_years_reviews(matcher: Matcher
     match = matcher.match("the 2024 LCSPR - what was it about")
     assert match.kind == ReplyKind.CLARIFY
     assert {ref.id for ref in match.choices} <= {"child-e", "child-c-d", "patricia"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("a 15 year old hasnt been home since friday, mum just rang school", ReplyKind.URGENT),
+        ("i need to report something about a child i visited this morning", ReplyKind.URGENT),
+        # another area's 'Child H' is a name, not a child someone thinks about
+        ("Does the Child H review from Northamptonshire have anything on home education? Our EHE officer thinks"
+         " it's relevant to a family who've just moved into the county.", ReplyKind.FALLBACK),
+        # identifying a child is refused even when the asker thinks they know the family
+        ("whats the real name of the kiddie in the patricia review? I think I might know the family",
+         ReplyKind.FALLBACK),
+        ("Updating our emergency contacts sheet: what's the out of hours number for Rutland children's social care?",
+         ReplyKind.ANSWER),
+        ("Our school's online safety lead is off sick and I've been asked to cover the staff session tomorrow. Is"
+         " there case review learning about online abuse I could use?", ReplyKind.ANSWER),
+    ],
+)
+def test_fourth_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
+    assert matcher.match(question).kind == kind
+
+
+def test_is_that_her_real_name_asks_about_the_review_not_for_an_identity(matcher: Matcher) -> None:
+    match = matcher.match("Leicester published a review about a child called Patricia. Is that her real name?")
+    assert refs(match) == {"patricia"}
