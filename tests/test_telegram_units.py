@@ -389,3 +389,19 @@ def test_a_moment_the_real_clock_has_passed_is_never_queued(tmp_path: Path) -> N
     queue = RecordingJobQueue()
     Assistant(engine, Settings()).schedule_releases(cast(Any, queue))
     assert queue.added == [(future, job_name(future))]
+
+
+
+def test_settling_the_heap_builds_the_view_and_freezes_it() -> None:
+    import gc
+
+    from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
+    from bot.telegram_app import settle_heap
+
+    engine = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC))
+    try:
+        settle_heap(engine)
+        assert gc.get_freeze_count() > 0
+        assert engine.snapshot().matcher is engine.snapshot().matcher  # built once, before the first question
+    finally:
+        gc.unfreeze()
