@@ -399,6 +399,7 @@ def test_settling_the_heap_builds_the_view_and_freezes_it() -> None:
     from bot.telegram_app import settle_heap
 
     engine = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC))
+    gc.unfreeze()
     try:
         settle_heap(engine)
         assert gc.get_freeze_count() > 0
