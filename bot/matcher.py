@@ -278,6 +278,7 @@ ABOUT_SOMEONE = frozenset({("about",), ("into",), ("of",), ("on",), ("re",)})  #
 NAMED_ROLES = frozenset({"gp", "dsl", "hv", "sw", "lead", "nurse", "doctor", "professional", "person"})
 ADDRESS_WORDS = frozenset({"st", "street", "road", "rd", "lane", "avenue", "ave", "way", "close", "station"})
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
+PROCESS_WORDS = CASE_WORDS | {"process", "procedure", "criteria", "notify", "notification", "decide", "decides"}
 
 
 
@@ -983,7 +984,7 @@ class Matcher:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
-        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2] and any(t in CASE_WORDS for t in tokens):
+        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2] and any(t in PROCESS_WORDS for t in tokens):
             return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
         sentence = f" {' '.join(tokens)} "
         if any(f" {words} " in sentence for words in LAW_QUESTIONS) and not any(t in ONE_CHILD for t in tokens):

@@ -663,3 +663,16 @@ def test_fourth_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
 def test_is_that_her_real_name_asks_about_the_review_not_for_an_identity(matcher: Matcher) -> None:
     match = matcher.match("Leicester published a review about a child called Patricia. Is that her real name?")
     assert refs(match) == {"patricia"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("one of our nursery children says he hasnt had food since friday and he looks so thin", ReplyKind.URGENT),
+        ("what is the process when a child dies or is seriously harmed and abuse is suspected", ReplyKind.ANSWER),
+        ("any free swimming lessons for under 5s in rutland", ReplyKind.FALLBACK),
+        ("can you write my EYFS observation for a child in my key group", ReplyKind.FALLBACK),
+    ],
+)
+def test_fifth_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
+    assert matcher.match(question).kind == kind
