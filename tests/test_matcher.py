@@ -676,3 +676,11 @@ def test_is_that_her_real_name_asks_about_the_review_not_for_an_identity(matcher
 )
 def test_fifth_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
     assert matcher.match(question).kind == kind
+
+
+def test_what_the_chair_said_asks_which_review_but_the_statements_are_listed(matcher: Matcher) -> None:
+    asked = matcher.match("what did the chair say")
+    assert asked.kind == ReplyKind.CLARIFY
+    assert {ref.id for ref in asked.choices} == {"child-c-d", "patricia", "baby-scr"}
+    assert matcher.match("amanda boodhoo statement").intent == "statement"
+    assert refs(matcher.match("what did the chair say about the baby")) == {"baby-scr"}
