@@ -713,14 +713,14 @@ class Matcher:
             for i in range(len(tokens) - 1)
         ):
             return True
-        return any(
-            tokens[i] in NAME_WORDS
-            and len(tokens[i + 1]) == 1
-            and tokens[i + 1].isalpha()
-            and (tokens[i + 1] not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3]))  # 'Child A and B'
-            and i + 1 not in named
-            for i in range(len(tokens) - 1)
-        )
+        return any(self._letter_name_at(tokens, i) and i + 1 not in named for i in range(len(tokens) - 1))
+
+    def _letter_name_at(self, tokens: Tokens, i: int) -> bool:
+        """'Child F', 'Baby P' at `i`: a name word and a letter. 'a' and 'i' only where a name ends ('Child A
+        and B'), not as words ('a child i visited', 'child a lot')."""
+        letter = tokens[i + 1]
+        return (tokens[i] in NAME_WORDS and len(letter) == 1 and letter.isalpha()
+                and (letter not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3])))
 
     def match(self, text: str) -> Match:
         """Understand one question. Never raises for any text."""
@@ -795,14 +795,13 @@ class Matcher:
             return self._decide(best, candidates, tokens)
         if choices:
             return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
-        named_statements = {Ref("review", self._statement_review[h.ref.id]) for h in best.hits
-                            if h.ref.kind == "statement" and h.ref.id in self._statement_review}
-        said = tuple(self._by_recency(named_statements)) if named_statements else self._said_reviews
         asks_what_was_said = any(t in SAY_WORDS for t in tokens)  # not 'chair statement': that lists them
-        if (best.intent == "statement" and reviewless and not plural and period is None and len(said) > 1
-                and asks_what_was_said):
-            # 'what did the chair say?': about which review (held-out labellers asked for this 21 times in 24)
-            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:3])
+        if best.intent == "statement" and reviewless and not plural and period is None and asks_what_was_said:
+            named_statements = {Ref("review", self._statement_review[h.ref.id]) for h in best.hits
+                                if h.ref.kind == "statement" and h.ref.id in self._statement_review}
+            said = tuple(self._by_recency(named_statements)) if named_statements else self._said_reviews
+            if len(said) > 1:  # 'what did the chair say?': which review (21 of 24 held-out labellers asked so)
+                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:3])
         if best.intent == "latest_reviews" and period is not None:
             return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
         return self._decide(best, candidates, tokens)
@@ -958,10 +957,7 @@ class Matcher:
         named_kinds = {"review", "theme"} if _mentions_learning(tokens) else {"review"}
         named = {i for h in hits if h.ref.kind in named_kinds for i in h.positions}
         named |= {  # 'Child H', 'Baby Q': any review's name, ours or another area's
-            j for i in range(len(tokens) - 1)
-            if tokens[i] in NAME_WORDS and len(tokens[i + 1]) == 1 and tokens[i + 1].isalpha()
-            and (tokens[i + 1] not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3]))  # not 'a child i visited'
-            for j in (i, i + 1)
+            j for i in range(len(tokens) - 1) if self._letter_name_at(tokens, i) for j in (i, i + 1)
         }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 
@@ -975,20 +971,22 @@ class Matcher:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
         strength). People describe harm in more ways than rules can list; pointing at a child is the constant."""
-        asking = any(
+        if not any(t in CONCERN_WORDS for t in tokens) or not _points_at_one_child(tokens):
+            return False  # most questions stop here: the checks below are the dearer ones
+        if _mentions_learning(tokens) or any(t in CASE_WORDS for t in tokens):
+            return False  # about reviews or learning
+        if any(
             (score >= RULE_SCORES[2] and intent not in {"urgent", "contacts"}
              and self._intent_kind.get(intent) != ReplyKind.CHAT)
             or (score >= RULE_SCORES[1] and self._intent_kind.get(intent) == ReplyKind.FALLBACK)
             for intent, score in scores.items()
-        )
-        about_reviews = _mentions_learning(tokens) or any(t in CASE_WORDS for t in tokens)
+        ):
+            return False  # asks for something the bot holds, or something it refuses
         following = (*tokens[1:], "")
-        a_child = any(  # not 'Child F', 'child protection procedures', 'the child review'
+        return any(  # a child in the story: not 'Child F', 'child protection procedures', 'the child review'
             t in CHILD_WORDS and not (len(after) == 1 and after.isalpha()) and after not in CHILD_COMPOUNDS
             for t, after in zip(tokens, following, strict=True)
         )
-        return (not asking and not about_reviews and a_child and _points_at_one_child(tokens)
-                and any(t in CONCERN_WORDS for t in tokens))
 
     @staticmethod
     def _asks_for_learning(tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> bool:
