@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -259,6 +260,11 @@ CONCERN_WORDS = frozenset(
 CHILD_COMPOUNDS = frozenset(
     {"protection", "safeguarding", "abuse", "sexual", "death", "care", "benefit", "exploitation", "practice", "one"}
 )
+UNIT_WORDS = frozenset({"unit", "team", "investigation", "department", "service", "hub"})
+ASKING = frozenset({"you", "u", "please", "pls"})  # 'can you tell me', 'please tell me': a request to the bot
+AREA_WORD = re.compile(r"\(the (\w+)\)")  # a partnership's area 'Leicester (the city)' gives the word 'city'
+AREA_INTENTS = frozenset({"contacts", "about"})
+EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl"})  # 'which themes, eg neglect' gives examples
 OWN_CHILDREN = frozenset({"my", "our", "his", "her", "their", "these", "those"})
 GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child
 
@@ -373,6 +379,9 @@ class Matcher:
             t for p in view.partnerships for name in (p.name, p.short_name, *p.aliases) for t in self.norm(name)
             if t not in STOPWORDS and t not in AREA_CONTEXT and t not in {"children", "child", "city", "county"}
         )
+        self._area_words = {  # 'Leicester (the city)': 'the city and the county' names both partnerships' areas
+            found.group(1): p.id for p in view.partnerships if (found := AREA_WORD.search(p.area))
+        }
         self._topic_phrases = [" ".join(self.norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build_entities(view)
@@ -759,8 +768,13 @@ class Matcher:
                 or self._names_review_of_partnership_without_any(tokens, named)):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, positions, hits, plural)
+        named_themes = [h for h in hits if h.ref.kind == "theme" and not self._is_weak(h)]
+        if scores.get("themes", 0.0) >= RULE_SCORES[2] and _only_examples(tokens, named_themes):
+            return Match(ReplyKind.ANSWER, "themes", confidence=scores["themes"])  # 'which themes, eg neglect, DA'
         if candidates and candidates[0].score >= THRESHOLD:
             match = self._answer(self._first_mentioned(candidates), candidates, tokens, hits, plural)
+            if match.intent in AREA_INTENTS:
+                match = self._with_areas(match, tokens)
             if alternatives and match.kind == ReplyKind.ANSWER and any(r.kind == "review" for r in match.refs):
                 match = replace(match, alternatives=alternatives)
             return match
@@ -805,6 +819,13 @@ class Matcher:
         if best.intent == "latest_reviews" and period is not None:
             return self._in_period(tokens, self._decide(best, candidates, tokens), period, plural)
         return self._decide(best, candidates, tokens)
+
+    def _with_areas(self, match: Match, tokens: Tokens) -> Match:
+        """'Duty numbers for the city, the county and Rutland': 'city' and 'county' name areas only here,
+        where the question is about the partnerships or their contacts ('Leicester City' is a football club)."""
+        areas = [Ref("partnership", p) for word, p in self._area_words.items() if word in tokens]
+        added = [ref for ref in areas if ref not in match.refs]
+        return replace(match, refs=(*match.refs, *added)) if added and (match.refs or len(areas) > 1) else match
 
     def _plural_documents(self, bare: Tokens) -> bool:
         """Reviews, briefings, SCRs: several documents, however misspelt ('reveiws')."""
@@ -959,6 +980,19 @@ class Matcher:
         named |= {  # 'Child H', 'Baby Q': any review's name, ours or another area's
             j for i in range(len(tokens) - 1) if self._letter_name_at(tokens, i) for j in (i, i + 1)
         }
+        named |= {  # 'a child called Patricia' is the review's child, named
+            j for i in list(named) if i > 1 and tokens[i - 1] in {"called", "named"} and tokens[i - 2] in CHILD_WORDS
+            for j in (i - 2, i - 1)
+        }
+        named |= {  # 'DS in the child abuse investigation unit': a team's name, not a child
+            i for i in range(len(tokens) - 2)
+            if tokens[i] == "child" and tokens[i + 1] in CHILD_COMPOUNDS
+            and UNIT_WORDS.intersection(tokens[i + 2 : i + 4])
+        }
+        named |= {  # 'can you tell me about…' asks the bot; it is no child telling anyone anything
+            i for i in range(len(tokens) - 2)
+            if tokens[i] == "tell" and tokens[i + 1] == "me" and (tokens[i + 2] == "about" or tokens[i - 1] in ASKING)
+        }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 
     def _urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
@@ -993,8 +1027,11 @@ class Matcher:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
-        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2] and any(t in PROCESS_WORDS for t in tokens):
-            return True  # 'who decides on a review when a child is seriously hurt?' asks about the process
+        if scores.get("how_reviews_work", 0.0) >= RULE_SCORES[2] and (
+            any(t in PROCESS_WORDS for t in tokens)  # 'who decides on a review when a child is seriously hurt?'
+            or (_any_child(tokens) and not _points_at_one_child(tokens))  # 'what happens after a child is hurt?'
+        ):
+            return True  # asks about the process
         sentence = f" {' '.join(tokens)} "
         if any(f" {words} " in sentence for words in LAW_QUESTIONS) and not any(t in ONE_CHILD for t in tokens):
             return True  # 'is it legal to smack a child?' asks what the law says, about no child in particular
@@ -1169,6 +1206,21 @@ def latest_date(review: Review) -> dt.date:
     """The review's most recent publication date; undated ones sort last."""
     dates = [d.published_on for d in review.documents if isinstance(d, PublishedDocument) and d.published_on]
     return max(dates, default=dt.date.min)
+
+
+def _only_examples(tokens: Tokens, hits: list[Hit]) -> bool:
+    """'Which themes are there, eg neglect, DA?': every entry hit is named after 'eg' or 'like', as an example
+    of the list asked for, not as the subject."""
+    marker = next((i for i, t in enumerate(tokens) if t in EXAMPLE_WORDS
+                   or (t, *tokens[i + 1 : i + 2]) in {("for", "example"), ("such", "as"), ("e", "g")}), None)
+    named = [min(h.positions) for h in hits if h.positions]
+    return marker is not None and bool(named) and min(named) > marker
+
+
+def _any_child(tokens: Tokens) -> bool:
+    """'When a child dies', 'if a child discloses': children in general, as rules and processes speak of them."""
+    return any(a in GENERIC_BEFORE and b in {"a", "an"} and c in CHILD_NOUNS
+               for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
 
 
 def _points_at_one_child(tokens: Tokens) -> bool:

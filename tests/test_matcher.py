@@ -684,3 +684,48 @@ def test_what_the_chair_said_asks_which_review_but_the_statements_are_listed(mat
     assert {ref.id for ref in asked.choices} == {"child-c-d", "patricia", "baby-scr"}
     assert matcher.match("amanda boodhoo statement").intent == "statement"
     assert refs(matcher.match("what did the chair say about the baby")) == {"baby-scr"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "intent"),
+    [
+        # 'one of my young people' points at one child
+        ("worried about one of my young people, think something is going on at home", ReplyKind.URGENT, "urgent"),
+        # 'for adults worried about a child' says who a helpline is for, not that someone is worried now
+        ("What's the NSPCC helpline number for adults worried about a child? It's for our website.",
+         ReplyKind.ANSWER, "contacts"),
+        # 'can you tell me about…' is no child telling anything
+        ("can you tell me about the review where the child is called Patricia? is that her real name or made up?",
+         ReplyKind.ANSWER, "review"),
+        # any child, as the process speaks of them
+        ("what happens after a child is seriously hurt, who has to be told and how quickly", ReplyKind.ANSWER,
+         "how_reviews_work"),
+        ("my son was seriously hurt after a child hit him, what happens now", ReplyKind.URGENT, "urgent"),
+        # whether a report was or will be made public asks about the review
+        ("was the full scr on the baby ever made public", ReplyKind.ANSWER, "review"),
+        ("Is the full report of the baby SCR going to be made public, and where would I find it?", ReplyKind.ANSWER,
+         "where_to_read"),
+        ("write my MG11 for the DV job", ReplyKind.FALLBACK, None),
+        ("what reviews have come out lately, the ICB named nurse asked us to circulate", ReplyKind.ANSWER,
+         "latest_reviews"),
+        ("lcspr vs lscpr whats the diff", ReplyKind.ANSWER, "glossary"),
+        ("is wt2018 still current or is there a newer one", ReplyKind.ANSWER, "framework"),
+    ],
+)
+def test_sixth_round(matcher: Matcher, question: str, kind: ReplyKind, intent: str | None) -> None:
+    match = matcher.match(question)
+    assert (match.kind, match.intent) == (kind, intent)
+
+
+@pytest.mark.parametrize("question", ["which themes are there, eg neglect, DA etc",
+                                      "what subjects do you cover, like neglect, DA"])
+def test_themes_named_as_examples_ask_for_the_list(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).intent == "themes"
+    assert matcher.match("anything on neglect and DA").intent == "theme"
+
+
+def test_the_city_and_the_county_name_both_partnerships_for_contacts_and_about(matcher: Matcher) -> None:
+    both = {"lscpb", "lrscp"}
+    assert both <= refs(matcher.match("duty numbers for the city, the county and Rutland please"))
+    assert both <= refs(matcher.match("whats the difference between the city and county safeguarding partnerships"))
+    assert matcher.match("leicester city score last night").kind == ReplyKind.FALLBACK
