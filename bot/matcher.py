@@ -217,6 +217,7 @@ AREA_CONTEXT = frozenset(
      "referral", "form", "mash", "procedure", "threshold"}
 )
 
+CHILD_AGE_LIMIT = 18  # 'girl 14' is a child's age; 'child 2024' is not
 NOW_WORDS = frozenset({"tonight", "now", "today", "currently"})
 ORIGIN_WORDS = frozenset(
     {"here", "moved", "relocated", "moving", "relocating", "transferring", "transferred", "originally"}
@@ -1005,7 +1006,9 @@ class Matcher:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
         strength). People describe harm in more ways than rules can list; pointing at a child is the constant."""
-        if not any(t in CONCERN_WORDS for t in tokens) or not _points_at_one_child(tokens):
+        if not any(t in CONCERN_WORDS for t in tokens) or not (
+            _points_at_one_child(tokens) or _children_now(tokens)
+        ):
             return False  # most questions stop here: the checks below are the dearer ones
         if _mentions_learning(tokens) or any(t in CASE_WORDS for t in tokens):
             return False  # about reviews or learning
@@ -1209,12 +1212,13 @@ def latest_date(review: Review) -> dt.date:
 
 
 def _only_examples(tokens: Tokens, hits: list[Hit]) -> bool:
-    """'Which themes are there, eg neglect, DA?': every entry hit is named after 'eg' or 'like', as an example
-    of the list asked for, not as the subject."""
+    """'Which themes are there, eg neglect, DA?', 'what subjects - neglect, DA, what else?': every entry hit is
+    named after 'eg' or 'like', or before 'what else' or 'etc': examples of the list asked for, not the subject."""
     marker = next((i for i, t in enumerate(tokens) if t in EXAMPLE_WORDS
                    or (t, *tokens[i + 1 : i + 2]) in {("for", "example"), ("such", "as"), ("e", "g")}), None)
-    named = [min(h.positions) for h in hits if h.positions]
-    return marker is not None and bool(named) and min(named) > marker
+    named = [p for h in hits for p in h.positions]
+    more = next((i for i, t in enumerate(tokens) if t == "etc" or (t == "else" and i > 0)), None)  # 'DA, what else?'
+    return bool(named) and ((marker is not None and min(named) > marker) or (more is not None and max(named) < more))
 
 
 def _any_child(tokens: Tokens) -> bool:
@@ -1223,15 +1227,23 @@ def _any_child(tokens: Tokens) -> bool:
                for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
 
 
+def _children_now(tokens: Tokens) -> bool:
+    """'Mum has a knife, children are in the house now': children in a situation now, not 'when children…'."""
+    return bool(NOW_WORDS.intersection(tokens)) and any(
+        t == "children" and (i == 0 or tokens[i - 1] not in GENERIC_BEFORE) for i, t in enumerate(tokens)
+    )
+
+
 def _points_at_one_child(tokens: Tokens) -> bool:
-    """'she', 'him', 'a girl', 'a young girl', 'my 9 year old', 'our 14 year old': one child, not children in
+    """'she', 'him', 'a girl', 'girl 14', 'my 9 year old', 'our 14 year old': one child, not children in
     general ('when a child dies', 'if a child discloses')."""
     return any(t in ONE_CHILD for t in tokens) or any(
         (tokens[i] in ONE_CHILD_DETERMINERS and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
         and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE))
         or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
         for i in range(len(tokens))
-    ) or any(a.isdigit() and (b, c) == ("year", "old") for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
+    ) or any(a.isdigit() and (b, c) == ("year", "old") for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+    ) or any(a in CHILD_NOUNS and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
 
 
 def _mentions_learning(tokens: Tokens) -> bool:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.matcher import THRESHOLD, Match, Matcher, Ref
+from bot.matcher import THRESHOLD, Match, Matcher, Ref, _children_now
 from bot.models import ReplyKind
 
 
@@ -729,3 +729,36 @@ def test_the_city_and_the_county_name_both_partnerships_for_contacts_and_about(m
     assert both <= refs(matcher.match("duty numbers for the city, the county and Rutland please"))
     assert both <= refs(matcher.match("whats the difference between the city and county safeguarding partnerships"))
     assert matcher.match("leicester city score last night").kind == ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "intent"),
+    [
+        # children in a situation now, no one child pointed at
+        ("mum in the early help family has knife and threaten, children are in the house now", ReplyKind.URGENT,
+         "urgent"),
+        # a child's age after the noun points at one child
+        ("girl 14 in ED and pregnant, boyfriend is 24 and sitting in the waiting room", ReplyKind.URGENT, "urgent"),
+        ("pre-birth concern - woman in labour now, father has history of serious violence and is on the delivery"
+         " suite", ReplyKind.URGENT, "urgent"),
+        ("What is the number for the city Duty and Advice Service? No immediate concern, I only need a consultation.",
+         ReplyKind.ANSWER, "contacts"),
+        ("exact wording of the board statement about the serious case review pls, dont want to misquote",
+         ReplyKind.ANSWER, "statement"),
+        ("NSPCC what is the full name of it", ReplyKind.ANSWER, "glossary"),
+        ("what is the full name of the child in the patricia review", ReplyKind.FALLBACK, None),
+        ("What is the LADO threshold for allegations against staff?", ReplyKind.FALLBACK, None),
+        ("write me a 10 question quiz for my neglect training", ReplyKind.FALLBACK, None),
+        ("what subjects can you give me learning on - neglect, DA, anything else?", ReplyKind.ANSWER, "themes"),
+        ("Assalamu alaikum, hello", ReplyKind.CHAT, "greeting"),
+    ],
+)
+def test_seventh_round(matcher: Matcher, question: str, kind: ReplyKind, intent: str | None) -> None:
+    match = matcher.match(question)
+    assert (match.kind, match.intent) == (kind, intent)
+
+
+def test_children_now_is_a_situation_not_children_in_general() -> None:
+    assert _children_now(tuple("mum has a knife the children are in the house now".split()))
+    assert not _children_now(tuple("what happens now when children are left alone".split()))
+    assert not _children_now(tuple("the children are in the house".split()))
