@@ -265,6 +265,7 @@ UNIT_WORDS = frozenset({"unit", "team", "investigation", "department", "service"
 ASKING = frozenset({"you", "u", "please", "pls"})  # 'can you tell me', 'please tell me': a request to the bot
 AREA_WORD = re.compile(r"\(the (\w+)\)")  # a partnership's area 'Leicester (the city)' gives the word 'city'
 AREA_INTENTS = frozenset({"contacts", "about"})
+MORE_WORDS = frozenset({"etc", "else", "other"})  # 'neglect, DA, what else?': the ones named are examples
 EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl"})  # 'which themes, eg neglect' gives examples
 OWN_CHILDREN = frozenset({"my", "our", "his", "her", "their", "these", "those"})
 GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child
@@ -1217,7 +1218,7 @@ def _only_examples(tokens: Tokens, hits: list[Hit]) -> bool:
     marker = next((i for i, t in enumerate(tokens) if t in EXAMPLE_WORDS
                    or (t, *tokens[i + 1 : i + 2]) in {("for", "example"), ("such", "as"), ("e", "g")}), None)
     named = [p for h in hits for p in h.positions]
-    more = next((i for i, t in enumerate(tokens) if t == "etc" or (t == "else" and i > 0)), None)  # 'DA, what else?'
+    more = next((i for i, t in enumerate(tokens) if t in MORE_WORDS and i > 0), None)  # 'DA, what else?', 'what other'
     return bool(named) and ((marker is not None and min(named) > marker) or (more is not None and max(named) < more))
 
 
