@@ -280,7 +280,8 @@ def worker(settings: Settings) -> Json:
     progress(f"[{label}] accuracy on {settings.questions}")
     accuracy = measure_accuracy(kb, now, Path(settings.questions))
     if settings.e2e:
-        progress(f"[{label}] end to end: echo, replay, bot, bot as deployed ({settings.e2e_rounds} rounds)")
+        progress(f"[{label}] end to end: echo (httpx, aiohttp), replay, bot, bot as deployed"
+                 f" ({settings.e2e_rounds} rounds)")
         e2e = measure_e2e(kb, now, questions, settings.e2e_messages, settings.e2e_throttled, settings.e2e_rounds)
     else:
         e2e = {"available": False, "reason": "measured at the real size and the largest only (time budget)"}
@@ -304,13 +305,15 @@ def run_worker(settings: Settings) -> Json:
 #
 # The fake Bot API and the simulated users run in their own process on the other core (as Telegram's
 # servers are not on the bot's core), driven over a pipe; the bot under test runs in the worker, pinned.
-# Variants, each against a fresh fake: a trivial echo bot (the framework's floor); "replay", the real
+# Variants, each against a fresh fake: a trivial echo bot (the framework's floor, on its default transport,
+# httpx); the same echo bot on the bot's own transport (aiohttp, bot/telegram_request.py); "replay", the real
 # Application sending the same rich replies computed beforehand (the Telegram layer without the engine);
 # "bot", the real Application with its rate limiter removed (everything); and the real Application as
 # deployed (with AIORateLimiter, which holds every bot to Telegram's 30 messages per second).
 
 E2E_FILES = (ROOT / "tests" / "fakes" / "bot_api.py", ROOT / "bot" / "telegram_app.py")
 E2E_USERS = 8
+ECHO_VARIANTS = ("echo", "echo_aiohttp")
 
 
 def e2e_missing() -> str | None:
@@ -373,10 +376,13 @@ def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions
 
     from bot.engine import Engine
     from bot.settings import Settings
-    from bot.telegram_app import build_application
+    from bot.telegram_app import CONNECTION_POOL_SIZE, build_application
+    from bot.telegram_request import AiohttpRequest
 
-    if variant == "echo":
+    if variant in ECHO_VARIANTS:
         app = ApplicationBuilder().token(where["token"]).base_url(where["url"] + "/bot").concurrent_updates(True)
+        if variant == "echo_aiohttp":
+            app = app.request(AiohttpRequest(CONNECTION_POOL_SIZE)).get_updates_request(AiohttpRequest(1))
         application = app.build()
         application.add_handler(MessageHandler(filters.TEXT, _echo))
         return application
@@ -441,9 +447,9 @@ def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, 
     other = next((c for c in range(os.cpu_count() or 1) if c not in allowed), None)
 
     async def run_all() -> dict[str, list[Json]]:
-        runs: dict[str, list[Json]] = {"echo": [], "replay": [], "bot": [], "deployed": []}
+        runs: dict[str, list[Json]] = {"echo": [], "echo_aiohttp": [], "replay": [], "bot": [], "deployed": []}
         for _ in range(rounds):
-            for variant in ("echo", "replay", "bot"):
+            for variant in (*ECHO_VARIANTS, "replay", "bot"):
                 runs[variant].append(await _run_variant(variant, kb, now, cycle, other))
         runs["deployed"].append(await _run_variant("deployed", kb, now, cycle[:throttled], other))
         return runs
@@ -453,9 +459,10 @@ def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, 
     medians = {variant: statistics.median(r["rps"] for r in results) for variant, results in runs.items()}
     return {"available": True, "messages": messages, "users": E2E_USERS, "rounds": rounds, "fake_cpu": other,
             "statistic": "best round", "median_rps": medians,
-            "echo_rps": rps["echo"], "replay_rps": rps["replay"], "bot_rps": rps["bot"],
-            "deployed_rps": rps["deployed"], "deployed_messages": throttled,
+            "echo_rps": rps["echo"], "echo_aiohttp_rps": rps["echo_aiohttp"], "replay_rps": rps["replay"],
+            "bot_rps": rps["bot"], "deployed_rps": rps["deployed"], "deployed_messages": throttled,
             "ratio_to_echo": round(rps["bot"] / rps["echo"], 3),
+            "ratio_to_echo_aiohttp": round(rps["bot"] / rps["echo_aiohttp"], 3),
             "ratio_to_replay": round(rps["bot"] / rps["replay"], 3),
             "all_rps": {variant: [r["rps"] for r in results] for variant, results in runs.items()},
             "refused": sum(r["refused"] for results in runs.values() for r in results)}
@@ -510,7 +517,8 @@ def _cell(stats: Json) -> str:
 def e2e_lines(sizes: list[Json]) -> list[str]:
     """Replies per second per size; the deployed bot is capped by its rate limiter, not by the engine."""
     lines = ["end to end, replies/s through the loopback Bot API fake (fake and users on the other core):",
-             "  echo = trivial echo bot; replay = the real Application sending precomputed replies (no engine);",
+             "  echo = trivial echo bot (python-telegram-bot's defaults: httpx); echo/aiohttp = the same on the",
+             "  bot's transport; replay = the real Application sending precomputed replies (no engine);",
              "  bot = the real Application, rate limiter off; as deployed = with AIORateLimiter (30 msg/s)"]
     measured = None
     for s in sizes:
@@ -519,9 +527,11 @@ def e2e_lines(sizes: list[Json]) -> list[str]:
             lines.append(f"  {s['label']:<9} {e2e['reason']}")
             continue
         measured = e2e
-        lines.append(f"  {s['label']:<9} echo {e2e['echo_rps']:>5.0f}   replay {e2e['replay_rps']:>5.0f}   "
-                     f"bot {e2e['bot_rps']:>5.0f} ({e2e['ratio_to_echo']:.0%} of echo, "
-                     f"{e2e['ratio_to_replay']:.0%} of replay)   as deployed {e2e['deployed_rps']:>3.0f}")
+        lines.append(f"  {s['label']:<9} echo {e2e['echo_rps']:>5.0f}   echo/aiohttp {e2e['echo_aiohttp_rps']:>5.0f}"
+                     f"   replay {e2e['replay_rps']:>5.0f}   bot {e2e['bot_rps']:>5.0f}   as deployed "
+                     f"{e2e['deployed_rps']:>3.0f}")
+        lines.append(f"  {'':<9} bot = {e2e['ratio_to_echo']:.0%} of echo, {e2e['ratio_to_echo_aiohttp']:.0%} of "
+                     f"echo/aiohttp, {e2e['ratio_to_replay']:.0%} of replay")
     if measured:
         lines.append(f"  (best of {measured['rounds']} alternating rounds of {measured['messages']} messages "
                      f"from {measured['users']} users; medians in the JSON)")

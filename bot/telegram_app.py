@@ -91,7 +91,7 @@ from bot.reply import Button, Reply, para, strong
 from bot.settings import Settings
 from bot.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
 from bot.storage import SqliteStore, Store
-from bot.telegram_request import JsonBodyRequest
+from bot.telegram_request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -796,9 +796,9 @@ def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(True)
-        .request(JsonBodyRequest(connection_pool_size=CONNECTION_POOL_SIZE, connect_timeout=timeout,
-                                 read_timeout=timeout, write_timeout=timeout))
-        .get_updates_request(JsonBodyRequest(connection_pool_size=1, read_timeout=timeout))
+        .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, connect_timeout=timeout,
+                                read_timeout=timeout, write_timeout=timeout))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=timeout))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -832,8 +832,8 @@ class RedactToken(logging.Filter):
 def protect_logs(token: str) -> None:
     """Keep the token and message text out of the logs, whatever LOG_LEVEL says.
 
-    httpx logs every request URL (which holds the token) at INFO; python-telegram-bot logs request
-    parameters and whole updates (message text) at DEBUG.
+    python-telegram-bot logs request parameters and whole updates (message text) at DEBUG; httpx, its
+    default transport (not ours: bot/telegram_request.py), logs every request URL, token and all, at INFO.
     """
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -148,7 +148,7 @@ async def test_a_withheld_report_is_explained_never_linked(telegram: TelegramHar
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    names = ("httpx", "httpcore", "telegram")
+    names = ("httpx", "httpcore", "aiohttp", "telegram")
     levels = {name: logging.getLogger(name).level for name in names}
     handlers = list(logging.getLogger().handlers)
     filters = {handler: list(handler.filters) for handler in handlers}
@@ -181,12 +181,12 @@ async def test_logs_hold_neither_the_token_nor_what_users_typed(
 async def test_without_protection_the_libraries_would_log_both(
     telegram: TelegramHarness, caplog: pytest.LogCaptureFixture, restore_logging: None
 ) -> None:
-    """The control for the test above: PTB and httpx at DEBUG do log the token and the text."""
+    """The control for the test above: python-telegram-bot at DEBUG does log the text. (httpx logged the URL,
+    which holds the token, when it was the transport; aiohttp does not log requests.)"""
     caplog.set_level(logging.DEBUG)
-    for name in ("httpx", "telegram"):
+    for name in ("aiohttp", "telegram"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     await telegram.api.conversation().say(PRIVATE_QUESTION)
-    assert telegram.api.token in caplog.text
     assert "Quockerwodger" in caplog.text
 
 
