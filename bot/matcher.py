@@ -30,6 +30,7 @@ THRESHOLD = 65.0
 """Below this confidence the bot does not answer."""
 AMBIGUITY_MARGIN = 4.0
 """When two different entries of the same kind score within this margin, ask which was meant."""
+CHOICES = 3  # 'Did you mean …?' offers at most this many
 
 ENTITY_SCORE = 80.0
 ENTITY_CORRECTED_SCORE = 74.0
@@ -398,6 +399,7 @@ class Matcher:
                 if word in self._index.names:
                     self._names_by_length[len(word)].append(word)
         self._longest_alias = max((len(k) for k in self._index.aliases), default=1)
+        self._alias_refs = {key: tuple(sorted(refs)) for key, refs in self._index.aliases.items()}  # sorted once
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._frozen_vocabulary = frozenset(self._index.vocabulary)
 
@@ -495,9 +497,11 @@ class Matcher:
         # other partnerships' reviews they would point everywhere.
         local = {Ref("review", r.id) for r in view.reviews if home is None or r.partnership == home}
         self._local = frozenset(local)
+        self._local_recent = tuple(ref for ref in self._recent_refs if ref in self._local)  # newest first
         self._statement_review = {s.id: s.review for s in view.statements}
         said = {Ref("review", s.review) for s in view.statements}
         self._said_reviews = tuple(self._by_recency(said & self._local or said))  # home partnership's first
+        self._all_said = tuple(self._by_recency(said))
         self._published_days = {
             Ref("review", r.id): [d.published_on for d in r.documents if isinstance(d, PublishedDocument)]
             for r in view.reviews
@@ -578,10 +582,11 @@ class Matcher:
         k = 0
         while k < len(words):
             for n in range(min(self._longest_alias, len(words) - k), 0, -1):
-                refs = self._index.aliases.get(tuple(words[k : k + n]))
+                refs = self._alias_refs.get(tuple(words[k : k + n]))
                 if refs:
                     positions = frozenset(content[k : k + n])
-                    hits.extend(Hit(ref, positions, bool(positions & corrected)) for ref in sorted(refs))
+                    is_corrected = bool(positions & corrected)
+                    hits.extend(Hit(ref, positions, is_corrected) for ref in refs)
                     k += n
                     break
             else:
@@ -593,13 +598,14 @@ class Matcher:
         position = {tokens[i]: i for i in content}
         order = {i: k for k, i in enumerate(content)}
         seen = {h.ref for h in hits}
+        spans = {h.positions for h in hits}  # many namesakes share one place: check each place once
         found: list[Hit] = []
         for word in list(position):
             for bag, ref in self._index.bags.get(word, ()):
                 if ref in seen:
                     continue
                 present = [t for t in bag if t in position]
-                if any(frozenset(position[t] for t in present) <= h.positions for h in hits):
+                if any(frozenset(position[t] for t in present) <= span for span in spans):
                     continue  # inside a longer name already found ('serious case review' in 'baby serious case review')
                 if len(bag) >= BAG_PARTIAL_MIN:
                     missing = bag.difference(present)
@@ -873,12 +879,12 @@ class Matcher:
         said_by = _unique(Ref("review", self._statement_review[h.ref.id]) for h in best.hits
                           if h.ref.kind == "statement" and h.ref.id in self._statement_review)
         if not best.hits:
-            said_by = _unique(Ref("review", r) for r in self._statement_review.values())
+            said_by = self._all_said[:3]  # every review with a statement, home partnership's first, newest first
         return tuple(sorted(said_by, key=self._recency.__getitem__)[:3]) if len(said_by) > 1 else ()
 
     def _published_in(self, period: Period) -> tuple[Ref, ...]:
         """The home partnership's reviews with a publication in `period`, newest first."""
-        return tuple(ref for ref in self._recent_refs if ref in self._local and any(
+        return tuple(ref for ref in self._local_recent if any(
             period.holds(day) for day in self._published_days.get(ref, ())))
 
     def _in_period(self, tokens: Tokens, match: Match, period: Period, plural: bool) -> Match:
@@ -923,9 +929,10 @@ class Matcher:
             home = [h for h in same if self._review_partnership.get(h.ref.id) == self.home_partnership]
             chosen = in_named or home
             if not chosen:
-                return hits, (), tuple(self._by_recency(h.ref for h in same))
+                return hits, (), self._most_recent(h.ref for h in same)
             kept.extend(chosen)
-            alternatives.extend(self._by_recency(h.ref for h in same if h not in chosen))
+            chosen_refs = {h.ref for h in chosen}
+            alternatives.extend(self._most_recent(h.ref for h in same if h.ref not in chosen_refs))
         if named and any(h.ref.kind == "review" for h in kept):
             kept = [h for h in kept if h.ref.kind != "partnership"]  # it only chose which review was meant
         return kept, tuple(alternatives[:3]), ()
@@ -933,6 +940,11 @@ class Matcher:
     def _by_recency(self, refs: Iterable[Ref]) -> list[Ref]:
         last = len(self._recency)
         return sorted(refs, key=lambda r: self._recency.get(r, last))
+
+    def _most_recent(self, refs: Iterable[Ref], count: int = CHOICES) -> tuple[Ref, ...]:
+        """The `count` most recent of `refs` (a name may have a hundred namesakes: no need to sort them all)."""
+        last = len(self._recency)
+        return tuple(heapq.nsmallest(count, refs, key=lambda r: self._recency.get(r, last)))
 
     def _first_mentioned(self, candidates: list[_Candidate]) -> _Candidate:
         """Of two strong answers ('link to Child E, and what is an LCSPR?'), the practitioner's first question
