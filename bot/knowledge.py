@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.errors import KnowledgeError
+from bot.heap import builds_in_bulk
 from bot.models import KnowledgeBase, KnowledgeFile, WithheldDocument
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
@@ -323,6 +324,7 @@ def knowledge_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
+@builds_in_bulk
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Read, validate and merge every YAML file under `directory`; raise `KnowledgeInvalid` listing all problems."""
     if not directory.is_dir():

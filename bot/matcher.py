@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.english import english_words
+from bot.heap import builds_in_bulk
 from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
 from bot.normalise import Synonyms, Tokens, normalise, normalise_words, words
 from bot.other_areas import OTHER_AREAS
@@ -344,6 +345,7 @@ def alias_key(tokens: Tokens) -> Tokens:
 class Matcher:
     """Fuzzy understanding over one public view of the knowledge base."""
 
+    @builds_in_bulk
     def __init__(self, view: KnowledgeBase, home_partnership: str | None = None) -> None:
         self.synonyms = Synonyms((s.canonical, s.variants) for s in view.synonyms)
         self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(self.norm)  # single words recur across questions

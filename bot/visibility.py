@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.heap import builds_in_bulk
 from bot.models import (
     EmbargoedDocument,
     KnowledgeBase,
@@ -105,6 +106,7 @@ def _public_review(review: Review, now: dt.datetime) -> Review | None:
     return review.model_copy(update={"documents": documents})
 
 
+@builds_in_bulk
 def public_view(kb: KnowledgeBase, now: dt.datetime) -> KnowledgeBase:
     """The knowledge base as the public may see it at `now`: embargoed items absent, released ones published."""
     reviews = tuple(r for r in (_public_review(review, now) for review in kb.reviews) if r is not None)
