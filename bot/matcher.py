@@ -31,6 +31,7 @@ THRESHOLD = 65.0
 """Below this confidence the bot does not answer."""
 AMBIGUITY_MARGIN = 4.0
 """When two different entries of the same kind score within this margin, ask which was meant."""
+UNANCHORED_KINDS = frozenset({ReplyKind.URGENT, ReplyKind.FALLBACK})  # they need no entry named to count
 CHOICES = 3  # 'Did you mean …?' offers at most this many
 
 ENTITY_SCORE = 80.0
@@ -364,6 +365,8 @@ class Matcher:
                     for group in rule.lstrip("~ ").split(" + ")
                 )
                 self._rules.append(_Rule(intent.id, groups, weak))
+                if intent.kind == ReplyKind.FALLBACK:
+                    continue  # a refusal's words ('weather', 'hotel') are not the domain's: they stay unknown words
                 for group in groups:
                     for alternative in group:
                         self._index.vocabulary.update(alternative)
@@ -1082,8 +1085,8 @@ class Matcher:
             opening_chat = kind == ReplyKind.CHAT and positions.get(intent) == 0  # 'hello, first time using this'
             if intent in REVIEW_INTENTS and not used and not anchored:
                 continue  # 'where can I park near City Hall?' asks nothing about a review
-            if kind != ReplyKind.URGENT and not anchored and score < RULE_SCORES[2] and not opening_chat:
-                continue
+            if kind not in UNANCHORED_KINDS and not anchored and score < RULE_SCORES[2] and not opening_chat:
+                continue  # 'latest football news' touches no entry: one cue word is not enough (a refusal is)
             if used:
                 entity = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
                 weak = all(self._is_weak(h) for h in used)
