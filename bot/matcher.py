@@ -31,6 +31,11 @@ THRESHOLD = 65.0
 """Below this confidence the bot does not answer."""
 AMBIGUITY_MARGIN = 4.0
 """When two different entries of the same kind score within this margin, ask which was meant."""
+PARTNERSHIP_WORDS = frozenset(  # words of a question about the partnerships themselves
+    {"partnership", "board", "partner", "covered", "cover", "covers", "area", "city", "county", "lscb", "lscpb",
+     "lrscp", "safeguarding", "website", "who", "same", "different"}
+)
+HALF_NAME_SHORT = 4  # words: a question this short may half-name a review with no review word in it
 UNANCHORED_KINDS = frozenset({ReplyKind.URGENT, ReplyKind.FALLBACK})  # they need no entry named to count
 CHOICES = 3  # 'Did you mean …?' offers at most this many
 
@@ -1113,6 +1118,8 @@ class Matcher:
             if hit.ref not in taken:
                 by_intent[self._natural_intent(hit.ref)].append(hit)
         for intent, used in by_intent.items():
+            if all(h.ref.kind == "partnership" for h in used) and self._says_more(tokens, used):
+                continue  # 'ASYE pay scale Rutland?', 'snow in Rutland': a place named in passing asks nothing about it
             score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
             if all(self._is_weak(h) for h in used):
                 if unknown and all(h.ref in self._weak for h in used):
@@ -1125,6 +1132,14 @@ class Matcher:
         order = {intent: i for i, intent in enumerate(self._intent_order)}
         candidates.sort(key=lambda c: (-c.score, order.get(c.intent, 99)))
         return candidates
+
+    @staticmethod
+    def _says_more(tokens: Tokens, used: list[Hit]) -> bool:
+        """Words beyond the names hit and stopwords, none about partnerships: the question is about something
+        else ('ASYE pay scale Rutland?'), not the partnership ('is Rutland covered by the city board?')."""
+        named = {p for h in used for p in h.positions}
+        rest = [t for i, t in enumerate(tokens) if t not in STOPWORDS and i not in named]
+        return bool(rest) and not any(t in PARTNERSHIP_WORDS for t in rest)
 
     def _is_weak(self, hit: Hit) -> bool:
         """Words that name an entry in passing: a glossary word, a sector ('health visitor'), an area."""
@@ -1185,9 +1200,11 @@ class Matcher:
         if hits:
             return Match(ReplyKind.FALLBACK, None, unknown_review=about_reviews)
         # 'it' alone is no reference here: 'what time is it' asked nothing about a review
-        choices = self._half_named(tokens) or (
+        the_one = any(t == "one" and "the" in tokens[max(0, i - 3) : i] for i, t in enumerate(tokens))  # 'the july one'
+        about_documents = about_reviews or the_one or len(tokens) <= HALF_NAME_SHORT
+        choices = (self._half_named(tokens) if about_documents else ()) or (
             self._recent_reviews() if not plural and _asks_for_one(tokens, pronoun=False) else ()
-        )
+        )  # not 'a child friendly version of a CP plan': no document is meant there
         if choices:  # 'the July one', 'whats the learning from the briefing'
             return Match(ReplyKind.CLARIFY, None, confidence=50.0, choices=choices)
         if tokens and all(t in GENERIC_REVIEW_WORDS or t in STOPWORDS for t in tokens) and about_reviews:

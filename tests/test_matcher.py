@@ -790,3 +790,42 @@ def test_children_now_is_a_situation_not_children_in_general() -> None:
 def test_eighth_round(matcher: Matcher, question: str, kind: ReplyKind, intent: str | None) -> None:
     match = matcher.match(question)
     assert (match.kind, match.intent) == (kind, intent)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I think our council tax band is wrong for our house in Wigston, who do I contact to get it reviewed?",
+        "premier inn leicester city centre reviews",
+        "my baby wont sleep through the night, any tips?",
+        "ASYE pay scale Rutland?",
+        "is it going to snow in rutland this weekend",
+        "how much did the Child C & D review cost the partnership",
+        "what was the name of the mum in the patricia case? writing a piece for a local paper",
+        "check this multi agency referral form is filled in properly before i submit it, pasting below",
+        "write a child friendly version of a CP plan for a 7 year old",
+        "how do I donate to the NSPCC",
+    ],
+)
+def test_out_of_scope_requests_with_the_domains_words_fall_back(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("is rutland covered by the city partnership or the county one?", "about"),
+        ("show me all the reviews you've got", "latest_reviews"),
+        ("how many working days for the rapid review after a serious incident notification?", "how_reviews_work"),
+        ("Is there a statement from the board about Child C and D? I need to quote it in a report to governors",
+         "statement"),
+        ("looking for case reviews from other LAs for my dissertation lit review", "national_repository"),
+    ],
+)
+def test_the_same_words_in_questions_we_answer_still_answer(matcher: Matcher, question: str, intent: str) -> None:
+    assert matcher.match(question).intent == intent
+
+
+def test_a_refusals_words_are_not_the_domains_vocabulary(matcher: Matcher) -> None:
+    assert "weather" not in matcher.vocabulary and "forecast" not in matcher.vocabulary
+    assert "neglect" in matcher.vocabulary
