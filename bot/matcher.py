@@ -35,6 +35,7 @@ PARTNERSHIP_WORDS = frozenset(  # words of a question about the partnerships the
     {"partnership", "board", "partner", "covered", "cover", "covers", "area", "city", "county", "lscb", "lscpb",
      "lrscp", "safeguarding", "website", "who", "same", "different"}
 )
+ASKING_WHAT = frozenset({"what", "who", "whats"})  # 'What's the LRSCP? Our school is in Oakham' asks about it
 HALF_NAME_SHORT = 4  # words: a question this short may half-name a review with no review word in it
 UNANCHORED_KINDS = frozenset({ReplyKind.URGENT, ReplyKind.FALLBACK})  # they need no entry named to count
 CHOICES = 3  # 'Did you mean …?' offers at most this many
@@ -1118,7 +1119,7 @@ class Matcher:
             if hit.ref not in taken:
                 by_intent[self._natural_intent(hit.ref)].append(hit)
         for intent, used in by_intent.items():
-            if all(h.ref.kind == "partnership" for h in used) and self._says_more(tokens, used):
+            if all(h.ref.kind == "partnership" for h in used) and self._says_more(tokens, hits):
                 continue  # 'ASYE pay scale Rutland?', 'snow in Rutland': a place named in passing asks nothing about it
             score = max(self._hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
             if all(self._is_weak(h) for h in used):
@@ -1134,12 +1135,13 @@ class Matcher:
         return candidates
 
     @staticmethod
-    def _says_more(tokens: Tokens, used: list[Hit]) -> bool:
+    def _says_more(tokens: Tokens, hits: list[Hit]) -> bool:
         """Words beyond the names hit and stopwords, none about partnerships: the question is about something
         else ('ASYE pay scale Rutland?'), not the partnership ('is Rutland covered by the city board?')."""
-        named = {p for h in used for p in h.positions}
+        named = {p for h in hits for p in h.positions}
         rest = [t for i, t in enumerate(tokens) if t not in STOPWORDS and i not in named]
-        return bool(rest) and not any(t in PARTNERSHIP_WORDS for t in rest)
+        asks_what = any(t in ASKING_WHAT for t in tokens)
+        return bool(rest) and not asks_what and not any(t in PARTNERSHIP_WORDS for t in rest)
 
     def _is_weak(self, hit: Hit) -> bool:
         """Words that name an entry in passing: a glossary word, a sector ('health visitor'), an area."""

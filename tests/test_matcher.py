@@ -829,3 +829,14 @@ def test_the_same_words_in_questions_we_answer_still_answer(matcher: Matcher, qu
 def test_a_refusals_words_are_not_the_domains_vocabulary(matcher: Matcher) -> None:
     assert "weather" not in matcher.vocabulary and "forecast" not in matcher.vocabulary
     assert "neglect" in matcher.vocabulary
+
+
+def test_refusal_words_do_not_swallow_a_report_of_a_child_at_risk(matcher: Matcher) -> None:
+    """'freezing' once sat in the IT refusal ('screen freezing'): a cold house is a concern, not an IT fault."""
+    question = ("how do I report suspected neglect of a boy I support? no food in the house and no heating and it's"
+                " freezing")
+    assert matcher.match(question).kind == ReplyKind.URGENT
+    learning = "neglect - what do the reviews tell us? lots of our families are struggling with the cost of living"
+    assert matcher.match(learning).intent == "theme"
+    assert matcher.match("What's the Leicestershire and Rutland Safeguarding Children Partnership? Our school is in"
+                         " Oakham").intent == "about"
