@@ -764,8 +764,10 @@ class Matcher:
             urgency = RULE_SCORES[1]  # a story about a child that asks for nothing we hold: treat it as a concern
         refused = any(score >= RULE_SCORES[2] and self._intent_kind.get(intent) == ReplyKind.FALLBACK
                       for intent, score in scores.items())
-        if refused and not any(t in ONE_CHILD for t in tokens):
-            urgency = 0.0  # 'what's the real name of the child in the Patricia review? I think I know them'
+        refusal = max((s for i, s in scores.items() if self._intent_kind.get(i) == ReplyKind.FALLBACK), default=0.0)
+        if refused and refusal >= urgency and not any(t in ONE_CHILD for t in tokens):
+            urgency = 0.0  # a refusal at least as sure as the concern: 'what's the real name of the child in ...'
+        # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
         needed = NEVER if NOT_URGENT in tokens else RULE_SCORES[1]  # 'not an emergency, just asking': contacts
         if urgency >= needed and not self._asks_for_learning(masked, scores, named):
             return Match(ReplyKind.URGENT, "urgent", confidence=urgency)

@@ -840,3 +840,12 @@ def test_refusal_words_do_not_swallow_a_report_of_a_child_at_risk(matcher: Match
     assert matcher.match(learning).intent == "theme"
     assert matcher.match("What's the Leicestershire and Rutland Safeguarding Children Partnership? Our school is in"
                          " Oakham").intent == "about"
+
+
+def test_a_concern_stated_more_surely_than_a_refusal_stays_urgent(matcher: Matcher) -> None:
+    reported = "how do i report a concern about a child in rutland? it's a little one at our playgroup"
+    assert matcher.match(reported).kind == ReplyKind.URGENT
+    identity = "whats the real name of the kiddie in the patricia review? I think I might know the family"
+    assert matcher.match(identity).kind == ReplyKind.FALLBACK
+    it_fault = "the safeguarding alert isnt showing on SystmOne for one of my families, who do I contact in IT"
+    assert matcher.match(it_fault).kind == ReplyKind.FALLBACK
