@@ -260,7 +260,8 @@ CONCERN_WORDS = frozenset(
     blood bruise bruised bruising burn burnt burned cigarette cig cold court cut cutting danger dangerous dirty drink
     drinking drunk drug drugged dealer dealing weed cannabis vodka alcohol needle overdose high slurring stoned
     fracture fractured grab grabbed groom groomed grooming hit hitting hotel hurt hurting injury injured kick kicked
-    kill knife ligature lock locked locks man men male older adult stranger boyfriend missing naked neck nappy
+    kill knife ligature lock locked locks breathing breathe unresponsive man men male older adult stranger boyfriend
+    missing naked neck nappy
     neglect neglected nobody alone owe owes punch punched rape raped scared scream screaming shout shouting shut
     slap slapped smack smacked starving hungry strangle strangled suicide suicidal terrified threat threaten
     threatened threatening touch touched touching unconscious unsafe violent violence weapon worried worry
@@ -982,7 +983,7 @@ class Matcher:
         lead = best
         for rival in rivals:
             if {h.ref for h in rival.hits} == {h.ref for h in lead.hits}:
-                earlier = rival.position < lead.position and rival.cue >= RULE_SCORES[1]
+                earlier = rival.position < lead.position and rival.cue >= max(RULE_SCORES[1], lead.cue)
             else:
                 earlier = first_entry(rival) < first_entry(lead)
             if earlier:

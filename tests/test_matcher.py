@@ -703,8 +703,9 @@ def test_what_the_chair_said_asks_which_review_but_the_statements_are_listed(mat
         ("my son was seriously hurt after a child hit him, what happens now", ReplyKind.URGENT, "urgent"),
         # whether a report was or will be made public asks about the review
         ("was the full scr on the baby ever made public", ReplyKind.ANSWER, "review"),
+        # two asks about one review: the surer one leads (the review's answer says where to read it too)
         ("Is the full report of the baby SCR going to be made public, and where would I find it?", ReplyKind.ANSWER,
-         "where_to_read"),
+         "review"),
         ("write my MG11 for the DV job", ReplyKind.FALLBACK, None),
         ("what reviews have come out lately, the ICB named nurse asked us to circulate", ReplyKind.ANSWER,
          "latest_reviews"),
@@ -849,3 +850,20 @@ def test_a_concern_stated_more_surely_than_a_refusal_stays_urgent(matcher: Match
     assert matcher.match(identity).kind == ReplyKind.FALLBACK
     it_fault = "the safeguarding alert isnt showing on SystmOne for one of my families, who do I contact in IT"
     assert matcher.match(it_fault).kind == ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "young person on the bridge saying they're going to jump",
+        "baby doesnt seem to be breathing properly and both parents seem out of it",
+    ],
+)
+def test_closing_round_urgent_messages(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).kind == ReplyKind.URGENT
+
+
+def test_the_surer_of_two_questions_about_one_review_leads(matcher: Matcher) -> None:
+    """'The full report … ever going to be made public?' asks about the review (92), though 'full report'
+    (a where-to-read cue, 85) comes first."""
+    assert matcher.match("is the full baby scr report ever going to be released").intent == "review"
