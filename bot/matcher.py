@@ -373,7 +373,7 @@ class Matcher:
                 )
                 self._rules.append(_Rule(intent.id, groups, weak))
                 if intent.kind == ReplyKind.FALLBACK:
-                    continue  # a refusal's words ('weather', 'hotel') are not the domain's: they stay unknown words
+                    continue  # a refusal's words ('weather', 'forecast') are not the domain's: they stay unknown words
                 for group in groups:
                     for alternative in group:
                         self._index.vocabulary.update(alternative)
@@ -763,9 +763,8 @@ class Matcher:
         urgency = self._urgency(tokens, masked, scores)
         if urgency < RULE_SCORES[1] and self._tells_of_a_child(masked, scores):
             urgency = RULE_SCORES[1]  # a story about a child that asks for nothing we hold: treat it as a concern
-        refused = any(score >= RULE_SCORES[2] and self._intent_kind.get(intent) == ReplyKind.FALLBACK
-                      for intent, score in scores.items())
         refusal = max((s for i, s in scores.items() if self._intent_kind.get(i) == ReplyKind.FALLBACK), default=0.0)
+        refused = refusal >= RULE_SCORES[2]
         if refused and refusal >= urgency and not any(t in ONE_CHILD for t in tokens):
             urgency = 0.0  # a refusal at least as sure as the concern: 'what's the real name of the child in ...'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
