@@ -447,9 +447,10 @@ def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, 
     other = next((c for c in range(os.cpu_count() or 1) if c not in allowed), None)
 
     async def run_all() -> dict[str, list[Json]]:
-        runs: dict[str, list[Json]] = {"echo": [], "echo_aiohttp": [], "replay": [], "bot": [], "deployed": []}
+        alternating = (*ECHO_VARIANTS, "replay", "bot")
+        runs: dict[str, list[Json]] = {variant: [] for variant in (*alternating, "deployed")}
         for _ in range(rounds):
-            for variant in (*ECHO_VARIANTS, "replay", "bot"):
+            for variant in alternating:
                 runs[variant].append(await _run_variant(variant, kb, now, cycle, other))
         runs["deployed"].append(await _run_variant("deployed", kb, now, cycle[:throttled], other))
         return runs
