@@ -12,14 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.checks import DEFAULT_STALE_MONTHS, lint
-from bot.engine import Clock, Engine, system_clock
+from bot.answers.render import plain_text
+from bot.answers.reply import Reply
 from bot.errors import ReviewsBotError
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, json_schema, load_knowledge
-from bot.release_schedule import dst_warnings
-from bot.render import plain_text
-from bot.reply import Reply
-from bot.visibility import as_london
+from bot.kb.lint import DEFAULT_STALE_MONTHS, lint
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, json_schema, load_knowledge
+from bot.kb.visibility import as_london
+from bot.service.engine import Clock, Engine, system_clock
+from bot.service.releases import dst_warnings
 
 log = logging.getLogger("bot")
 
@@ -168,7 +168,7 @@ def _check(directory: Path, args: argparse.Namespace) -> int:
 
 
 def _evaluate(engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int:
-    from bot.evaluation import evaluate, load_labels
+    from bot.tools.evaluation import evaluate, load_labels
 
     report = evaluate(engine, load_labels(args.file), now)
     if args.show_wrong:
@@ -189,7 +189,7 @@ def _evaluate(engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int
 
 def _run(engine: Engine, directory: Path) -> int:
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
-        from bot.telegram_app import run_telegram
+        from bot.transports.telegram.app import run_telegram
 
         return run_telegram(engine, directory)
     print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
@@ -213,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "check":
         return _check(directory, args)
     if command == "bench":
-        from bot.bench import run_bench
+        from bot.tools.bench import run_bench
 
         return run_bench(directory, args)
     try:

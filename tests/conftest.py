@@ -19,14 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `tests.fakes` imports also when pytest is run as a plain command
     sys.path.insert(0, str(ROOT))
 
-from bot.engine import Engine  # noqa: E402
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge  # noqa: E402
-from bot.models import KnowledgeBase  # noqa: E402
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge  # noqa: E402
+from bot.kb.models import KnowledgeBase  # noqa: E402
+from bot.service.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
 
 if TYPE_CHECKING:
-    from bot.telegram_app import App
+    from bot.transports.telegram.app import App
 
 LONDON = ZoneInfo("Europe/London")
 EMBARGO_LIFTS = dt.datetime(2030, 1, 1, 9, 0, tzinfo=LONDON)
@@ -140,7 +140,7 @@ async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 5.0, *, 
     initialize, post_init, polling, start … stop, shutdown, post_shutdown."""
     from telegram import Update
 
-    from bot.telegram_app import build_application
+    from bot.transports.telegram.app import build_application
 
     settings = Settings.from_env({
         "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.url, "DATA_DIR": str(data_dir),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.reply import Reply
+from bot.answers.reply import Reply
 
 REAL_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TEST_URL = "https://lcitylscb.org/learning-from-reviews"

@@ -22,8 +22,8 @@ import textwrap
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import KnowledgeBase
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import KnowledgeBase
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC

@@ -20,7 +20,12 @@ from helpers_lifecycle import (
     write_reviews,
 )
 
-from bot.announcements import (
+from bot.answers.render import plain_text
+from bot.kb.leaks import find_leaks
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import KnowledgeBase, ReplyKind
+from bot.kb.visibility import public_view
+from bot.service.announcements import (
     Announcer,
     RecipientGone,
     RetryLater,
@@ -35,13 +40,8 @@ from bot.announcements import (
     unsubscribe_command,
     visible_items,
 )
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.leaks import find_leaks
-from bot.models import KnowledgeBase, ReplyKind
-from bot.render import plain_text
-from bot.storage import SqliteStore, Subscription
-from bot.visibility import public_view
+from bot.service.engine import Engine
+from bot.service.store import SqliteStore, Subscription
 
 RELEASE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # 09:00 in London (GMT in December)
 SECOND = dt.timedelta(seconds=1)

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from bot.answers import uk_date
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import ReplyKind
-from bot.render import plain_text
+from bot.answers.composers import uk_date
+from bot.answers.render import plain_text
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.service.engine import Engine
 
 SEED_PAGE = "https://lcitylscb.org/learning-from-reviews"
 
@@ -109,7 +109,7 @@ def test_an_action_that_needs_an_entry_and_names_none_is_refused(engine: Engine)
 
 
 def test_every_entry_kind_a_clarify_may_offer_gets_a_working_button(engine: Engine) -> None:
-    from bot.matcher import Ref, action_for
+    from bot.nlu.matcher import Ref, action_for
 
     for ref in [Ref("review", "child-e"), Ref("theme", "neglect"), Ref("term", "scr"), Ref("partnership", "lscpb")]:
         action = action_for(ref)

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-import bot.bench
-from bot.bench import (
+import bot.tools.bench
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.visibility import as_london, public_view
+from bot.tools.bench import (
     choices,
     e2e_missing,
     parse_sizes,
@@ -23,8 +25,6 @@ from bot.bench import (
     targets,
     time_each,
 )
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.visibility import as_london, public_view
 
 ROOT = Path(__file__).parent.parent
 NOW = as_london(dt.datetime(2026, 11, 25, 12))
@@ -113,8 +113,8 @@ def test_baseline_choices_cover_names_aliases_and_intent_phrases() -> None:
 
 
 def test_end_to_end_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(bot.bench, "E2E_FILES", (tmp_path / "nowhere" / "bot_api.py",), raising=True)
-    monkeypatch.setattr(bot.bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bot.tools.bench, "E2E_FILES", (tmp_path / "nowhere" / "bot_api.py",), raising=True)
+    monkeypatch.setattr(bot.tools.bench, "ROOT", tmp_path)
     reason = e2e_missing()
     assert reason is not None and reason.startswith("not available") and "bot_api.py" in reason
 

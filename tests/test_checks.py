@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.checks import clashing_aliases, clashing_intent_phrases, lint, stale_entries
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, json_schema, load_knowledge
-from bot.models import Intent, KnowledgeBase, Theme
+from bot.kb.lint import clashing_aliases, clashing_intent_phrases, lint, stale_entries
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, json_schema, load_knowledge
+from bot.kb.models import Intent, KnowledgeBase, Theme
 
 ROOT = Path(__file__).parent.parent
 KB = load_knowledge(DEFAULT_KNOWLEDGE_DIR)

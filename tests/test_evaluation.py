@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.evaluation import Labelled, evaluate, is_right, load_labels
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import ReplyKind
-from bot.visibility import LONDON
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.kb.visibility import LONDON
+from bot.service.engine import Engine
+from bot.tools.evaluation import Labelled, evaluate, is_right, load_labels
 
 HERE = Path(__file__).parent
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from benchmarks.generate import HOST, Spec, generate, known_ids, main, write
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.visibility import as_london, public_view
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.visibility import as_london, public_view
+from bot.tools.generate import HOST, Spec, generate, known_ids, main, write
 
 ANCHOR = dt.date(2026, 3, 1)
 SPEC = Spec(400, seed=7, anchor=ANCHOR)

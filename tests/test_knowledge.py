@@ -19,8 +19,8 @@ from kb_builders import (
     line_of,
 )
 
-from bot.knowledge import KnowledgeInvalid, Problem, json_schema, load_knowledge
-from bot.models import KnowledgeBase, KnowledgeFile, WithheldDocument
+from bot.kb.loader import KnowledgeInvalid, Problem, json_schema, load_knowledge
+from bot.kb.models import KnowledgeBase, KnowledgeFile, WithheldDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_E_DOC_STATUS = "        status: published\n        published_on: 2024-07-31\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, load_knowledge
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, load_knowledge
 
 THEME = {
     "id": "json-theme",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.matcher import THRESHOLD, Match, Matcher, Ref, _children_now
-from bot.models import ReplyKind
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.nlu.matcher import THRESHOLD, Match, Matcher, Ref, _children_now
+from bot.service.engine import Engine
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,7 @@ def test_without_a_home_review_the_bot_asks(collided: Engine) -> None:
 
 
 def test_choices_between_same_names_carry_the_partnership(collided: Engine) -> None:
-    from bot.answers import Composer
+    from bot.answers.composers import Composer
 
     view = collided.view()
     reply = Composer(view).compose(Matcher(view, home_partnership="nobody").match("child e"))

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kb_builders import SHIPPED_KNOWLEDGE
 
-from bot.knowledge import load_knowledge
-from bot.normalise import Synonyms, fold, normalise, stem, words
+from bot.kb.loader import load_knowledge
+from bot.nlu.normalise import Synonyms, fold, normalise, stem, words
 
 WORD = re.compile(r"^[a-z0-9]+$")
 

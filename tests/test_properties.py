@@ -38,12 +38,12 @@ from kb_builders import (
     embargo_knowledge,
 )
 
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.leaks import find_leaks
-from bot.models import KnowledgeBase, ReplyKind
-from bot.render import plain_text, telegram_html
-from bot.reply import Reply
+from bot.answers.render import plain_text, telegram_html
+from bot.answers.reply import Reply
+from bot.kb.leaks import find_leaks
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import KnowledgeBase, ReplyKind
+from bot.service.engine import Engine
 
 BOUNDED = settings(max_examples=200, deadline=None)
 SMALL = settings(max_examples=60, deadline=None)
@@ -232,7 +232,7 @@ def no_apology() -> Iterator[None]:
     def fail() -> Reply:
         raise AssertionError("Engine.answer took the apology path: an exception was swallowed")
 
-    with mock.patch("bot.engine.apology", fail):
+    with mock.patch("bot.service.engine.apology", fail):
         yield
 
 
@@ -391,8 +391,8 @@ def test_shipped_knowledge_answers_any_text_through_the_normal_path(shipped_engi
 
 
 def test_a_hidden_review_sharing_a_visible_name_is_not_a_leak_but_its_own_text_is() -> None:
-    from bot.leaks import LeakChecker
-    from bot.reply import para
+    from bot.answers.reply import para
+    from bot.kb.leaks import LeakChecker
 
     kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
     hidden = kb.reviews[0].model_copy(

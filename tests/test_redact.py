@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import ReplyKind
-from bot.redact import Redactor, UnansweredLog, unanswered_reply
-from bot.render import plain_text
-from bot.reply import Reply, para
+from bot.answers.render import plain_text
+from bot.answers.reply import Reply, para
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.service.engine import Engine
+from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
 
 AT = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 ENGINE = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))

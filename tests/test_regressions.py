@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from kb_builders import SHIPPED_KNOWLEDGE, add_yaml, copy_knowledge, edit, line_of
 
-from bot.engine import Engine
-from bot.knowledge import KnowledgeInvalid, Problem, load_knowledge
-from bot.models import ReplyKind
-from bot.normalise import Synonyms, fold, normalise, words
+from bot.kb.loader import KnowledgeInvalid, Problem, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.nlu.normalise import Synonyms, fold, normalise, words
+from bot.service.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def shipped_synonyms() -> Synonyms:
     return Synonyms((s.canonical, s.variants) for s in load_knowledge(SHIPPED_KNOWLEDGE).synonyms)
 
 
-# ----- BUG 1 (high): an impossible unquoted date crashes the loader (bot/knowledge.py:94) -> test_knowledge.py
+# ----- BUG 1 (high): an impossible unquoted date crashes the loader (bot/kb/loader.py:94) -> test_knowledge.py
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_check_command_reports_a_bad_date_as_file_and_line(kb_dir: Path) -> None
     assert f"reviews.yaml:{line_of(reviews, '2024-13-01')}:" in result.stderr
 
 
-# ----- BUG 2 (medium): `documents:` as a scalar crashes the duplicate-id check (bot/knowledge.py:236) -------
+# ----- BUG 2 (medium): `documents:` as a scalar crashes the duplicate-id check (bot/kb/loader.py:236) -------
 
 
 @pytest.mark.parametrize("value", ["5", "true"])
@@ -102,7 +102,7 @@ def test_documents_of_the_wrong_type_is_a_problem_not_a_crash(kb_dir: Path, valu
     )
 
 
-# ----- BUG 3 (low): an unknown or missing status is not located at the `status` key (bot/knowledge.py:141-150)
+# ----- BUG 3 (low): an unknown or missing status is not located at the `status` key (bot/kb/loader.py:141-150)
 
 
 def test_unknown_status_names_the_status_key_and_its_line(kb_dir: Path) -> None:  # -> test_knowledge.py
@@ -121,7 +121,7 @@ def test_missing_status_names_the_status_key(kb_dir: Path) -> None:  # -> test_k
     assert problem.line == line_of(reviews, "- id: child-e-improvements-briefing")
 
 
-# ----- BUG 4 (medium): every "no" is rewritten to "number" (knowledge/intents.yaml:300 + bot/normalise.py:53) --
+# ----- BUG 4 (medium): every "no" is rewritten to "number" (knowledge/intents.yaml:300 + bot/nlu/normalise.py:53) --
 
 
 def test_no_is_not_read_as_number(shipped_synonyms: Synonyms) -> None:  # -> test_normalise.py
@@ -147,7 +147,7 @@ def test_whats_new_is_as_sure_as_whats_new_without_apostrophe() -> None:  # -> t
     assert engine.understand("what's new").confidence == engine.understand("whats new").confidence  # 84.2 vs 100
 
 
-# ----- BUG 6 (low): fold does not drop control/format characters, as its docstring says (bot/normalise.py:22) --
+# ----- BUG 6 (low): fold does not drop control/format characters, as its docstring says (bot/nlu/normalise.py:22) --
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u200d", "\ufeff", "\x00"])
@@ -167,7 +167,7 @@ def test_a_name_pasted_with_a_soft_hyphen_is_still_found() -> None:  # -> test_m
 def test_exactly_twelve_calendar_months_is_not_stale_across_a_leap_day(kb_dir: Path) -> None:  # -> test_check_command
     import datetime as dt
 
-    from bot.checks import stale_entries
+    from bot.kb.lint import stale_entries
 
     kb = load_knowledge(kb_dir)  # every shipped entry: checked 2026-11-25
     assert stale_entries(kb, dt.date(2027, 11, 25)) == []  # 365 days, no leap day: fine today
@@ -178,7 +178,7 @@ def test_exactly_twelve_calendar_months_is_not_stale_across_a_leap_day(kb_dir: P
     assert stale_themes == []  # today: every theme is reported, 12 calendar months = 366 days here
 
 
-# ----- BUG 8 (low): a non-UTF-8 byte is reported at line 1, not at its own line (bot/knowledge.py:83-84) --------
+# ----- BUG 8 (low): a non-UTF-8 byte is reported at line 1, not at its own line (bot/kb/loader.py:83-84) --------
 
 
 def test_non_utf8_byte_is_reported_at_its_line(kb_dir: Path) -> None:  # -> test_knowledge.py

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from helpers_lifecycle import FakeClock, FakeSender, FakeSleep, copy_knowledge, embargoed_doc, review, write_reviews
 
-from bot.announcements import Announcer
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import KnowledgeBase
-from bot.release_schedule import (
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import KnowledgeBase
+from bot.kb.visibility import LONDON, next_release
+from bot.service.announcements import Announcer
+from bot.service.engine import Engine
+from bot.service.releases import (
     JobPlan,
     dst_warnings,
     is_release_job,
@@ -22,8 +23,7 @@ from bot.release_schedule import (
     release_moments,
     wall_clock,
 )
-from bot.storage import SqliteStore
-from bot.visibility import LONDON, next_release
+from bot.service.store import SqliteStore
 
 SECOND = dt.timedelta(seconds=1)
 

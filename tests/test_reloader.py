@@ -21,12 +21,12 @@ from helpers_lifecycle import (
     write_reviews,
 )
 
-from bot.announcements import Announcer
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.reloader import install_sighup, reload, reload_reply, remove_sighup
-from bot.render import plain_text
-from bot.storage import SqliteStore
+from bot.answers.render import plain_text
+from bot.kb.loader import load_knowledge
+from bot.service.announcements import Announcer
+from bot.service.engine import Engine
+from bot.service.reloader import install_sighup, reload, reload_reply, remove_sighup
+from bot.service.store import SqliteStore
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 

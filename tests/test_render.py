@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from bot.models import ReplyKind
-from bot.render import TELEGRAM_LIMIT, plain_text, telegram_html
-from bot.reply import Block, Reply, Span, link, para, strong, text
+from bot.answers.render import TELEGRAM_LIMIT, plain_text, telegram_html
+from bot.answers.reply import Block, Reply, Span, link, para, strong, text
+from bot.kb.models import ReplyKind
 
 
 def _reply(*blocks: Block) -> Reply:

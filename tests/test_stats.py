@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from helpers_lifecycle import FakeClock, FakeSender, FakeSleep, copy_knowledge, embargoed_doc, review, write_reviews
 
-from bot.announcements import Announcer, subscribe_command, unsubscribe_command
-from bot.engine import Engine
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import ReplyKind
-from bot.redact import Redactor, UnansweredLog, unanswered_reply
-from bot.reloader import reload
-from bot.render import plain_text
-from bot.reply import Reply, para
-from bot.stats import NO_INTENT, Stats, feedback_buttons, parse_feedback, record_feedback, stats_reply
-from bot.storage import SqliteStore
+from bot.answers.render import plain_text
+from bot.answers.reply import Reply, para
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.service.announcements import Announcer, subscribe_command, unsubscribe_command
+from bot.service.engine import Engine
+from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
+from bot.service.reloader import reload
+from bot.service.stats import NO_INTENT, Stats, feedback_buttons, parse_feedback, record_feedback, stats_reply
+from bot.service.store import SqliteStore
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 ENGINE = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import DB_NAME, SCHEMA_VERSION, FeedbackCount, SqliteStore, StorageError, Subscription
+from bot.service.store import DB_NAME, SCHEMA_VERSION, FeedbackCount, SqliteStore, StorageError, Subscription
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -184,7 +184,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from bot.storage import SqliteStore
+    from bot.service.store import SqliteStore
 
     store = SqliteStore(Path(sys.argv[1]))
     store.observe([])

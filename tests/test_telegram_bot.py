@@ -11,12 +11,12 @@ import logging
 
 import pytest
 
-from bot.engine import apology
-from bot.models import ReplyKind
-from bot.render import telegram_html
-from bot.reply import Reply
-from bot.stats import feedback_buttons
-from bot.telegram_app import (
+from bot.answers.render import telegram_html
+from bot.answers.reply import Reply
+from bot.kb.models import ReplyKind
+from bot.service.engine import apology
+from bot.service.stats import feedback_buttons
+from bot.transports.telegram.app import (
     ADMIN_COMMANDS,
     BUTTON_EXPIRED,
     CHOICE_MARK,
@@ -65,7 +65,7 @@ async def test_start_welcomes_and_shows_the_menu(telegram: TelegramHarness) -> N
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c.name != "start"], ids=lambda c: c.name)
 async def test_every_command_sends_the_engine_reply_for_its_actions(telegram: TelegramHarness, command: object) -> None:
-    from bot.telegram_app import Command
+    from bot.transports.telegram.app import Command
 
     assert isinstance(command, Command)
     replies = [telegram.engine.act(action) for action in command.actions]
@@ -417,11 +417,11 @@ async def test_callback_answers_and_inline_answers_are_retried(telegram: Telegra
 async def test_when_sending_keeps_failing_the_user_gets_an_apology(
     telegram: TelegramHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot import telegram_app
+    from bot.transports.telegram import app as telegram_app
 
     monkeypatch.setattr(telegram_app, "RETRY_BASE_DELAY", 0.01)
     telegram.api.inject("sendMessage", status=500, times=telegram_app.DELIVERY_ATTEMPTS)
-    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+    with caplog.at_level(logging.WARNING, logger="bot.transports.telegram.app"):
         [message] = await telegram.api.conversation().say("Quockerwodger child e")
     assert [message.html] == html_of(apology())
     statuses = [c.status for c in telegram.api.calls_to("sendMessage")]
@@ -439,7 +439,7 @@ async def test_a_failing_handler_is_logged_without_the_text_and_apologises(
     chat = telegram.api.conversation()
     [menu] = await chat.say("/help")
     monkeypatch.setattr(telegram.engine, "act", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.telegram_app"):
+    with caplog.at_level(logging.ERROR, logger="bot.transports.telegram.app"):
         query = telegram.api.post_callback(chat.user, menu, "latest_reviews")
         [message] = await telegram.api.wait_messages(chat.chat_id, 1, 1)
     assert [message.html] == html_of(apology())

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from kb_builders import child_n_yaml
 
-from bot import telegram_app
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.release_schedule import is_release_job, job_name
-from bot.render import telegram_html
-from bot.storage import SqliteStore
-from bot.telegram_app import (
+from bot.answers.render import telegram_html
+from bot.kb.loader import load_knowledge
+from bot.service.engine import Engine
+from bot.service.releases import is_release_job, job_name
+from bot.service.store import SqliteStore
+from bot.transports.telegram import app as telegram_app
+from bot.transports.telegram.app import (
     BUTTON_EXPIRED,
     FEEDBACK_COUNTED,
     FEEDBACK_THANKS,

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.models import KnowledgeBase, PublishedDocument
-from bot.release_schedule import job_name
-from bot.render import telegram_html
-from bot.telegram_app import BUTTON_EXPIRED, FEEDBACK_THANKS, LINK_EXPIRED, protect_logs
-from bot.visibility import public_view
+from bot.answers.render import telegram_html
+from bot.kb.loader import load_knowledge
+from bot.kb.models import KnowledgeBase, PublishedDocument
+from bot.kb.visibility import public_view
+from bot.service.engine import Engine
+from bot.service.releases import job_name
+from bot.transports.telegram.app import BUTTON_EXPIRED, FEEDBACK_THANKS, LINK_EXPIRED, protect_logs
 from tests.conftest import (
     BEFORE_EMBARGO,
     EMBARGO_LIFTS,

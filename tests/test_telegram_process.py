@@ -20,11 +20,11 @@ import httpx
 import pytest
 from kb_builders import child_n_yaml
 
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.render import telegram_html
-from bot.reply import Reply
-from bot.telegram_app import WELCOME
+from bot.answers.render import telegram_html
+from bot.answers.reply import Reply
+from bot.kb.loader import load_knowledge
+from bot.service.engine import Engine
+from bot.transports.telegram.app import WELCOME
 from tests.conftest import BEFORE_EMBARGO, EMBARGO_SECRETS, Clock, write_test_knowledge
 from tests.fakes.bot_api import FakeBotAPI
 

@@ -16,7 +16,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
-from bot.telegram_request import AiohttpRequest
+from bot.transports.telegram.request import AiohttpRequest
 
 BOT_USER = {"id": 1, "is_bot": True, "first_name": "Reviews", "username": "reviews_bot"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

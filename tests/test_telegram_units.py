@@ -14,16 +14,16 @@ import pytest
 from telegram import Chat, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.announcements import RecipientGone, RetryLater
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.models import ReplyKind
-from bot.release_schedule import job_name
-from bot.reply import Button, Reply, para
+from bot.answers.reply import Button, Reply, para
+from bot.kb.loader import load_knowledge
+from bot.kb.models import ReplyKind
+from bot.service.announcements import RecipientGone, RetryLater
+from bot.service.engine import Engine
+from bot.service.releases import job_name
+from bot.service.stats import feedback_buttons
+from bot.service.store import SqliteStore
 from bot.settings import Settings
-from bot.stats import feedback_buttons
-from bot.storage import SqliteStore
-from bot.telegram_app import (
+from bot.transports.telegram.app import (
     ADMIN_COMMANDS,
     CALLBACK_DATA_LIMIT,
     CHOICE_MARK,
@@ -153,7 +153,7 @@ def test_no_buttons_no_keyboard() -> None:
 def test_callback_data_over_64_bytes_is_skipped_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     fits = "review:" + "a" * (CALLBACK_DATA_LIMIT - len("review:"))
     too_long = "review:" + "é" * 30  # 67 bytes in 37 characters
-    with caplog.at_level(logging.WARNING, logger="bot.telegram_app"):
+    with caplog.at_level(logging.WARNING, logger="bot.transports.telegram.app"):
         markup = keyboard(reply_with(Button("Fits", fits), Button("Too long", too_long), Button("Menu", "help")))
     assert markup is not None
     assert [b.callback_data for row in markup.inline_keyboard for b in row] == [fits, "help"]
@@ -214,7 +214,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr("bot.telegram_app.asyncio.sleep", record)
+    monkeypatch.setattr("bot.transports.telegram.app.asyncio.sleep", record)
     return waits
 
 
@@ -395,8 +395,8 @@ def test_a_moment_the_real_clock_has_passed_is_never_queued(tmp_path: Path) -> N
 def test_settling_the_heap_builds_the_view_and_freezes_it() -> None:
     import gc
 
-    from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
-    from bot.telegram_app import settle_heap
+    from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
+    from bot.transports.telegram.app import settle_heap
 
     engine = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC))
     gc.unfreeze()

@@ -43,9 +43,8 @@ from kb_builders import (
     embargo_knowledge,
 )
 
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.models import (
+from bot.kb.loader import load_knowledge
+from bot.kb.models import (
     Document,
     EmbargoedDocument,
     KnowledgeBase,
@@ -54,7 +53,8 @@ from bot.models import (
     WithdrawnDocument,
     WithheldDocument,
 )
-from bot.visibility import as_london, next_release, public_view, released
+from bot.kb.visibility import as_london, next_release, public_view, released
+from bot.service.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 

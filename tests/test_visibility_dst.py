@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.visibility import next_release, release_instant, released
+from bot.kb.visibility import next_release, release_instant, released
 
 UTC = dt.UTC
 
@@ -39,7 +39,7 @@ def test_release_is_one_instant_and_stays_released(publish_on: str, before: str,
 
 
 def test_next_release_is_the_instant_across_the_overlap() -> None:
-    from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+    from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 
     kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
     assert next_release(kb, at("2026-10-25T00:10:00")) is None  # the shipped knowledge has no embargo

@@ -20,11 +20,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.answers import DOC_TYPE_LABEL, uk_date
-from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, Review
-from bot.normalise import words
-from bot.reply import Block, Button, Line, Reply, link, para, strong, text
-from bot.storage import Store, Subscription, Topic
+from bot.answers.composers import DOC_TYPE_LABEL, uk_date
+from bot.answers.reply import Block, Button, Line, Reply, link, para, strong, text
+from bot.kb.models import KnowledgeBase, PublishedDocument, ReplyKind, Review
+from bot.nlu.normalise import words
+from bot.service.store import Store, Subscription, Topic
 
 log = logging.getLogger(__name__)
 

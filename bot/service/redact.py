@@ -15,9 +15,9 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from bot.matcher import STOPWORDS, Matcher
-from bot.models import ReplyKind
-from bot.reply import Reply, para
+from bot.answers.reply import Reply, para
+from bot.kb.models import ReplyKind
+from bot.nlu.matcher import STOPWORDS, Matcher
 
 EMAIL = "[email]"
 LINK = "[link]"

@@ -21,11 +21,11 @@ from typing import NamedTuple
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.english import english_words
 from bot.heap import builds_in_bulk
-from bot.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
-from bot.normalise import Synonyms, Tokens, normalise, normalise_words, words
-from bot.other_areas import OTHER_AREAS
+from bot.kb.models import KnowledgeBase, PublishedDocument, ReplyKind, ResourceKind, Review
+from bot.nlu.english import english_words
+from bot.nlu.normalise import Synonyms, Tokens, normalise, normalise_words, words
+from bot.nlu.other_areas import OTHER_AREAS
 
 THRESHOLD = 65.0
 """Below this confidence the bot does not answer."""

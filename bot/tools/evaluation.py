@@ -11,11 +11,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.engine import Engine
+from bot.answers.reply import Reply
 from bot.errors import ReviewsBotError
-from bot.leaks import LeakChecker
-from bot.models import ReplyKind
-from bot.reply import Reply
+from bot.kb.leaks import LeakChecker
+from bot.kb.models import ReplyKind
+from bot.service.engine import Engine
 
 
 class LabelError(ReviewsBotError):

@@ -12,9 +12,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Collection
 
-from bot.models import ReplyKind
-from bot.reply import Block, Button, Reply, para
-from bot.storage import FeedbackCount, Store
+from bot.answers.reply import Block, Button, Reply, para
+from bot.kb.models import ReplyKind
+from bot.service.store import FeedbackCount, Store
 
 FEEDBACK_PREFIX = "feedback"
 NO_INTENT = "none"

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 
 from bot.errors import KnowledgeError
 from bot.heap import builds_in_bulk
-from bot.models import KnowledgeBase, KnowledgeFile, WithheldDocument
+from bot.kb.models import KnowledgeBase, KnowledgeFile, WithheldDocument
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
 PathKey = tuple[str | int, ...]
 

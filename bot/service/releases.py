@@ -24,8 +24,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.models import EmbargoedDocument, KnowledgeBase
-from bot.visibility import LONDON, release_instant, utc_instant, wall_clock
+from bot.kb.models import EmbargoedDocument, KnowledgeBase
+from bot.kb.visibility import LONDON, release_instant, utc_instant, wall_clock
 
 JOB_PREFIX = "release:"
 

@@ -1,16 +1,16 @@
 """Telegram transport: a thin python-telegram-bot adapter over the answering engine.
 
 Everything a practitioner reads comes from the engine (`Engine.answer`, `Engine.act`) and is rendered by
-`bot.render.telegram_html`; this module only decides where it goes: commands and deep links become
+`bot.answers.render.telegram_html`; this module only decides where it goes: commands and deep links become
 engine actions, the Reply's buttons become inline keyboards, inline queries become articles. Handlers are
 registered in one place (`register_handlers`); there is one error handler; every call to Telegram goes
 through `deliver`, which retries flood limits, timeouts and network errors a bounded number of times.
 
 The publication lifecycle is wired here too, its logic staying in its own modules: subscriptions and the
-exactly-once announcements (`bot.announcements`, `bot.storage`), release jobs at embargo moments
-(`bot.release_schedule`; PTB's job queue keeps no jobs across restarts, so they are planned again at
-every start, run and reload), /reload and SIGHUP (`bot.reloader`), /stats and the "Helpful?" buttons
-(`bot.stats`), /unanswered (`bot.redact`).
+exactly-once announcements (`bot.service.announcements`, `bot.service.store`), release jobs at embargo moments
+(`bot.service.releases`; PTB's job queue keeps no jobs across restarts, so they are planned again at
+every start, run and reload), /reload and SIGHUP (`bot.service.reloader`), /stats and the "Helpful?" buttons
+(`bot.service.stats`), /unanswered (`bot.service.redact`).
 """
 
 from __future__ import annotations
@@ -71,7 +71,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.announcements import (
+from bot.answers.render import plain_text, telegram_html
+from bot.answers.reply import Button, Reply, para, strong
+from bot.errors import ConfigError
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
+from bot.kb.models import KnowledgeBase, ReplyKind
+from bot.service.announcements import (
     Announcer,
     AnnounceReport,
     RecipientGone,
@@ -79,19 +84,14 @@ from bot.announcements import (
     subscribe_command,
     unsubscribe_command,
 )
-from bot.engine import Clock, Engine, apology
-from bot.errors import ConfigError
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR
-from bot.models import KnowledgeBase, ReplyKind
-from bot.redact import Redactor, UnansweredLog, unanswered_reply
-from bot.release_schedule import job_name, plan_jobs
-from bot.reloader import ReloadOutcome, install_sighup, reload, reload_reply, remove_sighup
-from bot.render import plain_text, telegram_html
-from bot.reply import Button, Reply, para, strong
+from bot.service.engine import Clock, Engine, apology
+from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
+from bot.service.releases import job_name, plan_jobs
+from bot.service.reloader import ReloadOutcome, install_sighup, reload, reload_reply, remove_sighup
+from bot.service.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
+from bot.service.store import SqliteStore, Store
 from bot.settings import Settings
-from bot.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
-from bot.storage import SqliteStore, Store
-from bot.telegram_request import AiohttpRequest
+from bot.transports.telegram.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -833,7 +833,7 @@ def protect_logs(token: str) -> None:
     """Keep the token and message text out of the logs, whatever LOG_LEVEL says.
 
     python-telegram-bot logs request parameters and whole updates (message text) at DEBUG; httpx, its
-    default transport (not ours: bot/telegram_request.py), logs every request URL, token and all, at INFO.
+    default transport (not ours: bot/transports/telegram/request.py), logs every request URL, token and all, at INFO.
     """
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

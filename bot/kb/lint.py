@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.models import Entry, KnowledgeBase, PublishedDocument
-from bot.normalise import Synonyms, Tokens, normalise
+from bot.kb.models import Entry, KnowledgeBase, PublishedDocument
+from bot.nlu.normalise import Synonyms, Tokens, normalise
 
 DEFAULT_STALE_MONTHS = 12
 

@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from bot.matcher import Match, Ref, action_for, latest_date
-from bot.models import (
+from bot.answers.reply import Block, Button, Line, Reply, Span, link, para, strong, text
+from bot.kb.models import (
     Contact,
     KnowledgeBase,
     PublishedDocument,
@@ -26,7 +26,7 @@ from bot.models import (
     WithdrawnDocument,
     WithheldDocument,
 )
-from bot.reply import Block, Button, Line, Reply, Span, link, para, strong, text
+from bot.nlu.matcher import Match, Ref, action_for, latest_date
 
 MENU_BUTTONS = (
     Button("Latest reviews", "latest_reviews"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.models import ReplyKind
+from bot.kb.models import ReplyKind
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`python -m bot bench`: load, memory, matching latency and throughput, measured against baselines.
 
 Each knowledge size (the real base, then the real base plus N synthetic reviews from
-`benchmarks.generate`) is measured in its own subprocess pinned to one core, so peak RSS is that size's
+`bot.tools.generate`) is measured in its own subprocess pinned to one core, so peak RSS is that size's
 alone and "on one core" is literal. The engine's matcher is timed beside two naive baselines over the same
 public view (rapidfuzz WRatio and difflib over every name and phrase), so a number means something without
 knowing the machine. Results go to a table on stdout, progress to stderr, and JSON to a file.
@@ -30,10 +30,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.engine import system_clock
-from bot.visibility import as_london
+from bot.kb.visibility import as_london
+from bot.service.engine import system_clock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_QUESTIONS = ROOT / "tests" / "questions.yaml"
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 SEED = 1
@@ -133,9 +133,9 @@ def machine() -> Json:
 
 def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, dict[str, float]]:
     """load_knowledge + public_view + Matcher: what a start or a reload costs before the first answer."""
-    from bot.knowledge import load_knowledge
-    from bot.matcher import Matcher
-    from bot.visibility import public_view
+    from bot.kb.loader import load_knowledge
+    from bot.kb.visibility import public_view
+    from bot.nlu.matcher import Matcher
 
     t0 = time.perf_counter()
     kb = load_knowledge(directory)
@@ -238,9 +238,9 @@ def measure_latency(matcher: Any, view: Any, questions: Sequence[str], repeats: 
 
 
 def measure_accuracy(kb: Any, now: dt.datetime, questions_file: Path) -> Json:
-    """The labelled set through a full Engine over this knowledge base (bot.evaluation, unchanged)."""
-    from bot.engine import Engine
-    from bot.evaluation import evaluate, load_labels
+    """The labelled set through a full Engine over this knowledge base (bot.tools.evaluation, unchanged)."""
+    from bot.service.engine import Engine
+    from bot.tools.evaluation import evaluate, load_labels
 
     started = time.perf_counter()
     report = evaluate(Engine(kb, lambda: now), load_labels(questions_file), now)
@@ -252,7 +252,7 @@ def measure_accuracy(kb: Any, now: dt.datetime, questions_file: Path) -> Json:
 
 
 def load_questions(path: Path, limit: int | None) -> list[str]:
-    from bot.evaluation import load_labels
+    from bot.tools.evaluation import load_labels
 
     questions = [label.q for label in load_labels(path)]
     return questions[:limit] if limit else questions
@@ -260,9 +260,6 @@ def load_questions(path: Path, limit: int | None) -> list[str]:
 
 def worker(settings: Settings) -> Json:
     """Measure one knowledge size; runs in a fresh process (see `run_worker`)."""
-    import bot.knowledge
-    import bot.matcher
-    import bot.visibility  # noqa: F401 - imported before timing: a load is measured, not an import
 
     cpu = pin_one_core()
     now = dt.datetime.fromisoformat(settings.now)
@@ -292,7 +289,7 @@ def worker(settings: Settings) -> Json:
 
 def run_worker(settings: Settings) -> Json:
     """Run `worker` in a subprocess: its stderr (progress) passes through, its stdout is the JSON."""
-    command = [sys.executable, "-m", "bot.bench", "--worker", json.dumps(asdict(settings))]
+    command = [sys.executable, "-m", "bot.tools.bench", "--worker", json.dumps(asdict(settings))]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, timeout=WORKER_TIMEOUT_S,
                           check=False, cwd=ROOT)
     if done.returncode != 0:
@@ -306,12 +303,12 @@ def run_worker(settings: Settings) -> Json:
 # The fake Bot API and the simulated users run in their own process on the other core (as Telegram's
 # servers are not on the bot's core), driven over a pipe; the bot under test runs in the worker, pinned.
 # Variants, each against a fresh fake: a trivial echo bot (the framework's floor, on its default transport,
-# httpx); the same echo bot on the bot's own transport (aiohttp, bot/telegram_request.py); "replay", the real
+# httpx); the same echo bot on the bot's own transport (aiohttp, bot/transports/telegram/request.py); "replay", the real
 # Application sending the same rich replies computed beforehand (the Telegram layer without the engine);
 # "bot", the real Application with its rate limiter removed (everything); and the real Application as
 # deployed (with AIORateLimiter, which holds every bot to Telegram's 30 messages per second).
 
-E2E_FILES = (ROOT / "tests" / "fakes" / "bot_api.py", ROOT / "bot" / "telegram_app.py")
+E2E_FILES = (ROOT / "tests" / "fakes" / "bot_api.py", ROOT / "bot" / "transports" / "telegram" / "app.py")
 E2E_USERS = 8
 ECHO_VARIANTS = ("echo", "echo_aiohttp")
 
@@ -374,10 +371,10 @@ def _application(variant: str, kb: Any, now: dt.datetime, where: Json, questions
     """The Application for one variant, pointed at the fake."""
     from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-    from bot.engine import Engine
+    from bot.service.engine import Engine
     from bot.settings import Settings
-    from bot.telegram_app import CONNECTION_POOL_SIZE, build_application
-    from bot.telegram_request import AiohttpRequest
+    from bot.transports.telegram.app import CONNECTION_POOL_SIZE, build_application
+    from bot.transports.telegram.request import AiohttpRequest
 
     if variant in ECHO_VARIANTS:
         app = ApplicationBuilder().token(where["token"]).base_url(where["url"] + "/bot").concurrent_updates(True)
@@ -419,7 +416,7 @@ async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[
     """One variant against a fresh fake in a subprocess: replies per second."""
     prefix = ["taskset", "-c", str(other_cpu)] if other_cpu is not None and shutil.which("taskset") else []
     fake = await asyncio.create_subprocess_exec(
-        *prefix, sys.executable, "-m", "bot.bench", "--fake-api", cwd=ROOT,
+        *prefix, sys.executable, "-m", "bot.tools.bench", "--fake-api", cwd=ROOT,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
     assert fake.stdin is not None and fake.stdout is not None
     try:
@@ -580,7 +577,7 @@ def parse_sizes(text: str, quick: bool) -> list[int]:
 
 def prepare(real: Path, synthetic: int, scratch: Path, anchor: dt.date) -> Path:
     """A copy of the real knowledge with N synthetic reviews beside it, as the loader reads one directory."""
-    from benchmarks.generate import Spec, known_ids, write
+    from bot.tools.generate import Spec, known_ids, write
 
     target = scratch / f"knowledge-{synthetic}"
     shutil.copytree(real, target)
@@ -650,7 +647,7 @@ def _worker_main(argv: Sequence[str]) -> int:
         asyncio.run(_fake_server())
         return 0
     if len(argv) != 2 or argv[0] != "--worker":
-        print("usage: python -m bot.bench --worker SETTINGS_JSON (internal; use `python -m bot bench`)",
+        print("usage: python -m bot.tools.bench --worker SETTINGS_JSON (internal; use `python -m bot bench`)",
               file=sys.stderr)
         return 2
     result = worker(Settings(**json.loads(argv[1])))

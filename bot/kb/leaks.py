@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.models import EmbargoedDocument, KnowledgeBase, PublishedDocument
-from bot.render import plain_text
-from bot.reply import Reply
-from bot.visibility import public_view, released
+from bot.answers.render import plain_text
+from bot.answers.reply import Reply
+from bot.kb.models import EmbargoedDocument, KnowledgeBase, PublishedDocument
+from bot.kb.visibility import public_view, released
 
 
 class LeakChecker:

@@ -6,7 +6,7 @@ and embargoes on both sides of the benchmark's moment. Everything generated is m
 carry `synthetic: true`, every URL is on synthetic.example.org, partnerships are called "Synthetic …" and
 are never home, and summaries say so, so the data can never pass for, or be mixed into, `knowledge/`.
 
-    python -m benchmarks.generate --reviews 5000 --seed 1 OUTDIR
+    python -m bot.tools.generate --reviews 5000 --seed 1 OUTDIR
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, knowledge_files
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, knowledge_files
 
 HOST = "https://synthetic.example.org"
 PREFIX = "synthetic"
@@ -300,7 +300,7 @@ def _json_value(value: object) -> str:
 def write(spec: Spec, directory: Path) -> list[Path]:
     """Write the generated files into `directory` (created if needed); return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    header = (f"# SYNTHETIC benchmark data from benchmarks/generate.py (seed {spec.seed}, {spec.reviews} reviews,"
+    header = (f"# SYNTHETIC benchmark data from bot/tools/generate.py (seed {spec.seed}, {spec.reviews} reviews,"
               f" anchor {spec.anchor.isoformat()}): not real reviews. Never copy into knowledge/.\n")
     paths = []
     for name, content in generate(spec).items():
@@ -313,7 +313,7 @@ def write(spec: Spec, directory: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.tools.generate", description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path, help="directory to write the synthetic YAML files into")
     parser.add_argument("--reviews", type=int, default=1000, help="number of reviews (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")

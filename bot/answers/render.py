@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.reply import Block, Line, Reply, Span
+from bot.answers.reply import Block, Line, Reply, Span
 
 TELEGRAM_LIMIT = 4096
 

@@ -12,11 +12,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.answers import Composer
-from bot.matcher import ACTION_KIND, NEEDS_ENTRY, Match, Matcher, Ref
-from bot.models import KnowledgeBase, ReplyKind
-from bot.reply import Reply, para
-from bot.visibility import as_london, next_release, public_view, utc_instant
+from bot.answers.composers import Composer
+from bot.answers.reply import Reply, para
+from bot.kb.models import KnowledgeBase, ReplyKind
+from bot.kb.visibility import as_london, next_release, public_view, utc_instant
+from bot.nlu.matcher import ACTION_KIND, NEEDS_ENTRY, Match, Matcher, Ref
 
 log = logging.getLogger(__name__)
 

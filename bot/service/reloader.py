@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.announcements import ItemKey, new_items
-from bot.engine import Engine
-from bot.knowledge import KnowledgeInvalid, Problem, load_knowledge
-from bot.models import ReplyKind
-from bot.reply import Reply, para
+from bot.answers.reply import Reply, para
+from bot.kb.loader import KnowledgeInvalid, Problem, load_knowledge
+from bot.kb.models import ReplyKind
+from bot.service.announcements import ItemKey, new_items
+from bot.service.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.heap import builds_in_bulk
-from bot.models import (
+from bot.kb.models import (
     EmbargoedDocument,
     KnowledgeBase,
     PublishedDocument,

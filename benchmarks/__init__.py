@@ -1,1 +1,0 @@
-"""Benchmark tooling: the synthetic knowledge-base generator (see `benchmarks.generate`) and saved results."""
