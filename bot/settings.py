@@ -163,8 +163,16 @@ class Settings:
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{name}={getattr(self, name)!r}"
-            for name in ("api_url", "webhook_url", "webhook_listen", "webhook_port", "admin_ids",
-                         "knowledge_dir", "data_dir", "log_level")
+            for name in (
+                "api_url",
+                "webhook_url",
+                "webhook_listen",
+                "webhook_port",
+                "admin_ids",
+                "knowledge_dir",
+                "data_dir",
+                "log_level",
+            )
         )
         token = "set" if self.token else "unset"
         secret = "set" if self.webhook_secret else "unset"

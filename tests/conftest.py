@@ -134,18 +134,29 @@ class TelegramHarness:
 
 
 @asynccontextmanager
-async def running_bot(api: FakeBotAPI, engine: Engine, timeout: float = 5.0, *, data_dir: Path,
-                      admin_ids: Iterable[int] = (), knowledge_dir: Path | None = None) -> AsyncIterator[App]:
+async def running_bot(
+    api: FakeBotAPI,
+    engine: Engine,
+    timeout: float = 5.0,
+    *,
+    data_dir: Path,
+    admin_ids: Iterable[int] = (),
+    knowledge_dir: Path | None = None,
+) -> AsyncIterator[App]:
     """The real Application, started and stopped the way run_polling does it (without signal handling):
     initialize, post_init, polling, start … stop, shutdown, post_shutdown."""
     from telegram import Update
 
     from bot.transports.telegram.app import build_application
 
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.url, "DATA_DIR": str(data_dir),
-        "ADMIN_IDS": ",".join(str(i) for i in admin_ids),
-    })
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_API_URL": api.url,
+            "DATA_DIR": str(data_dir),
+            "ADMIN_IDS": ",".join(str(i) for i in admin_ids),
+        }
+    )
     application = build_application(engine, settings, knowledge_dir=knowledge_dir, timeout=timeout)
     assert application.post_init is not None and application.post_shutdown is not None
     try:
@@ -170,8 +181,9 @@ def bot_timeout() -> float:
 
 
 @pytest.fixture
-async def telegram(bot_api: FakeBotAPI, engine: Engine, bot_timeout: float,
-                   tmp_path: Path) -> AsyncIterator[TelegramHarness]:
+async def telegram(
+    bot_api: FakeBotAPI, engine: Engine, bot_timeout: float, tmp_path: Path
+) -> AsyncIterator[TelegramHarness]:
     """The bot running against the fake. Afterwards: no request was refused (unless allowed), and every
     message was HTML without link previews."""
     data_dir = tmp_path / "data"

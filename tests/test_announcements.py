@@ -58,10 +58,13 @@ def real_kb() -> KnowledgeBase:
 def knowledge(tmp_path: Path) -> Path:
     """The real knowledge plus Child X (neglect, embargoed until RELEASE) and an already public Child Y."""
     directory = copy_knowledge(tmp_path)
-    write_reviews(directory, [
-        review("child-x", "Child X", [embargoed_doc("child-x-report", "2026-12-01T09:00:00")], themes=["neglect"]),
-        review("child-y", "Child Y", [published_doc("child-y-report", "2026-01-05")], themes=["neglect"]),
-    ])
+    write_reviews(
+        directory,
+        [
+            review("child-x", "Child X", [embargoed_doc("child-x-report", "2026-12-01T09:00:00")], themes=["neglect"]),
+            review("child-y", "Child Y", [published_doc("child-y-report", "2026-01-05")], themes=["neglect"]),
+        ],
+    )
     return directory
 
 
@@ -117,9 +120,13 @@ def test_matching_chats_by_theme_partnership_and_everything(knowledge: Path) -> 
     view = public_view(load_knowledge(knowledge), RELEASE)
     child_x = next(r for r in view.reviews if r.id == "child-x")
     subscriptions = [
-        Subscription(EVERYONE, None), Subscription(NEGLECT, "theme:neglect"),
-        Subscription(COUNTY, "partnership:lrscp"), Subscription(DOMESTIC, "theme:domestic-abuse"),
-        Subscription(BOTH, None), Subscription(BOTH, "theme:neglect"), Subscription(106, "partnership:lscpb"),
+        Subscription(EVERYONE, None),
+        Subscription(NEGLECT, "theme:neglect"),
+        Subscription(COUNTY, "partnership:lrscp"),
+        Subscription(DOMESTIC, "theme:domestic-abuse"),
+        Subscription(BOTH, None),
+        Subscription(BOTH, "theme:neglect"),
+        Subscription(106, "partnership:lscpb"),
     ]
     assert matching_chats(child_x, subscriptions) == [EVERYONE, NEGLECT, BOTH, 106]
 
@@ -153,14 +160,24 @@ def test_nothing_is_announced_from_outside_the_public_view(knowledge: Path) -> N
 
 
 # ----- topics and commands ---------------------------------------------------------------------------
-@pytest.mark.parametrize(("words", "topic"), [
-    ("", None), ("all", None), ("  Everything ", None),
-    ("neglect", "theme:neglect"), ("Neglect", "theme:neglect"), ("theme:neglect", "theme:neglect"),
-    ("CSE", "theme:child-sexual-exploitation"), ("domestic-abuse", "theme:domestic-abuse"),
-    ("lscpb", "partnership:lscpb"), ("LSCPB", "partnership:lscpb"),
-    ("Leicester Safeguarding Children Partnership Board", "partnership:lscpb"),
-    ("partnership:lrscp", "partnership:lrscp"), ("LRSCP", "partnership:lrscp"),
-])
+@pytest.mark.parametrize(
+    ("words", "topic"),
+    [
+        ("", None),
+        ("all", None),
+        ("  Everything ", None),
+        ("neglect", "theme:neglect"),
+        ("Neglect", "theme:neglect"),
+        ("theme:neglect", "theme:neglect"),
+        ("CSE", "theme:child-sexual-exploitation"),
+        ("domestic-abuse", "theme:domestic-abuse"),
+        ("lscpb", "partnership:lscpb"),
+        ("LSCPB", "partnership:lscpb"),
+        ("Leicester Safeguarding Children Partnership Board", "partnership:lscpb"),
+        ("partnership:lrscp", "partnership:lrscp"),
+        ("LRSCP", "partnership:lrscp"),
+    ],
+)
 def test_resolve_topic(real_kb: KnowledgeBase, words: str, topic: str | None) -> None:
     assert resolve_topic(real_kb, words) == topic
 
@@ -196,9 +213,7 @@ def _names_in(sender: FakeSender, chat: int) -> list[str]:
     return [e for reply in sender.to(chat) for e in reply.entries]
 
 
-async def test_embargo_release_is_announced_once_and_not_again_after_a_restart(
-    knowledge: Path, tmp_path: Path
-) -> None:
+async def test_embargo_release_is_announced_once_and_not_again_after_a_restart(knowledge: Path, tmp_path: Path) -> None:
     """The issue's definition of done, with an injectable clock."""
     clock = FakeClock(RELEASE - dt.timedelta(days=1))
     engine = Engine(load_knowledge(knowledge), clock)
@@ -258,9 +273,7 @@ async def test_a_release_while_the_bot_was_down_is_announced_at_the_next_start(
     await Announcer(store, sender, sleep=FakeSleep()).run(Engine(load_knowledge(knowledge), clock).view())
     _subscribe_all(store)
     clock.set(RELEASE + dt.timedelta(hours=3))  # down over the release, then started again
-    report = await Announcer(store, sender, sleep=FakeSleep()).run(
-        Engine(load_knowledge(knowledge), clock).view()
-    )
+    report = await Announcer(store, sender, sleep=FakeSleep()).run(Engine(load_knowledge(knowledge), clock).view())
     assert report.sent == 3 and sender.chats() == [EVERYONE, NEGLECT, BOTH]
 
 
@@ -269,12 +282,23 @@ async def test_two_releases_at_the_same_moment_make_one_message_per_review_each_
 ) -> None:
     directory = copy_knowledge(tmp_path)
     at = "2026-12-01T09:00:00"
-    write_reviews(directory, [
-        review("child-x", "Child X", [embargoed_doc("child-x-report", at),
-                                      embargoed_doc("child-x-briefing", at, "briefing")], themes=["neglect"]),
-        review("child-z", "Child Z", [embargoed_doc("child-z-report", "2026-12-01T09:00:00+00:00")],
-               partnership="lrscp"),
-    ])
+    write_reviews(
+        directory,
+        [
+            review(
+                "child-x",
+                "Child X",
+                [embargoed_doc("child-x-report", at), embargoed_doc("child-x-briefing", at, "briefing")],
+                themes=["neglect"],
+            ),
+            review(
+                "child-z",
+                "Child Z",
+                [embargoed_doc("child-z-report", "2026-12-01T09:00:00+00:00")],
+                partnership="lrscp",
+            ),
+        ],
+    )
     clock = FakeClock(RELEASE - SECOND)
     engine = Engine(load_knowledge(directory), clock)
     stores = [SqliteStore(tmp_path / "bot.sqlite3", clock=clock) for _ in range(2)]
@@ -289,8 +313,12 @@ async def test_two_releases_at_the_same_moment_make_one_message_per_review_each_
     for s in stores:
         s.close()
     assert sorted((chat, r.entries) for chat, r in sender.sent) == [
-        (EVERYONE, ("child-x",)), (EVERYONE, ("child-z",)), (NEGLECT, ("child-x",)), (COUNTY, ("child-z",)),
-        (BOTH, ("child-x",)), (BOTH, ("child-z",)),
+        (EVERYONE, ("child-x",)),
+        (EVERYONE, ("child-z",)),
+        (NEGLECT, ("child-x",)),
+        (COUNTY, ("child-z",)),
+        (BOTH, ("child-x",)),
+        (BOTH, ("child-z",)),
     ]
     child_x = plain_text(sender.to(NEGLECT)[0])
     assert "Report, published 1 December 2026" in child_x and "Briefing, published 1 December 2026" in child_x
@@ -307,9 +335,7 @@ def released(knowledge: Path, store: SqliteStore, clock: FakeClock) -> Iterator[
     yield engine
 
 
-async def test_a_chat_that_blocked_the_bot_is_forgotten_not_retried(
-    released: Engine, store: SqliteStore
-) -> None:
+async def test_a_chat_that_blocked_the_bot_is_forgotten_not_retried(released: Engine, store: SqliteStore) -> None:
     engine = released
     sender = FakeSender(failures={NEGLECT: [RecipientGone()]})
     announcer = Announcer(store, sender, sleep=FakeSleep())
@@ -334,9 +360,7 @@ async def test_a_failed_send_is_retried_later_without_repeating_the_others(
     assert sender.chats() == [EVERYONE, NEGLECT, BOTH]
 
 
-async def test_flood_control_stops_the_run_and_asks_for_a_retry(
-    released: Engine, store: SqliteStore
-) -> None:
+async def test_flood_control_stops_the_run_and_asks_for_a_retry(released: Engine, store: SqliteStore) -> None:
     engine = released
     sender = FakeSender(failures={EVERYONE: [RetryLater(7.0)]})
     sleep = FakeSleep()
@@ -374,9 +398,7 @@ async def test_an_item_hidden_again_before_its_announcement_waits(knowledge: Pat
     assert set(store.pending()) == {"review:child-x", "document:child-x-report"}
 
 
-async def test_a_new_subscriber_before_the_release_is_told(
-    released: Engine, store: SqliteStore
-) -> None:
+async def test_a_new_subscriber_before_the_release_is_told(released: Engine, store: SqliteStore) -> None:
     engine = released
     store.subscribe(200, "theme:neglect")
     sender = FakeSender()

@@ -62,22 +62,33 @@ def test_sizes_are_sorted_unique_positive_and_capped_when_quick() -> None:
 
 
 def _latency(engine: float, wratio: float, difflib: float) -> dict[str, Any]:
-    return {name: {"median_ms": v / 2, "p99_ms": v} for name, v in
-            (("engine", engine), ("wratio", wratio), ("difflib", difflib))}
+    return {
+        name: {"median_ms": v / 2, "p99_ms": v}
+        for name, v in (("engine", engine), ("wratio", wratio), ("difflib", difflib))
+    }
 
 
 def test_speedups_divide_baseline_by_engine() -> None:
     assert speedups(_latency(1.0, 25.0, 40.0)) == {
-        "wratio_median": 25.0, "wratio_p99": 25.0, "difflib_median": 40.0, "difflib_p99": 40.0,
+        "wratio_median": 25.0,
+        "wratio_p99": 25.0,
+        "difflib_median": 40.0,
+        "difflib_p99": 40.0,
     }
 
 
 def _size(synthetic: int, p99: float, load: float, rss: float) -> dict[str, Any]:
     latency = _latency(p99, p99 * 20, p99 * 30)
-    return {"synthetic_reviews": synthetic, "label": f"+{synthetic}" if synthetic else "real",
-            "visible_reviews": synthetic + 4, "latency": latency, "speedup": speedups(latency),
-            "load_index": {"total_s": load}, "memory": {"rss_peak_mb": rss, "tracemalloc_peak_mb": rss / 2},
-            "accuracy": {"accuracy": 0.9}}
+    return {
+        "synthetic_reviews": synthetic,
+        "label": f"+{synthetic}" if synthetic else "real",
+        "visible_reviews": synthetic + 4,
+        "latency": latency,
+        "speedup": speedups(latency),
+        "load_index": {"total_s": load},
+        "memory": {"rss_peak_mb": rss, "tracemalloc_peak_mb": rss / 2},
+        "accuracy": {"accuracy": 0.9},
+    }
 
 
 def test_targets_are_judged_at_5000_and_say_when_missed() -> None:
@@ -92,9 +103,12 @@ def test_targets_are_judged_at_5000_and_say_when_missed() -> None:
 
 
 def test_table_shows_every_size_and_every_target() -> None:
-    report: dict[str, Any] = {"machine": {"nproc": 2, "cpu": "X", "python": "3.11"}, "now": "2026-11-25T12:00:00+00:00",
-              "sizes": [_size(0, 0.5, 0.01, 40), _size(5000, 1.0, 0.5, 90)],
-              "e2e": {"available": False, "reason": "not available: no fake"}}
+    report: dict[str, Any] = {
+        "machine": {"nproc": 2, "cpu": "X", "python": "3.11"},
+        "now": "2026-11-25T12:00:00+00:00",
+        "sizes": [_size(0, 0.5, 0.01, 40), _size(5000, 1.0, 0.5, 90)],
+        "e2e": {"available": False, "reason": "not available: no fake"},
+    }
     for size in report["sizes"]:
         size["e2e"] = report["e2e"]
     report["targets"] = targets(report["sizes"], report["e2e"])
@@ -122,9 +136,24 @@ def test_end_to_end_says_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_quick_bench_runs_end_to_end_and_writes_valid_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "bench", "--quick", "--sizes", "12", "--json", str(out),
-         "--now", "2026-11-25T12:00"],
-        capture_output=True, text=True, cwd=ROOT, timeout=180, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "bench",
+            "--quick",
+            "--sizes",
+            "12",
+            "--json",
+            str(out),
+            "--now",
+            "2026-11-25T12:00",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text(encoding="utf-8"))

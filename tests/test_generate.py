@@ -119,7 +119,9 @@ def test_loads_beside_the_real_knowledge_and_embargoes_hide_reviews(tmp_path: Pa
 def test_command_line_writes_files_and_refuses_the_knowledge_directory(tmp_path: Path) -> None:
     assert main(["--reviews", "10", "--seed", "2", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "synthetic-partnerships.yaml", "synthetic-reviews-001.yaml", "synthetic-statements.yaml",
+        "synthetic-partnerships.yaml",
+        "synthetic-reviews-001.yaml",
+        "synthetic-statements.yaml",
     ]
     with pytest.raises(SystemExit):
         main(["--reviews", "10", str(DEFAULT_KNOWLEDGE_DIR / "synthetic")])

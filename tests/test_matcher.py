@@ -222,8 +222,10 @@ def test_the_child_of_a_review_name_is_not_a_child_at_risk(matcher: Matcher) -> 
     ("question", "kind"),
     [
         ("anything about kids being groomed online in case reviews? doing an e-safety assembly", ReplyKind.ANSWER),
-        ("was reading the patricia briefing and a girl in my class keeps coming in with marks on her arms",
-         ReplyKind.URGENT),
+        (
+            "was reading the patricia briefing and a girl in my class keeps coming in with marks on her arms",
+            ReplyKind.URGENT,
+        ),
         ("one of the lads at football training disclosed something to me, what do i do", ReplyKind.URGENT),
         ("toddler left on his own in a car outside the nursery", ReplyKind.URGENT),
     ],
@@ -259,10 +261,16 @@ def test_who_is_asking_does_not_decide_what_is_asked(matcher: Matcher) -> None:
 @pytest.mark.parametrize(
     ("question", "kind", "intent"),
     [
-        ("who do i ring if im ever worried about one of the kids at the club? not an emergency", ReplyKind.ANSWER,
-         "contacts"),
-        ("who decides if there's going to be a local review when a child is seriously hurt", ReplyKind.ANSWER,
-         "how_reviews_work"),
+        (
+            "who do i ring if im ever worried about one of the kids at the club? not an emergency",
+            ReplyKind.ANSWER,
+            "contacts",
+        ),
+        (
+            "who decides if there's going to be a local review when a child is seriously hurt",
+            ReplyKind.ANSWER,
+            "how_reviews_work",
+        ),
         ("paeds reg, 2yo in ED tonight with a spiral fracture, story doesn't fit", ReplyKind.URGENT, "urgent"),
         ("dad's come to collect smelling strongly of alcohol, little one is crying", ReplyKind.URGENT, "urgent"),
         ("hello, first time using this", ReplyKind.CHAT, "greeting"),
@@ -279,17 +287,23 @@ def test_urgency_follows_what_is_described_not_single_words(
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("whats the real name of the kiddie in the patricia review? I think I might know the family",
-         ReplyKind.FALLBACK),  # reviews are anonymised: never help to identify a child
+        (
+            "whats the real name of the kiddie in the patricia review? I think I might know the family",
+            ReplyKind.FALLBACK,
+        ),  # reviews are anonymised: never help to identify a child
         ("the review called patricia is that the childs real name", ReplyKind.ANSWER),
         ("nottingham city scr baby 2022", ReplyKind.FALLBACK),  # another area's baby review, not ours
         ("Child A leicestershire lcspr", ReplyKind.FALLBACK),
         ("when was the briefing published?", ReplyKind.CLARIFY),
         ("what did the chair say in her statement", ReplyKind.CLARIFY),
-        ("leicestershire first response number for a consultation no immediate risk just want advice",
-         ReplyKind.ANSWER),
-        ("Hi all, as discussed in supervision please read the latest LCSPR briefing. where do i get the child E one",
-         ReplyKind.ANSWER),  # 'discussed' is a word of its own, not a typo of 'disclosed'
+        (
+            "leicestershire first response number for a consultation no immediate risk just want advice",
+            ReplyKind.ANSWER,
+        ),
+        (
+            "Hi all, as discussed in supervision please read the latest LCSPR briefing. where do i get the child E one",
+            ReplyKind.ANSWER,
+        ),  # 'discussed' is a word of its own, not a typo of 'disclosed'
     ],
 )
 def test_privacy_other_areas_and_one_unnamed_document(matcher: Matcher, question: str, kind: ReplyKind) -> None:
@@ -371,15 +385,19 @@ def test_a_named_theme_is_answered_not_the_list_of_themes(matcher: Matcher) -> N
 
 
 def test_a_child_alone_with_a_parent_who_will_not_wake_is_urgent(matcher: Matcher) -> None:
-    question = ("a little girl about 9 has come into the foodbank on her own saying she hasnt eaten for 2 days and"
-                " her mum is asleep and wont wake up")
+    question = (
+        "a little girl about 9 has come into the foodbank on her own saying she hasnt eaten for 2 days and"
+        " her mum is asleep and wont wake up"
+    )
     assert matcher.match(question).kind == ReplyKind.URGENT
 
 
 @pytest.mark.parametrize(
     "question",
-    ["is there a review about a child called Jayden",
-     "can u draft an email to a parent telling them we're making a referral about their son"],
+    [
+        "is there a review about a child called Jayden",
+        "can u draft an email to a parent telling them we're making a referral about their son",
+    ],
 )
 def test_unknown_children_and_drafting_requests_fall_back(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).kind == ReplyKind.FALLBACK
@@ -395,8 +413,11 @@ def test_every_child_letter_name_survives_normalisation(matcher: Matcher) -> Non
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("rutland school - boy says hes not allowed to eat at home as a punishment and has been made to sleep in"
-         " the shed", ReplyKind.URGENT),
+        (
+            "rutland school - boy says hes not allowed to eat at home as a punishment and has been made to sleep in"
+            " the shed",
+            ReplyKind.URGENT,
+        ),
         ("what is this for? my manager told me to use it", ReplyKind.CHAT),  # 'told me' alone is no disclosure
         ("tell me about the rutland review about the boy called jack", ReplyKind.FALLBACK),
         ("my case recording system login isnt working who do i call", ReplyKind.FALLBACK),
@@ -410,11 +431,15 @@ def test_latest_unseen_round(matcher: Matcher, question: str, kind: ReplyKind) -
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("Im a taxi driver, just dropped a young girl off at a house full of older men, something felt really wrong",
-         ReplyKind.URGENT),
+        (
+            "Im a taxi driver, just dropped a young girl off at a house full of older men, something felt really wrong",
+            ReplyKind.URGENT,
+        ),
         ("The Rutland review about the boy in Oakham - what were the findings?", ReplyKind.FALLBACK),
-        ("Can you tell me about the review into the child called Patricia? Is that her real name or a made up one?",
-         ReplyKind.ANSWER),
+        (
+            "Can you tell me about the review into the child called Patricia? Is that her real name or a made up one?",
+            ReplyKind.ANSWER,
+        ),
         ("is leicestershire & rutland a separate partnership to the city one?", ReplyKind.ANSWER),
     ],
 )
@@ -452,8 +477,11 @@ def test_a_child_at_risk_now_described_in_practice_words_is_urgent(matcher: Matc
         # a theme's name in a learning question is a name, not a harm: 'online harm' is no child being harmed
         ("my foster daughter is always on her phone, is there anything from reviews about online harm", "theme"),
         # a question about the process wins over 'now' and 'think': 'a child ... is now part of a review'
-        ("are case reviews about blaming staff? my team think they'll be in trouble as a child from our nursery is"
-         " now part of a review", "how_reviews_work"),
+        (
+            "are case reviews about blaming staff? my team think they'll be in trouble as a child from our nursery is"
+            " now part of a review",
+            "how_reviews_work",
+        ),
         # 'children's social care' names a service, not a child: 'who do I ring' about it is no emergency
         ("who do i ring for advice in leicester city childrens social care", "contacts"),
     ],
@@ -645,15 +673,25 @@ def test_the_dated_lcspr_about_asks_which_of_that_years_reviews(matcher: Matcher
         ("a 15 year old hasnt been home since friday, mum just rang school", ReplyKind.URGENT),
         ("i need to report something about a child i visited this morning", ReplyKind.URGENT),
         # another area's 'Child H' is a name, not a child someone thinks about
-        ("Does the Child H review from Northamptonshire have anything on home education? Our EHE officer thinks"
-         " it's relevant to a family who've just moved into the county.", ReplyKind.FALLBACK),
+        (
+            "Does the Child H review from Northamptonshire have anything on home education? Our EHE officer thinks"
+            " it's relevant to a family who've just moved into the county.",
+            ReplyKind.FALLBACK,
+        ),
         # identifying a child is refused even when the asker thinks they know the family
-        ("whats the real name of the kiddie in the patricia review? I think I might know the family",
-         ReplyKind.FALLBACK),
-        ("Updating our emergency contacts sheet: what's the out of hours number for Rutland children's social care?",
-         ReplyKind.ANSWER),
-        ("Our school's online safety lead is off sick and I've been asked to cover the staff session tomorrow. Is"
-         " there case review learning about online abuse I could use?", ReplyKind.ANSWER),
+        (
+            "whats the real name of the kiddie in the patricia review? I think I might know the family",
+            ReplyKind.FALLBACK,
+        ),
+        (
+            "Updating our emergency contacts sheet: what's the out of hours number for Rutland children's social care?",
+            ReplyKind.ANSWER,
+        ),
+        (
+            "Our school's online safety lead is off sick and I've been asked to cover the staff session tomorrow. Is"
+            " there case review learning about online abuse I could use?",
+            ReplyKind.ANSWER,
+        ),
     ],
 )
 def test_fourth_round(matcher: Matcher, question: str, kind: ReplyKind) -> None:
@@ -692,23 +730,38 @@ def test_what_the_chair_said_asks_which_review_but_the_statements_are_listed(mat
         # 'one of my young people' points at one child
         ("worried about one of my young people, think something is going on at home", ReplyKind.URGENT, "urgent"),
         # 'for adults worried about a child' says who a helpline is for, not that someone is worried now
-        ("What's the NSPCC helpline number for adults worried about a child? It's for our website.",
-         ReplyKind.ANSWER, "contacts"),
+        (
+            "What's the NSPCC helpline number for adults worried about a child? It's for our website.",
+            ReplyKind.ANSWER,
+            "contacts",
+        ),
         # 'can you tell me about…' is no child telling anything
-        ("can you tell me about the review where the child is called Patricia? is that her real name or made up?",
-         ReplyKind.ANSWER, "review"),
+        (
+            "can you tell me about the review where the child is called Patricia? is that her real name or made up?",
+            ReplyKind.ANSWER,
+            "review",
+        ),
         # any child, as the process speaks of them
-        ("what happens after a child is seriously hurt, who has to be told and how quickly", ReplyKind.ANSWER,
-         "how_reviews_work"),
+        (
+            "what happens after a child is seriously hurt, who has to be told and how quickly",
+            ReplyKind.ANSWER,
+            "how_reviews_work",
+        ),
         ("my son was seriously hurt after a child hit him, what happens now", ReplyKind.URGENT, "urgent"),
         # whether a report was or will be made public asks about the review
         ("was the full scr on the baby ever made public", ReplyKind.ANSWER, "review"),
         # two asks about one review: the surer one leads (the review's answer says where to read it too)
-        ("Is the full report of the baby SCR going to be made public, and where would I find it?", ReplyKind.ANSWER,
-         "review"),
+        (
+            "Is the full report of the baby SCR going to be made public, and where would I find it?",
+            ReplyKind.ANSWER,
+            "review",
+        ),
         ("write my MG11 for the DV job", ReplyKind.FALLBACK, None),
-        ("what reviews have come out lately, the ICB named nurse asked us to circulate", ReplyKind.ANSWER,
-         "latest_reviews"),
+        (
+            "what reviews have come out lately, the ICB named nurse asked us to circulate",
+            ReplyKind.ANSWER,
+            "latest_reviews",
+        ),
         ("lcspr vs lscpr whats the diff", ReplyKind.ANSWER, "glossary"),
         ("is wt2018 still current or is there a newer one", ReplyKind.ANSWER, "framework"),
     ],
@@ -718,8 +771,9 @@ def test_sixth_round(matcher: Matcher, question: str, kind: ReplyKind, intent: s
     assert (match.kind, match.intent) == (kind, intent)
 
 
-@pytest.mark.parametrize("question", ["which themes are there, eg neglect, DA etc",
-                                      "what subjects do you cover, like neglect, DA"])
+@pytest.mark.parametrize(
+    "question", ["which themes are there, eg neglect, DA etc", "what subjects do you cover, like neglect, DA"]
+)
 def test_themes_named_as_examples_ask_for_the_list(matcher: Matcher, question: str) -> None:
     assert matcher.match(question).intent == "themes"
     assert matcher.match("anything on neglect and DA").intent == "theme"
@@ -736,16 +790,30 @@ def test_the_city_and_the_county_name_both_partnerships_for_contacts_and_about(m
     ("question", "kind", "intent"),
     [
         # children in a situation now, no one child pointed at
-        ("mum in the early help family has knife and threaten, children are in the house now", ReplyKind.URGENT,
-         "urgent"),
+        (
+            "mum in the early help family has knife and threaten, children are in the house now",
+            ReplyKind.URGENT,
+            "urgent",
+        ),
         # a child's age after the noun points at one child
         ("girl 14 in ED and pregnant, boyfriend is 24 and sitting in the waiting room", ReplyKind.URGENT, "urgent"),
-        ("pre-birth concern - woman in labour now, father has history of serious violence and is on the delivery"
-         " suite", ReplyKind.URGENT, "urgent"),
-        ("What is the number for the city Duty and Advice Service? No immediate concern, I only need a consultation.",
-         ReplyKind.ANSWER, "contacts"),
-        ("exact wording of the board statement about the serious case review pls, dont want to misquote",
-         ReplyKind.ANSWER, "statement"),
+        (
+            "pre-birth concern - woman in labour now, father has history of serious violence and is on the delivery"
+            " suite",
+            ReplyKind.URGENT,
+            "urgent",
+        ),
+        (
+            "What is the number for the city Duty and Advice Service? "
+            "No immediate concern, I only need a consultation.",
+            ReplyKind.ANSWER,
+            "contacts",
+        ),
+        (
+            "exact wording of the board statement about the serious case review pls, dont want to misquote",
+            ReplyKind.ANSWER,
+            "statement",
+        ),
         ("NSPCC what is the full name of it", ReplyKind.ANSWER, "glossary"),
         ("what is the full name of the child in the patricia review", ReplyKind.FALLBACK, None),
         ("What is the LADO threshold for allegations against staff?", ReplyKind.FALLBACK, None),
@@ -768,24 +836,36 @@ def test_children_now_is_a_situation_not_children_in_general() -> None:
 @pytest.mark.parametrize(
     ("question", "kind", "intent"),
     [
-        ("lad on my YOT caseload just rang me, says hes being kept in a flat and cant leave", ReplyKind.URGENT,
-         "urgent"),
+        (
+            "lad on my YOT caseload just rang me, says hes being kept in a flat and cant leave",
+            ReplyKind.URGENT,
+            "urgent",
+        ),
         ("teen missing cse risk", ReplyKind.URGENT, "urgent"),
         # plural folding makes 'the same girls' look like one girl: 'missing girls' alone is no concern now
         ("CSE learning from reviews - we keep getting the same girls reported missing", ReplyKind.ANSWER, "theme"),
-        ("a family I'm working with: kids not being fed, dad hiding when we visit. should I be reporting this now?",
-         ReplyKind.URGENT, "urgent"),
+        (
+            "a family I'm working with: kids not being fed, dad hiding when we visit. should I be reporting this now?",
+            ReplyKind.URGENT,
+            "urgent",
+        ),
         ("pothole on my road who do i report it to", ReplyKind.FALLBACK, None),
         ("weather leics tmrw", ReplyKind.FALLBACK, None),
         ("who decides weather a review happens", ReplyKind.ANSWER, "how_reviews_work"),
         ("AssetPlus keeps crashing who do i contact", ReplyKind.FALLBACK, None),
-        ("who do you contact to make a referral in leicestershire? general question for our new starters",
-         ReplyKind.ANSWER, "contacts"),
+        (
+            "who do you contact to make a referral in leicestershire? general question for our new starters",
+            ReplyKind.ANSWER,
+            "contacts",
+        ),
         # a rule's words become known words: 'won' must stay unknown, or 'who won…' looks like a question to us
         ("who won the rutland water triathlon", ReplyKind.FALLBACK, None),
         ("you do exploitation and neglect, what other topics have you got?", ReplyKind.ANSWER, "themes"),
-        ("the most recent case reviews for Leicester for the inset day next week - what are the latest ones?",
-         ReplyKind.ANSWER, "latest_reviews"),
+        (
+            "the most recent case reviews for Leicester for the inset day next week - what are the latest ones?",
+            ReplyKind.ANSWER,
+            "latest_reviews",
+        ),
     ],
 )
 def test_eighth_round(matcher: Matcher, question: str, kind: ReplyKind, intent: str | None) -> None:
@@ -818,8 +898,10 @@ def test_out_of_scope_requests_with_the_domains_words_fall_back(matcher: Matcher
         ("is rutland covered by the city partnership or the county one?", "about"),
         ("show me all the reviews you've got", "latest_reviews"),
         ("how many working days for the rapid review after a serious incident notification?", "how_reviews_work"),
-        ("Is there a statement from the board about Child C and D? I need to quote it in a report to governors",
-         "statement"),
+        (
+            "Is there a statement from the board about Child C and D? I need to quote it in a report to governors",
+            "statement",
+        ),
         ("looking for case reviews from other LAs for my dissertation lit review", "national_repository"),
     ],
 )
@@ -834,13 +916,18 @@ def test_a_refusals_words_are_not_the_domains_vocabulary(matcher: Matcher) -> No
 
 def test_refusal_words_do_not_swallow_a_report_of_a_child_at_risk(matcher: Matcher) -> None:
     """'freezing' once sat in the IT refusal ('screen freezing'): a cold house is a concern, not an IT fault."""
-    question = ("how do I report suspected neglect of a boy I support? no food in the house and no heating and it's"
-                " freezing")
+    question = (
+        "how do I report suspected neglect of a boy I support? no food in the house and no heating and it's freezing"
+    )
     assert matcher.match(question).kind == ReplyKind.URGENT
     learning = "neglect - what do the reviews tell us? lots of our families are struggling with the cost of living"
     assert matcher.match(learning).intent == "theme"
-    assert matcher.match("What's the Leicestershire and Rutland Safeguarding Children Partnership? Our school is in"
-                         " Oakham").intent == "about"
+    assert (
+        matcher.match(
+            "What's the Leicestershire and Rutland Safeguarding Children Partnership? Our school is in Oakham"
+        ).intent
+        == "about"
+    )
 
 
 def test_a_concern_stated_more_surely_than_a_refusal_stays_urgent(matcher: Matcher) -> None:

@@ -24,19 +24,22 @@ def _fallback() -> Reply:
     return Reply(ReplyKind.FALLBACK, (para("Sorry"),))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("email jo.bloggs+work@nhs.net please", "email [email] please"),
-    ("call 07700 900123 today", "call [phone] today"),
-    ("call +44 7700 900123", "call [phone]"),
-    ("ring +44 (0)116 454 1004", "ring [phone]"),
-    ("ring (0116) 454 1004 now", "ring [phone] now"),
-    ("ring 0116-454-1004", "ring [phone]"),
-    ("born 12/03/2015 at LE1 6ZG", "born [number]/[number]/[number] at [number] [number]"),
-    ("see https://example.org/jo-smith and www.example.org/x", "see [link] and [link]"),
-    ("ask @jo_smith", "ask [handle]"),
-    ("is Jayden Smith-Jones on it", "is [name] [name] on it"),
-    ("what about Zoë O'Brien", "what about [name] [name]"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("email jo.bloggs+work@nhs.net please", "email [email] please"),
+        ("call 07700 900123 today", "call [phone] today"),
+        ("call +44 7700 900123", "call [phone]"),
+        ("ring +44 (0)116 454 1004", "ring [phone]"),
+        ("ring (0116) 454 1004 now", "ring [phone] now"),
+        ("ring 0116-454-1004", "ring [phone]"),
+        ("born 12/03/2015 at LE1 6ZG", "born [number]/[number]/[number] at [number] [number]"),
+        ("see https://example.org/jo-smith and www.example.org/x", "see [link] and [link]"),
+        ("ask @jo_smith", "ask [handle]"),
+        ("is Jayden Smith-Jones on it", "is [name] [name] on it"),
+        ("what about Zoë O'Brien", "what about [name] [name]"),
+    ],
+)
 def test_identifying_details_are_replaced(text: str, expected: str) -> None:
     assert REDACTOR.redact(text) == expected
 

@@ -54,10 +54,10 @@ def test_no_embargoes_no_moments() -> None:
 def test_moments_are_future_distinct_instants_in_order(tmp_path: Path) -> None:
     kb = _kb(
         tmp_path,
-        "2026-12-01T09:00:00",         # London = UTC in winter
-        "2026-12-01T09:00:00+00:00",   # the same instant written with an offset: one job
-        "2026-07-01T10:00:00",         # summer: 09:00 UTC
-        "2026-01-01T09:00:00",         # already past
+        "2026-12-01T09:00:00",  # London = UTC in winter
+        "2026-12-01T09:00:00+00:00",  # the same instant written with an offset: one job
+        "2026-07-01T10:00:00",  # summer: 09:00 UTC
+        "2026-01-01T09:00:00",  # already past
     )
     now = _utc("2026-06-01T00:00:00")
     assert release_moments(kb, now) == (_utc("2026-07-01T09:00:00"), _utc("2026-12-01T09:00:00"))
@@ -92,37 +92,46 @@ def test_statement_embargoes_are_release_moments_too() -> None:
     assert release_moments(kb, _utc("2026-12-01T00:00:00")) == (_utc("2026-12-03T09:00:00"),)
 
 
-@pytest.mark.parametrize(("moment", "kind"), [
-    (dt.datetime(2026, 3, 29, 1, 30), "gap"),
-    (dt.datetime(2026, 3, 29, 1, 0), "gap"),
-    (dt.datetime(2026, 3, 29, 2, 0), "normal"),
-    (dt.datetime(2026, 3, 29, 0, 59), "normal"),
-    (dt.datetime(2026, 10, 25, 1, 30), "ambiguous"),
-    (dt.datetime(2026, 10, 25, 2, 0), "normal"),
-    (dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC), "normal"),
-    (dt.datetime(2026, 12, 1, 9, 0), "normal"),
-])
+@pytest.mark.parametrize(
+    ("moment", "kind"),
+    [
+        (dt.datetime(2026, 3, 29, 1, 30), "gap"),
+        (dt.datetime(2026, 3, 29, 1, 0), "gap"),
+        (dt.datetime(2026, 3, 29, 2, 0), "normal"),
+        (dt.datetime(2026, 3, 29, 0, 59), "normal"),
+        (dt.datetime(2026, 10, 25, 1, 30), "ambiguous"),
+        (dt.datetime(2026, 10, 25, 2, 0), "normal"),
+        (dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC), "normal"),
+        (dt.datetime(2026, 12, 1, 9, 0), "normal"),
+    ],
+)
 def test_wall_clock_classification(moment: dt.datetime, kind: str) -> None:
     assert wall_clock(moment) == kind
 
 
-@pytest.mark.parametrize(("written", "instant"), [
-    ("2026-03-29T01:30:00", "2026-03-29T01:00:00"),   # does not exist: released when clocks jump to 02:00 BST
-    ("2026-03-29T01:59:59", "2026-03-29T01:00:00"),
-    ("2026-03-29T02:00:00", "2026-03-29T01:00:00"),   # the first real BST time: the same instant
-    ("2026-10-25T01:30:00", "2026-10-25T00:30:00"),   # happens twice: the first time (BST), never late
-    ("2026-10-25T02:00:00", "2026-10-25T02:00:00"),   # GMT again
-    ("2026-07-01T09:00:00", "2026-07-01T08:00:00"),
-    ("2026-12-01T09:00:00", "2026-12-01T09:00:00"),
-])
+@pytest.mark.parametrize(
+    ("written", "instant"),
+    [
+        ("2026-03-29T01:30:00", "2026-03-29T01:00:00"),  # does not exist: released when clocks jump to 02:00 BST
+        ("2026-03-29T01:59:59", "2026-03-29T01:00:00"),
+        ("2026-03-29T02:00:00", "2026-03-29T01:00:00"),  # the first real BST time: the same instant
+        ("2026-10-25T01:30:00", "2026-10-25T00:30:00"),  # happens twice: the first time (BST), never late
+        ("2026-10-25T02:00:00", "2026-10-25T02:00:00"),  # GMT again
+        ("2026-07-01T09:00:00", "2026-07-01T08:00:00"),
+        ("2026-12-01T09:00:00", "2026-12-01T09:00:00"),
+    ],
+)
 def test_release_instants_across_daylight_saving(written: str, instant: str) -> None:
     assert release_instant(dt.datetime.fromisoformat(written)) == _utc(instant)
 
 
-@pytest.mark.parametrize(("written", "instant"), [
-    ("2026-03-29T01:30:00", "2026-03-29T01:00:00"),
-    ("2026-10-25T01:30:00", "2026-10-25T00:30:00"),
-])
+@pytest.mark.parametrize(
+    ("written", "instant"),
+    [
+        ("2026-03-29T01:30:00", "2026-03-29T01:00:00"),
+        ("2026-10-25T01:30:00", "2026-10-25T00:30:00"),
+    ],
+)
 def test_the_schedule_and_the_public_view_agree_at_a_dst_change(tmp_path: Path, written: str, instant: str) -> None:
     """Invisible one second before the scheduled instant, visible at it: the job finds it released."""
     kb = _kb(tmp_path, written)

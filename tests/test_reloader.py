@@ -96,8 +96,10 @@ def test_a_missing_directory_keeps_serving(knowledge: Path, engine: Engine) -> N
 
 
 def test_many_problems_are_capped_in_the_reply(knowledge: Path, engine: Engine) -> None:
-    broken = [review(f"broken-{n}", f"Broken {n}", [published_doc(f"broken-{n}-doc", "2026-01-01")],
-                     partnership="nowhere") for n in range(30)]
+    broken = [
+        review(f"broken-{n}", f"Broken {n}", [published_doc(f"broken-{n}-doc", "2026-01-01")], partnership="nowhere")
+        for n in range(30)
+    ]
     write_reviews(knowledge, broken)
     outcome = reload(engine, knowledge)
     assert len(outcome.problems) == 30

@@ -28,18 +28,20 @@ def test_defaults_from_an_empty_environment() -> None:
 
 
 def test_every_variable_is_read() -> None:
-    settings = Settings.from_env({
-        "TELEGRAM_BOT_TOKEN": f"  {TOKEN}\n",
-        "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
-        "WEBHOOK_URL": "https://bot.example.org/reviews/telegram",
-        "WEBHOOK_LISTEN": "0.0.0.0",
-        "WEBHOOK_PORT": "8443",
-        "WEBHOOK_SECRET": SECRET,
-        "ADMIN_IDS": "42, 7;99  42",
-        "KNOWLEDGE_DIR": "/srv/knowledge",
-        "DATA_DIR": "/var/lib/reviews-bot",
-        "LOG_LEVEL": "debug",
-    })
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": f"  {TOKEN}\n",
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+            "WEBHOOK_URL": "https://bot.example.org/reviews/telegram",
+            "WEBHOOK_LISTEN": "0.0.0.0",
+            "WEBHOOK_PORT": "8443",
+            "WEBHOOK_SECRET": SECRET,
+            "ADMIN_IDS": "42, 7;99  42",
+            "KNOWLEDGE_DIR": "/srv/knowledge",
+            "DATA_DIR": "/var/lib/reviews-bot",
+            "LOG_LEVEL": "debug",
+        }
+    )
     assert settings.token == TOKEN
     assert settings.bot_token == TOKEN
     assert settings.api_url == "http://127.0.0.1:8081"
@@ -61,8 +63,9 @@ def test_empty_values_mean_unset() -> None:
 
 
 def test_repr_and_str_hide_the_token_and_the_secret() -> None:
-    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.org/hook",
-                                  "WEBHOOK_SECRET": SECRET})
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.org/hook", "WEBHOOK_SECRET": SECRET}
+    )
     for shown in (repr(settings), str(settings), f"{settings}"):
         assert TOKEN not in shown and "AAHk" not in shown
         assert SECRET not in shown

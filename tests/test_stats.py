@@ -74,15 +74,18 @@ def test_feedback_buttons_only_under_answers_and_short_enough() -> None:
         assert all(len((b.action or "").encode()) <= 64 for b in feedback_buttons(reply))
 
 
-@pytest.mark.parametrize(("action", "parsed"), [
-    ("feedback:yes:latest_reviews", ("latest_reviews", True)),
-    ("feedback:no:theme", ("theme", False)),
-    ("feedback:maybe:theme", None),
-    ("feedback:yes:my pupil Jo", None),
-    ("feedback:yes:unknown_intent", None),
-    ("review:child-e", None),
-    ("feedback", None),
-])
+@pytest.mark.parametrize(
+    ("action", "parsed"),
+    [
+        ("feedback:yes:latest_reviews", ("latest_reviews", True)),
+        ("feedback:no:theme", ("theme", False)),
+        ("feedback:maybe:theme", None),
+        ("feedback:yes:my pupil Jo", None),
+        ("feedback:yes:unknown_intent", None),
+        ("review:child-e", None),
+        ("feedback", None),
+    ],
+)
 def test_parse_feedback_accepts_only_known_intents(action: str, parsed: tuple[str, bool] | None) -> None:
     assert parse_feedback(action, INTENTS) == parsed
 

@@ -151,8 +151,11 @@ def test_a_migrated_group_keeps_its_subscriptions_and_records_under_its_new_id(s
     store.subscribe(6, None)
     store.claim(-5, ["review:a"])
     store.move_chat(-5, -100)
-    assert store.subscriptions() == [Subscription(-100, None), Subscription(-100, "theme:neglect"),
-                                     Subscription(6, None)]
+    assert store.subscriptions() == [
+        Subscription(-100, None),
+        Subscription(-100, "theme:neglect"),
+        Subscription(6, None),
+    ]
     assert store.announced_to(-5) == frozenset()
     assert store.claim(-100, ["review:a", "review:b"]) == frozenset({"review:b"})  # still exactly once
 
@@ -201,7 +204,10 @@ WRITER = textwrap.dedent(
 def test_killing_the_process_mid_write_leaves_a_consistent_database(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
     child = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", WRITER, str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert child.stdout is not None

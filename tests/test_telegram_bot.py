@@ -45,10 +45,21 @@ def shown_labels(message: SentMessage) -> list[str]:
 
 # ----- commands ------------------------------------------------------------------------------------
 
+
 async def test_the_command_menu_is_registered_at_start(telegram: TelegramHarness) -> None:
     registered = telegram.api.commands["default:"]
     assert [c["command"] for c in registered] == [
-        "start", "help", "latest", "reviews", "themes", "resources", "contacts", "about", "subscribe", "unsubscribe"]
+        "start",
+        "help",
+        "latest",
+        "reviews",
+        "themes",
+        "resources",
+        "contacts",
+        "about",
+        "subscribe",
+        "unsubscribe",
+    ]
     assert not {c["command"] for c in registered} & set(ADMIN_COMMANDS)  # admins know them; nobody else sees them
     assert all(c["description"] for c in registered)
     assert len(telegram.api.calls_to("setMyCommands")) == 1
@@ -90,8 +101,11 @@ async def test_an_unknown_command_says_so_with_the_menu(telegram: TelegramHarnes
 
 @pytest.mark.parametrize(
     ("text", "actions"),
-    [("/latest", ["latest_reviews"]), ("/start review-child-e", ["review:child-e"]),
-     ("/resources", ["framework", "themes"])],
+    [
+        ("/latest", ["latest_reviews"]),
+        ("/start review-child-e", ["review:child-e"]),
+        ("/resources", ["framework", "themes"]),
+    ],
 )
 async def test_commands_without_entities_from_emulators_still_work(
     telegram: TelegramHarness, text: str, actions: list[str]
@@ -106,10 +120,17 @@ async def test_commands_without_entities_from_emulators_still_work(
 
 # ----- deep links -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("payload", "action"),
-    [("review-child-e", "review:child-e"), ("review-child-c-d", "review:child-c-d"), ("theme-neglect", "theme:neglect"),
-     ("latest_reviews", "latest_reviews"), ("statement-baby-scr", "statement:baby-scr"), ("contacts", "contacts")],
+    [
+        ("review-child-e", "review:child-e"),
+        ("review-child-c-d", "review:child-c-d"),
+        ("theme-neglect", "theme:neglect"),
+        ("latest_reviews", "latest_reviews"),
+        ("statement-baby-scr", "statement:baby-scr"),
+        ("contacts", "contacts"),
+    ],
 )
 async def test_deep_links_open_what_they_name(telegram: TelegramHarness, payload: str, action: str) -> None:
     expected = html_of(telegram.engine.act(action))
@@ -125,6 +146,7 @@ async def test_a_deep_link_to_nothing_visible_says_it_expired(telegram: Telegram
 
 
 # ----- questions --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("question", "intent"),
@@ -155,8 +177,11 @@ async def test_questions_get_the_engine_answer(telegram: TelegramHarness, questi
 async def test_an_urgent_concern_puts_999_first(telegram: TelegramHarness) -> None:
     [message] = await telegram.api.conversation().say("a child is in danger right now, what do I do")
     assert message.text.startswith("If a child is in immediate danger, call 999 now.")
-    assert message.entities[0] == {"offset": 0, "length": len("If a child is in immediate danger, call 999 now."),
-                                   "type": "bold"}
+    assert message.entities[0] == {
+        "offset": 0,
+        "length": len("If a child is in immediate danger, call 999 now."),
+        "type": "bold",
+    }
 
 
 async def test_a_long_answer_is_split_under_the_limit_with_the_keyboard_last(telegram: TelegramHarness) -> None:
@@ -191,23 +216,39 @@ async def test_a_5000_character_question_is_answered(telegram: TelegramHarness) 
 
 async def test_non_text_messages_get_the_menu(telegram: TelegramHarness) -> None:
     chat = telegram.api.conversation()
-    telegram.api.post_message(chat.user, {"sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular",
-                                                      "width": 512, "height": 512, "is_animated": False,
-                                                      "is_video": False}})
+    telegram.api.post_message(
+        chat.user,
+        {
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "u1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+    )
     [message] = await telegram.api.wait_messages(chat.chat_id, 0, 1)
     assert message.text.startswith(TEXT_ONLY)
 
 
 # ----- buttons ------------------------------------------------------------------------------------------
 
+
 async def test_follow_up_buttons_are_the_replys_buttons(telegram: TelegramHarness) -> None:
     chat = telegram.api.conversation()
     [answer] = await chat.say("child e")
     reply = telegram.engine.answer("child e")
     assert [(b.text, b.callback_data, b.url) for b in answer.buttons] == [
-        (b.label, b.action, b.url) for b in (*reply.buttons, *feedback_buttons(reply))]
-    assert answer.rows == [["Open: Improvements made briefing"], ["Latest reviews", "Menu"],
-                           ["Helpful: yes", "Helpful: no"]]
+        (b.label, b.action, b.url) for b in (*reply.buttons, *feedback_buttons(reply))
+    ]
+    assert answer.rows == [
+        ["Open: Improvements made briefing"],
+        ["Latest reviews", "Menu"],
+        ["Helpful: yes", "Helpful: no"],
+    ]
     callback, [latest] = await chat.tap(answer, "Latest reviews")
     assert callback == {"callback_query_id": callback["callback_query_id"]}  # answered, quietly
     assert [latest.html] == html_of(telegram.engine.act("latest_reviews"))
@@ -234,7 +275,8 @@ async def test_did_you_mean_offers_choices_and_marks_the_one_taken(telegram: Tel
     assert question.text.startswith("Did you mean Child")
     choices = {b.label: b.action for b in reply.buttons if b.label in reply.suggestions}
     assert {b.text: b.callback_data for b in question.buttons if b.text in choices} == {
-        label: f"{CHOICE_MARK}{action}" for label, action in choices.items()}
+        label: f"{CHOICE_MARK}{action}" for label, action in choices.items()
+    }
     label = "Child C & D"  # not the first choice, and a label that needs escaping
     assert label in reply.suggestions and reply.suggestions[0] != label
     callback, [answer] = await chat.tap(question, label)
@@ -286,6 +328,7 @@ async def test_a_tap_seen_after_its_answer_window_still_gets_the_reply(telegram:
 
 # ----- inline mode -----------------------------------------------------------------------------------------
 
+
 async def test_inline_query_returns_the_answer_as_an_html_article(telegram: TelegramHarness) -> None:
     answer = await telegram.api.conversation().inline("child e")
     [result] = answer.results
@@ -309,14 +352,17 @@ async def test_inline_did_you_mean_offers_each_choice(telegram: TelegramHarness)
     answer = await telegram.api.conversation().inline("child")
     assert len(answer.results) == len(reply.suggestions) >= 2
     assert [r["input_message_content"]["message_text"] for r in answer.results] == [
-        html_of(telegram.engine.act(str(action)))[0] for action in actions]
+        html_of(telegram.engine.act(str(action)))[0] for action in actions
+    ]
     assert [r["id"] for r in answer.results] == [str(i) for i in range(len(actions))]
 
 
 async def test_inline_empty_query_offers_latest_and_contacts(telegram: TelegramHarness) -> None:
     answer = await telegram.api.conversation().inline("")
     assert [r["input_message_content"]["message_text"] for r in answer.results] == [
-        html_of(telegram.engine.act("latest_reviews"))[0], html_of(telegram.engine.act("contacts"))[0]]
+        html_of(telegram.engine.act("latest_reviews"))[0],
+        html_of(telegram.engine.act("contacts"))[0],
+    ]
 
 
 async def test_inline_query_not_understood_offers_nothing(telegram: TelegramHarness) -> None:
@@ -326,6 +372,7 @@ async def test_inline_query_not_understood_offers_nothing(telegram: TelegramHarn
 
 
 # ----- groups -----------------------------------------------------------------------------------------------
+
 
 async def test_in_a_group_the_bot_answers_only_when_addressed(telegram: TelegramHarness) -> None:
     api = telegram.api
@@ -369,6 +416,7 @@ async def test_a_group_reply_survives_the_question_being_deleted(telegram: Teleg
 
 
 # ----- faults -----------------------------------------------------------------------------------------------
+
 
 async def test_flood_control_is_waited_out_and_the_reply_arrives(telegram: TelegramHarness) -> None:
     telegram.api.inject("sendMessage", status=429, retry_after=1)

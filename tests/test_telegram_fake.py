@@ -54,6 +54,7 @@ async def client(bot_api: FakeBotAPI) -> AsyncIterator[Client]:
 
 # ----- the HTML parser ------------------------------------------------------------------------------
 
+
 def test_parse_html_gives_text_and_utf16_entities() -> None:
     text, entities = parse_html('👋 <b>Child C &amp; D</b> <a href="https://x.org/?a=1&amp;b=2">read</a>&#33;')
     assert text == "👋 Child C & D read!"
@@ -93,6 +94,7 @@ def test_parse_html_rejects_what_telegram_rejects(source: str, error: str) -> No
 
 
 # ----- sendMessage ----------------------------------------------------------------------------------
+
 
 async def test_get_me_wrong_token_and_unknown_method(client: Client, bot_api: FakeBotAPI) -> None:
     me = await client.ok("getMe")
@@ -154,8 +156,12 @@ async def test_reply_to_a_missing_message(client: Client, bot_api: FakeBotAPI) -
     missing = await client.refused("sendMessage", chat_id=user.id, text="hi", reply_parameters={"message_id": 999})
     assert missing == "Bad Request: message to be replied not found"
     bot_api.delete(user.id, question["message_id"])
-    tolerated = await client.ok("sendMessage", chat_id=user.id, text="hi", reply_parameters={
-        "message_id": question["message_id"], "allow_sending_without_reply": True})
+    tolerated = await client.ok(
+        "sendMessage",
+        chat_id=user.id,
+        text="hi",
+        reply_parameters={"message_id": question["message_id"], "allow_sending_without_reply": True},
+    )
     assert "reply_to_message" not in tolerated
 
 
@@ -168,8 +174,9 @@ async def test_editing_to_the_same_content_is_refused(client: Client, bot_api: F
     await client.ok("editMessageText", text="<i>Did you mean</i>", **edit)  # same text, other entities
     keyboard = {"inline_keyboard": [[{"text": "Menu", "callback_data": "help"}]]}
     await client.ok("editMessageText", text="<i>Did you mean</i>", reply_markup=keyboard, **edit)
-    again = await client.refused("editMessageReplyMarkup", chat_id=user.id, message_id=sent["message_id"],
-                                 reply_markup=keyboard)
+    again = await client.refused(
+        "editMessageReplyMarkup", chat_id=user.id, message_id=sent["message_id"], reply_markup=keyboard
+    )
     assert again.startswith("Bad Request: message is not modified")
     missing = await client.refused("editMessageText", chat_id=user.id, message_id=99, text="x")
     assert missing == "Bad Request: message to edit not found"
@@ -180,13 +187,18 @@ async def test_editing_to_the_same_content_is_refused(client: Client, bot_api: F
 
 async def test_a_callback_query_is_answered_once_and_not_after_it_expired(client: Client, bot_api: FakeBotAPI) -> None:
     user = bot_api.user()
-    await client.ok("sendMessage", chat_id=user.id, text="menu",
-                    reply_markup={"inline_keyboard": [[{"text": "Menu", "callback_data": "help"}]]})
+    await client.ok(
+        "sendMessage",
+        chat_id=user.id,
+        text="menu",
+        reply_markup={"inline_keyboard": [[{"text": "Menu", "callback_data": "help"}]]},
+    )
     message = bot_api.messages_in(user.id)[0]
     first = bot_api.post_callback(user, message, "help")
     await client.ok("answerCallbackQuery", callback_query_id=first)
     assert await client.refused("answerCallbackQuery", callback_query_id=first) == (
-        "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    )
     late = bot_api.post_callback(user, message, "help")
     bot_api.expire(late)
     for stale in (late, "nope"):
@@ -198,14 +210,19 @@ async def test_inline_answers_are_validated(client: Client, bot_api: FakeBotAPI)
     user = bot_api.user()
 
     def article(result_id: str, text: str) -> JSON:
-        return {"type": "article", "id": result_id, "title": "T",
-                "input_message_content": {"message_text": text, "parse_mode": "HTML"}}
+        return {
+            "type": "article",
+            "id": result_id,
+            "title": "T",
+            "input_message_content": {"message_text": text, "parse_mode": "HTML"},
+        }
 
     query = bot_api.post_inline(user, "child e")
     bad = await client.refused("answerInlineQuery", inline_query_id=query, results=[article("1", "<b>x")])
     assert bad.startswith("Bad Request: can't parse entities")
-    duplicate = await client.refused("answerInlineQuery", inline_query_id=query,
-                                     results=[article("1", "a"), article("1", "b")])
+    duplicate = await client.refused(
+        "answerInlineQuery", inline_query_id=query, results=[article("1", "a"), article("1", "b")]
+    )
     assert duplicate == "Bad Request: RESULT_ID_DUPLICATE"
     await client.ok("answerInlineQuery", inline_query_id=query, results=[article("1", "<b>ok</b>")])
     twice = await client.refused("answerInlineQuery", inline_query_id=query, results=[])
@@ -228,6 +245,7 @@ async def test_json_bodies_are_accepted_too(client: Client, bot_api: FakeBotAPI)
 
 
 # ----- getUpdates -----------------------------------------------------------------------------------
+
 
 async def test_long_polling_returns_when_an_update_arrives_and_offset_confirms(
     client: Client, bot_api: FakeBotAPI
@@ -267,6 +285,7 @@ async def test_get_updates_while_a_webhook_is_set_is_a_conflict(client: Client, 
 
 # ----- injected faults ------------------------------------------------------------------------------
 
+
 async def test_injected_faults_happen_once_each(client: Client, bot_api: FakeBotAPI) -> None:
     user = bot_api.user()
     bot_api.inject("sendMessage", status=429, retry_after=3)
@@ -287,8 +306,9 @@ async def test_slow_and_dropped_requests(client: Client, bot_api: FakeBotAPI) ->
     await client.ok("sendMessage", chat_id=user.id, text="slow but delivered")
     bot_api.inject("sendMessage", drop=True)
     with pytest.raises(httpx.ReadTimeout):  # a lost request is never answered
-        await client.http.post(f"{bot_api.url}/bot{bot_api.token}/sendMessage",
-                               data={"chat_id": str(user.id), "text": "lost"}, timeout=0.3)
+        await client.http.post(
+            f"{bot_api.url}/bot{bot_api.token}/sendMessage", data={"chat_id": str(user.id), "text": "lost"}, timeout=0.3
+        )
     assert [m.text for m in bot_api.messages_in(user.id)] == ["slow but delivered"]
     assert [(c.status, c.fault) for c in bot_api.calls_to("sendMessage")] == [(200, False), (0, True)]
 
@@ -299,7 +319,9 @@ async def test_a_user_who_blocked_the_bot_gets_403s(client: Client, bot_api: Fak
     sent = await client.ok("sendMessage", chat_id=user.id, text="before")
     bot_api.block(user.id)
     assert await client.refused("sendMessage", 403, chat_id=user.id, text="after") == BLOCKED
-    assert await client.refused("editMessageText", 403, chat_id=user.id, message_id=sent["message_id"],
-                                text="edited") == BLOCKED
+    assert (
+        await client.refused("editMessageText", 403, chat_id=user.id, message_id=sent["message_id"], text="edited")
+        == BLOCKED
+    )
     await client.ok("sendMessage", chat_id=other.id, text="others still get theirs")
     assert [m.text for m in bot_api.messages_in(user.id)] == ["before"]

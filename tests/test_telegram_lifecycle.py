@@ -71,6 +71,7 @@ CHILD_N_YAML = child_n_yaml("A review published by a reload, referred to as Chil
 
 # ----- the set-up --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
     directory = write_test_knowledge(tmp_path / "knowledge")
@@ -110,8 +111,9 @@ class World:
 
     @asynccontextmanager
     async def bot(self) -> AsyncIterator[App]:
-        async with running_bot(self.api, self.engine, data_dir=self.data_dir, admin_ids=[self.admin.user.id],
-                               knowledge_dir=self.knowledge) as application:
+        async with running_bot(
+            self.api, self.engine, data_dir=self.data_dir, admin_ids=[self.admin.user.id], knowledge_dir=self.knowledge
+        ) as application:
             yield application
         check_requests(self.api, self.allowed_errors)
 
@@ -171,6 +173,7 @@ def shown(messages: Iterable[SentMessage]) -> str:
 
 # ----- the release, once, and not again after a restart ---------------------------------------------------
 
+
 async def test_an_embargoed_review_appears_at_its_moment_is_announced_once_and_not_again_after_a_restart(
     world: World,
 ) -> None:
@@ -193,8 +196,11 @@ async def test_an_embargoed_review_appears_at_its_moment_is_announced_once_and_n
 
         world.clock.now = EMBARGO_LIFTS
         await fire_now(application, EMBARGO_LIFTS)
-        assert news(alice) == ["New review published: Child K (LCSPR)", "Newly published for Child L (LCSPR)",
-                               "New review published: Child M (LCSPR)"]
+        assert news(alice) == [
+            "New review published: Child K (LCSPR)",
+            "Newly published for Child L (LCSPR)",
+            "New review published: Child M (LCSPR)",
+        ]
         assert news(bob) == ["New review published: Child M (LCSPR)"]
         assert news(carol) == ["New review published: Child K (LCSPR)", "Newly published for Child L (LCSPR)"]
         assert news(eve) == []
@@ -247,6 +253,7 @@ async def test_the_first_start_announces_nothing_that_was_already_public(world: 
 
 # ----- coinciding releases, flood limits, blocked chats ---------------------------------------------------
 
+
 async def test_a_release_job_and_a_reload_at_the_same_moment_announce_each_review_once(world: World) -> None:
     alice = world.person("Alice")
     async with world.bot() as application:
@@ -259,8 +266,11 @@ async def test_a_release_job_and_a_reload_at_the_same_moment_announce_each_revie
         _, [reloaded] = await asyncio.gather(job.run(application), world.admin.say("/reload"))
         assert reloaded.text.startswith("Reloaded:")
         await until(lambda: assistant.announce_runs == runs + 2, "both announcement runs to finish")
-    assert news(alice) == ["New review published: Child K (LCSPR)", "Newly published for Child L (LCSPR)",
-                           "New review published: Child M (LCSPR)"]
+    assert news(alice) == [
+        "New review published: Child K (LCSPR)",
+        "Newly published for Child L (LCSPR)",
+        "New review published: Child M (LCSPR)",
+    ]
 
 
 async def test_flood_control_is_waited_out_and_nothing_is_sent_twice(world: World) -> None:
@@ -319,6 +329,7 @@ async def test_a_chat_that_blocked_the_bot_is_removed_and_the_others_still_get_t
 
 # ----- /subscribe and /unsubscribe -------------------------------------------------------------------------
 
+
 async def test_subscribe_and_unsubscribe_with_and_without_a_topic(world: World) -> None:
     alice = world.person("Alice")
     async with world.bot():
@@ -359,6 +370,7 @@ async def test_a_group_subscribes_and_the_news_goes_to_the_group(world: World) -
 
 # ----- /reload ---------------------------------------------------------------------------------------------
 
+
 def line_of(path: Path, needle: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
@@ -379,8 +391,11 @@ async def test_a_broken_edit_keeps_the_old_answers_and_reports_the_problem_and_t
         assert broken.text.startswith("Not reloaded: 1 problem(s). Still serving the previous knowledge base.")
         [problem] = re.findall(r"reviews\.yaml:(\d+): (\S+): (.+)", broken.text)
         status_line = line_of(reviews, "status: publishd")
-        item_line = max(i for i in range(1, status_line + 1)
-                        if reviews.read_text(encoding="utf-8").splitlines()[i - 1].lstrip().startswith("- id:"))
+        item_line = max(
+            i
+            for i in range(1, status_line + 1)
+            if reviews.read_text(encoding="utf-8").splitlines()[i - 1].lstrip().startswith("- id:")
+        )
         assert int(problem[0]) in {status_line, item_line} and "status" in problem[1] + problem[2]
         [still] = await eve.say("child e")
         assert still.html == before.html  # the last good knowledge base still answers
@@ -416,6 +431,7 @@ async def test_a_reload_that_moves_an_embargo_moves_its_job(world: World) -> Non
 
 # ----- admin only ---------------------------------------------------------------------------------------------
 
+
 async def test_admin_commands_answer_anyone_else_as_an_unknown_command(world: World) -> None:
     eve = world.person("Eve")
     (world.knowledge / "zz-child-n.yaml").write_text(CHILD_N_YAML, encoding="utf-8")
@@ -436,6 +452,7 @@ async def test_admin_commands_answer_anyone_else_as_an_unknown_command(world: Wo
 
 
 # ----- /stats, /unanswered, Helpful? ----------------------------------------------------------------------
+
 
 async def test_helpful_buttons_count_once_disappear_and_show_in_stats(world: World) -> None:
     eve = world.person("Eve")
@@ -498,4 +515,3 @@ async def test_a_data_dir_that_cannot_be_used_is_a_clear_config_error(world: Wor
     with pytest.raises(ConfigError, match=r"DATA_DIR .* cannot be used"):
         async with world.bot():
             pass
-

@@ -35,9 +35,20 @@ from tests.conftest import (
 from tests.fakes.bot_api import JSON, FakeBotAPI, InlineAnswer, SentMessage
 
 QUESTIONS = (
-    "child k", "Kestrelmoor review", "child k report", "latest reviews", "what reviews are there", "child l",
-    "lanternfish report", "where can I read the child l report", "child", "is the child l report published",
-    "/reviews", "/latest", "/start review-child-k", "/start latest_reviews",
+    "child k",
+    "Kestrelmoor review",
+    "child k report",
+    "latest reviews",
+    "what reviews are there",
+    "child l",
+    "lanternfish report",
+    "where can I read the child l report",
+    "child",
+    "is the child l report published",
+    "/reviews",
+    "/latest",
+    "/start review-child-k",
+    "/start latest_reviews",
 )
 INLINE_QUERIES = ("child k", "", "child l", "kestrelmoor", "child", "latest")
 
@@ -134,8 +145,11 @@ async def test_the_same_paths_show_it_once_the_embargo_lifts_without_a_restart(
 
 async def test_a_withheld_report_is_explained_never_linked(telegram: TelegramHarness) -> None:
     chat = telegram.api.conversation()
-    messages = [m for q in ("baby review", "is the baby report published", "where can I read the baby report")
-                for m in await chat.say(q)]
+    messages = [
+        m
+        for q in ("baby review", "is the baby report published", "where can I read the baby report")
+        for m in await chat.say(q)
+    ]
     answers = [await chat.inline("baby review")]
     text = "\n".join(m.text for m in messages)
     assert "will not be" in text
@@ -220,8 +234,9 @@ async def test_a_whole_conversation_leaves_no_user_text_in_the_logs_or_the_datab
     admin = bot_api.conversation(bot_api.user("Admin"))
     chat = bot_api.conversation(bot_api.user("Zephyrine", username="quockerwodger"))
     group = bot_api.conversation(chat.user, bot_api.group("Quockerwodger family support"))
-    async with running_bot(bot_api, engine, data_dir=data_dir, admin_ids=[admin.user.id],
-                           knowledge_dir=knowledge) as application:
+    async with running_bot(
+        bot_api, engine, data_dir=data_dir, admin_ids=[admin.user.id], knowledge_dir=knowledge
+    ) as application:
         [subscribed] = await chat.say("/subscribe")
         assert subscribed.text.startswith("Subscribed")
         await chat.say("/subscribe Quockerwodger Acacia")  # not a topic: nothing stored

@@ -49,15 +49,31 @@ class BotProcess:
 
 def bot_environment(api: FakeBotAPI, **extra: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "LOG_LEVEL"))}
-    return {**keep, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.url, "LOG_LEVEL": "DEBUG",
-            "PYTHONUNBUFFERED": "1", **extra}
+    return {
+        **keep,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_URL": api.url,
+        "LOG_LEVEL": "DEBUG",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
 
 
 @asynccontextmanager
 async def bot_process(api: FakeBotAPI, knowledge: Path, cwd: Path, env: dict[str, str]) -> AsyncIterator[BotProcess]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--knowledge", str(knowledge), "--now", BEFORE_EMBARGO.isoformat(),
-        cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--knowledge",
+        str(knowledge),
+        "--now",
+        BEFORE_EMBARGO.isoformat(),
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
     assert process.stderr is not None
@@ -159,16 +175,19 @@ async def test_python_m_bot_run_serves_a_webhook_with_its_secret(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    env = bot_environment(bot_api, WEBHOOK_URL=url, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-                          WEBHOOK_SECRET=WEBHOOK_SECRET)
+    env = bot_environment(
+        bot_api, WEBHOOK_URL=url, WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=WEBHOOK_SECRET
+    )
     async with bot_process(bot_api, knowledge, tmp_path, env) as bot:
         await started(bot_api, bot, "webhook")
         assert bot_api.webhook == {"url": url, "secret_token": WEBHOOK_SECRET}
         chat = bot_api.conversation()
         [answer] = await chat.say("child e")
         assert [answer.html] == html(local_engine.answer("child e"))
-        forged = {"update_id": 999, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"},
-                                                "text": "/start"}}
+        forged = {
+            "update_id": 999,
+            "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "/start"},
+        }
         async with httpx.AsyncClient(timeout=5.0) as client:
             wrong = await client.post(url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
             missing = await client.post(url, json=forged)

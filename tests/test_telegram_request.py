@@ -112,8 +112,10 @@ async def test_a_refused_connection_is_a_network_error() -> None:
 
 async def test_telegrams_refusals_keep_their_meaning() -> None:
     async def refusing(request: web.Request) -> web.Response:
-        return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests",
-                                  "parameters": {"retry_after": 3}}, status=429)
+        return web.json_response(
+            {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 3}},
+            status=429,
+        )
 
     async with _bot_against(refusing) as bot:
         with pytest.raises(RetryAfter):

@@ -51,6 +51,7 @@ def reply_with(*buttons: Button, kind: ReplyKind = ReplyKind.ANSWER, suggestions
 
 # ----- the command table -----------------------------------------------------------------------------
 
+
 def test_every_command_is_valid_for_telegram_and_names_live_actions(engine: Engine) -> None:
     names = [c.name for c in COMMANDS]
     assert len(set(names)) == len(names)
@@ -73,10 +74,17 @@ def test_the_menu_has_the_subscriptions_and_hides_the_admin_commands() -> None:
 
 # ----- deep links ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("payload", "action"),
-    [("review-child-e", "review:child-e"), ("review-child-c-d", "review:child-c-d"), ("theme-neglect", "theme:neglect"),
-     ("latest_reviews", "latest_reviews"), ("help", "help"), ("glossary-cspr", "glossary:cspr")],
+    [
+        ("review-child-e", "review:child-e"),
+        ("review-child-c-d", "review:child-c-d"),
+        ("theme-neglect", "theme:neglect"),
+        ("latest_reviews", "latest_reviews"),
+        ("help", "help"),
+        ("glossary-cspr", "glossary:cspr"),
+    ],
 )
 def test_deep_link_payloads_and_actions_map_both_ways(payload: str, action: str) -> None:
     assert action_from_payload(payload) == action
@@ -90,10 +98,16 @@ def test_actions_telegram_cannot_carry_have_no_payload(action: str) -> None:
 
 # ----- groups ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "question"),
-    [("@reviews_bot child e", "child e"), ("child e @Reviews_Bot", "child e"), ("@reviews_bot", ""),
-     ("@reviews_botty child e", "@reviews_botty child e"), ("mail a@reviews_bot please", "mail a@reviews_bot please")],
+    [
+        ("@reviews_bot child e", "child e"),
+        ("child e @Reviews_Bot", "child e"),
+        ("@reviews_bot", ""),
+        ("@reviews_botty child e", "@reviews_botty child e"),
+        ("mail a@reviews_bot please", "mail a@reviews_bot please"),
+    ],
 )
 def test_the_mention_is_taken_out_of_the_question(text: str, question: str) -> None:
     message = Message(1, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), Chat(-100, "supergroup"), text=text)
@@ -102,14 +116,17 @@ def test_the_mention_is_taken_out_of_the_question(text: str, question: str) -> N
 
 # ----- keyboards ---------------------------------------------------------------------------------------
 
+
 def test_buttons_become_callbacks_and_links_laid_out_for_a_phone() -> None:
-    markup = keyboard(reply_with(
-        Button("Open: Improvements made briefing", url="https://example.org/doc"),
-        Button("What the chair said", "statement:child-e"),
-        Button("Latest reviews", "latest_reviews"),
-        Button("Menu", "help"),
-        Button("Themes", "themes"),
-    ))
+    markup = keyboard(
+        reply_with(
+            Button("Open: Improvements made briefing", url="https://example.org/doc"),
+            Button("What the chair said", "statement:child-e"),
+            Button("Latest reviews", "latest_reviews"),
+            Button("Menu", "help"),
+            Button("Themes", "themes"),
+        )
+    )
     assert markup is not None
     rows = [[(b.text, b.callback_data, b.url) for b in row] for row in markup.inline_keyboard]
     assert rows == [
@@ -162,20 +179,34 @@ def test_callback_data_over_64_bytes_is_skipped_and_logged(caplog: pytest.LogCap
 
 def test_did_you_mean_choices_are_marked_unless_the_mark_would_not_fit() -> None:
     at_limit = "review:" + "b" * (CALLBACK_DATA_LIMIT - len("review:"))
-    reply = reply_with(Button("Child E", "review:child-e"), Button("Child B", at_limit), Button("Menu", "help"),
-                       kind=ReplyKind.CLARIFY, suggestions=("Child E", "Child B"))
+    reply = reply_with(
+        Button("Child E", "review:child-e"),
+        Button("Child B", at_limit),
+        Button("Menu", "help"),
+        kind=ReplyKind.CLARIFY,
+        suggestions=("Child E", "Child B"),
+    )
     markup = keyboard(reply)
     assert markup is not None
     assert [b.callback_data for row in markup.inline_keyboard for b in row] == [
-        f"{CHOICE_MARK}review:child-e", at_limit, "help"]
+        f"{CHOICE_MARK}review:child-e",
+        at_limit,
+        "help",
+    ]
     not_a_question = reply_with(Button("Child E", "review:child-e"), suggestions=("Child E",))
     unmarked = keyboard(not_a_question)
     assert unmarked is not None and unmarked.inline_keyboard[0][0].callback_data == "review:child-e"
 
 
 def test_shared_messages_get_deep_links_instead_of_callbacks() -> None:
-    markup = keyboard(reply_with(Button("Doc", url="https://example.org/doc"), Button("Child E", "review:child-e"),
-                                 Button("Far too long", "review:" + "z" * 70)), username="reviews_bot")
+    markup = keyboard(
+        reply_with(
+            Button("Doc", url="https://example.org/doc"),
+            Button("Child E", "review:child-e"),
+            Button("Far too long", "review:" + "z" * 70),
+        ),
+        username="reviews_bot",
+    )
     assert markup is not None
     assert [(b.text, b.url, b.callback_data) for row in markup.inline_keyboard for b in row] == [
         ("Doc", "https://example.org/doc", None),
@@ -191,6 +222,7 @@ def test_a_notice_is_a_first_paragraph_and_nothing_else_changes() -> None:
 
 
 # ----- deliver ------------------------------------------------------------------------------------------
+
 
 class Flaky:
     """A Bot API call that raises the given errors in turn, then succeeds."""
@@ -272,8 +304,15 @@ def formatted(record: logging.LogRecord) -> str:
 
 
 def test_the_token_is_redacted_from_messages_and_arguments() -> None:
-    record = logging.LogRecord("httpx", logging.WARNING, __file__, 1, "HTTP Request: POST %s",
-                               (f"https://api.telegram.org/bot{TOKEN}/getUpdates",), None)
+    record = logging.LogRecord(
+        "httpx",
+        logging.WARNING,
+        __file__,
+        1,
+        "HTTP Request: POST %s",
+        (f"https://api.telegram.org/bot{TOKEN}/getUpdates",),
+        None,
+    )
     assert formatted(record) == "HTTP Request: POST https://api.telegram.org/bot<token>/getUpdates"
 
 
@@ -287,6 +326,7 @@ def test_the_token_is_redacted_from_tracebacks() -> None:
 
 
 # ----- announcements: Telegram's refusals in the announcer's terms --------------------------------------
+
 
 class RefusingBot:
     """Stands in for the bot: send_message raises `error` once (or records the message)."""
@@ -333,8 +373,11 @@ async def test_a_migrated_group_is_followed_with_its_subscriptions(store: Sqlite
 
 @pytest.mark.parametrize(
     "error",
-    [Forbidden("Forbidden: bot was blocked by the user"), Forbidden("Forbidden: user is deactivated"),
-     BadRequest("Bad Request: chat not found")],
+    [
+        Forbidden("Forbidden: bot was blocked by the user"),
+        Forbidden("Forbidden: user is deactivated"),
+        BadRequest("Bad Request: chat not found"),
+    ],
 )
 async def test_a_chat_that_is_gone_is_recipient_gone(error: Exception, store: SqliteStore) -> None:
     with pytest.raises(RecipientGone):
@@ -359,6 +402,7 @@ async def test_other_refusals_are_failures_the_announcer_retries(store: SqliteSt
 
 # ----- release jobs ----------------------------------------------------------------------------------------
 
+
 class RecordingJobQueue:
     """Just what `schedule_releases` uses of PTB's JobQueue."""
 
@@ -381,15 +425,17 @@ def test_a_moment_the_real_clock_has_passed_is_never_queued(tmp_path: Path) -> N
     real_now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     past, future = real_now - dt.timedelta(days=1), real_now + dt.timedelta(days=1)
     directory = copy_knowledge(tmp_path)
-    write_reviews(directory, [
-        review("child-p", "Child P", [embargoed_doc("child-p-report", past.isoformat())]),
-        review("child-q", "Child Q", [embargoed_doc("child-q-report", future.isoformat())]),
-    ])
+    write_reviews(
+        directory,
+        [
+            review("child-p", "Child P", [embargoed_doc("child-p-report", past.isoformat())]),
+            review("child-q", "Child Q", [embargoed_doc("child-q-report", future.isoformat())]),
+        ],
+    )
     engine = Engine(load_knowledge(directory), lambda: real_now - dt.timedelta(days=2))
     queue = RecordingJobQueue()
     Assistant(engine, Settings()).schedule_releases(cast(Any, queue))
     assert queue.added == [(future, job_name(future))]
-
 
 
 def test_settling_the_heap_builds_the_view_and_freezes_it() -> None:

@@ -284,14 +284,19 @@ class Composer:
         buttons = [Button(r.name, f"review:{r.id}") for r in reviews[:3]] + [Button("Menu", "help")]
         return self._reply(match, blocks, [r.id for r in reviews], buttons)
 
-    def _period_reply(self, match: Match, name: str, dated: list[tuple[PublishedDocument, Review]],
-                      label: str) -> Reply:
+    def _period_reply(
+        self, match: Match, name: str, dated: list[tuple[PublishedDocument, Review]], label: str
+    ) -> Reply:
         """The publications of one month or year, newest first."""
         lines = [self._publication_line(doc, review) for doc, review in dated]
         reviews = list({review.id: review for _, review in dated}.values())
         buttons = [Button(r.name, f"review:{r.id}") for r in reviews[:3]] + [Button("Latest reviews", "latest_reviews")]
-        return self._reply(match, [para(f"Published by the {name} in {label}, newest first:", *lines)],
-                           [r.id for r in reviews], buttons)
+        return self._reply(
+            match,
+            [para(f"Published by the {name} in {label}, newest first:", *lines)],
+            [r.id for r in reviews],
+            buttons,
+        )
 
     def _publication_line(self, doc: PublishedDocument, review: Review) -> Line:
         return (
@@ -316,8 +321,12 @@ class Composer:
                 blocks.append(para((strong(briefing.title), text(": ")), (link(briefing.url, briefing.url),)))
             page = self.resources.get(REVIEWS_PAGE)
             if partnership and page and page.publisher == partnership.name:
-                blocks.append(para(f"{partnership.name} publishes its reviews on its Learning From Reviews page:",
-                                   (link(page.url, page.url),)))
+                blocks.append(
+                    para(
+                        f"{partnership.name} publishes its reviews on its Learning From Reviews page:",
+                        (link(page.url, page.url),),
+                    )
+                )
             elif partnership:
                 blocks.append(
                     para((strong(partnership.name), text(": ")), (link(partnership.website, partnership.website),))

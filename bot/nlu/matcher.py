@@ -32,8 +32,25 @@ THRESHOLD = 65.0
 AMBIGUITY_MARGIN = 4.0
 """When two different entries of the same kind score within this margin, ask which was meant."""
 PARTNERSHIP_WORDS = frozenset(  # words of a question about the partnerships themselves
-    {"partnership", "board", "partner", "covered", "cover", "covers", "area", "city", "county", "lscb", "lscpb",
-     "lrscp", "safeguarding", "website", "who", "same", "different"}
+    {
+        "partnership",
+        "board",
+        "partner",
+        "covered",
+        "cover",
+        "covers",
+        "area",
+        "city",
+        "county",
+        "lscb",
+        "lscpb",
+        "lrscp",
+        "safeguarding",
+        "website",
+        "who",
+        "same",
+        "different",
+    }
 )
 ASKING_WHAT = frozenset({"what", "who", "whats"})  # 'What's the LRSCP? Our school is in Oakham' asks about it
 HALF_NAME_SHORT = 4  # words: a question this short may half-name a review with no review word in it
@@ -214,16 +231,51 @@ def action_for(ref: Ref) -> str | None:
 SINCE_WORDS = frozenset({"since", "after", "than", "still"})
 RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "new", "last", "lately", "current"})
 PLURAL_REVIEW_WORDS = frozenset(
-    {"reviews", "lcsprs", "lscprs", "csprs", "scrs", "briefings", "reports", "publications", "documents", "cases",
-     "ones"}
+    {
+        "reviews",
+        "lcsprs",
+        "lscprs",
+        "csprs",
+        "scrs",
+        "briefings",
+        "reports",
+        "publications",
+        "documents",
+        "cases",
+        "ones",
+    }
 )
 SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "her", "his", "their"})
 DETERMINER_REACH = 3  # how far 'the' may stand from the review word it picks: 'the 2024 Leicester LCSPR'
 
 AREA_CONTEXT = frozenset(
-    {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "partnership", "board", "lscb", "lscp",
-     "safeguarding", "council", "panel", "inquiry", "recommendation", "finding", "learning", "duty", "number",
-     "referral", "form", "mash", "procedure", "threshold"}
+    {
+        "review",
+        "briefing",
+        "report",
+        "lcspr",
+        "lscpr",
+        "cspr",
+        "scr",
+        "partnership",
+        "board",
+        "lscb",
+        "lscp",
+        "safeguarding",
+        "council",
+        "panel",
+        "inquiry",
+        "recommendation",
+        "finding",
+        "learning",
+        "duty",
+        "number",
+        "referral",
+        "form",
+        "mash",
+        "procedure",
+        "threshold",
+    }
 )
 
 CHILD_AGE_LIMIT = 18  # 'girl 14' is a child's age; 'child 2024' is not
@@ -234,24 +286,93 @@ ORIGIN_WORDS = frozenset(
 
 # A question holding one of these asks about learning, unless it also points at one child (below).
 LEARNING_WORDS = frozenset(
-    {"learning", "lesson", "review", "briefing", "training", "assembly", "cpd", "theme", "research", "slide",
-     "scr", "cspr", "lcspr", "lscpr", "teaching", "procedure", "policy", "guidance", "section", "protocol",
-     "published", "publish"}
+    {
+        "learning",
+        "lesson",
+        "review",
+        "briefing",
+        "training",
+        "assembly",
+        "cpd",
+        "theme",
+        "research",
+        "slide",
+        "scr",
+        "cspr",
+        "lcspr",
+        "lscpr",
+        "teaching",
+        "procedure",
+        "policy",
+        "guidance",
+        "section",
+        "protocol",
+        "published",
+        "publish",
+    }
 )
 ONE_CHILD = frozenset(
-    {"she", "he", "her", "him", "his", "hers", "herself", "himself",
-     "disclosed", "disclosing"}  # not 'disclosures': 'what do reviews say about disclosures' asks about many
+    {
+        "she",
+        "he",
+        "her",
+        "him",
+        "his",
+        "hers",
+        "herself",
+        "himself",
+        "disclosed",
+        "disclosing",
+    }  # not 'disclosures': 'what do reviews say about disclosures' asks about many
 )
-LAW_QUESTIONS = ("is it legal", "is it illegal", "is it against the law", "what is the law", "what does the law say",
-                 "legally", "legal age", "what age can", "at what age", "how old doe", "how old do", "how old should")
+LAW_QUESTIONS = (
+    "is it legal",
+    "is it illegal",
+    "is it against the law",
+    "what is the law",
+    "what does the law say",
+    "legally",
+    "legal age",
+    "what age can",
+    "at what age",
+    "how old doe",
+    "how old do",
+    "how old should",
+)
 ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
 CHILD_NOUNS = frozenset(
-    {"child", "kid", "pupil", "student", "baby", "boy", "girl", "toddler", "infant", "teen", "teenager", "son",
-     "daughter", "newborn", "lad", "sibling"}
+    {
+        "child",
+        "kid",
+        "pupil",
+        "student",
+        "baby",
+        "boy",
+        "girl",
+        "toddler",
+        "infant",
+        "teen",
+        "teenager",
+        "son",
+        "daughter",
+        "newborn",
+        "lad",
+        "sibling",
+    }
 )
 CHILD_WORDS = CHILD_NOUNS | {  # words that put a child in the story, pointed at or not
-    "children", "grandson", "granddaughter", "grandchild", "niece", "nephew", "stepson", "stepdaughter", "yp",
-    "year", "month", "week",  # 'year old', as normalisation spells '14yo' and '(7)'-style ages
+    "children",
+    "grandson",
+    "granddaughter",
+    "grandchild",
+    "niece",
+    "nephew",
+    "stepson",
+    "stepdaughter",
+    "yp",
+    "year",
+    "month",
+    "week",  # 'year old', as normalisation spells '14yo' and '(7)'-style ages
 }
 # What a worried person says happened: harm, danger, neglect, exploitation, a carer not able to care. Only read
 # in a message that points at one child and asks for nothing the bot holds (see Matcher._tells_of_a_child).
@@ -284,8 +405,19 @@ GENERIC_REVIEW_WORDS = frozenset(
     {"review", "briefing", "report", "case", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "serious"}
 )
 ONE_DOCUMENT_WORDS = frozenset(  # not 'case': 'the case management system' is no document
-    {"review", "briefing", "report", "lcspr", "lscpr", "cspr", "scr", "publication", "document", "foreword",
-     "statement"}
+    {
+        "review",
+        "briefing",
+        "report",
+        "lcspr",
+        "lscpr",
+        "cspr",
+        "scr",
+        "publication",
+        "document",
+        "foreword",
+        "statement",
+    }
 )
 SAY_WORDS = frozenset({"say", "said", "saying", "comment", "commented", "think", "thought"})
 CONTENT_WORDS = frozenset(  # what one document holds: 'what's the learning from the LCSPR' asks about one review
@@ -298,7 +430,6 @@ NAMED_ROLES = frozenset({"gp", "dsl", "hv", "sw", "lead", "nurse", "doctor", "pr
 ADDRESS_WORDS = frozenset({"st", "street", "road", "rd", "lane", "avenue", "ave", "way", "close", "station"})
 CASE_WORDS = GENERIC_REVIEW_WORDS | {"panel", "inquiry", "finding"}  # 'Star Hobson national panel findings'
 PROCESS_WORDS = CASE_WORDS | {"process", "procedure", "criteria", "notify", "notification", "decide", "decides"}
-
 
 
 @dataclass
@@ -391,7 +522,10 @@ class Matcher:
         self._other_areas = {self.norm(area) for area in OTHER_AREAS} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
         self._home_area_words = frozenset(
-            t for p in view.partnerships for name in (p.name, p.short_name, *p.aliases) for t in self.norm(name)
+            t
+            for p in view.partnerships
+            for name in (p.name, p.short_name, *p.aliases)
+            for t in self.norm(name)
             if t not in STOPWORDS and t not in AREA_CONTEXT and t not in {"children", "child", "city", "county"}
         )
         self._area_words = {  # 'Leicester (the city)': 'the city and the county' names both partnerships' areas
@@ -669,7 +803,8 @@ class Matcher:
         words = text[:MAX_SCAN].split()
         normed = [self._norm_word(word) for word in words]
         unknown = [  # a word with a digit ('7 min briefing', 'Y7') is never part of a name
-            bool(n) and not any(ch.isdigit() for ch in word)
+            bool(n)
+            and not any(ch.isdigit() for ch in word)
             and all(t not in self._index.vocabulary and t not in STOPWORDS for t in n)
             for word, n in zip(words, normed, strict=True)
         ]
@@ -684,8 +819,12 @@ class Matcher:
                 continue
             if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - NAME_REACH) : i + 5]):
                 return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
-            if unknown[i] and unknown[i + 1] and i > 0 and normed[i - 1] in ABOUT_SOMEONE and any(
-                near_review[max(0, i - 3) : i - 1]
+            if (
+                unknown[i]
+                and unknown[i + 1]
+                and i > 0
+                and normed[i - 1] in ABOUT_SOMEONE
+                and any(near_review[max(0, i - 3) : i - 1])
             ):
                 return True  # 'is there a review about arthur labinjo-hughes'
             if unknown[i] and unknown[i + 1]:
@@ -704,8 +843,9 @@ class Matcher:
         moved = any(t in ORIGIN_WORDS for t in tokens) or ("new", "to") in itertools.pairwise(tokens)
         if "national" in tokens or moved:
             return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
-        return any(tokens[i : i + n] in self._other_areas for n in self._other_area_lengths
-                   for i in range(len(tokens) - n + 1))
+        return any(
+            tokens[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(tokens) - n + 1)
+        )
 
     def _names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for. Said
@@ -713,7 +853,8 @@ class Matcher:
         review about baby Jack'); said after, it only wonders whose review ours is."""
         first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
         return any(
-            h.ref.kind == "partnership" and h.ref.id not in self._partnerships_with_reviews
+            h.ref.kind == "partnership"
+            and h.ref.id not in self._partnerships_with_reviews
             and max(h.positions) < first_review
             and any(t in ONE_DOCUMENT_WORDS for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
             for h in hits
@@ -722,22 +863,33 @@ class Matcher:
     def _ends_name(self, following: Tokens) -> bool:
         """After 'Child A': the end, 'and', 'in', 'from', a review word or an area closes a name ('Child A
         Leicestershire LCSPR', 'Child A in Rutland'); any other word means 'a' was the article ('child a lot')."""
-        return not following or following[0] in {"and", "in", "from"} or following[0] in CASE_WORDS or (
-            following[0] in self._home_area_words)
+        return (
+            not following
+            or following[0] in {"and", "in", "from"}
+            or following[0] in CASE_WORDS
+            or (following[0] in self._home_area_words)
+        )
 
     def _names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do;
         'a child called Jayden' when no review is."""
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
         if not named and any(
-            a in {"called", "named"} and b not in self._index.vocabulary and b not in STOPWORDS and b.isalpha()
+            a in {"called", "named"}
+            and b not in self._index.vocabulary
+            and b not in STOPWORDS
+            and b.isalpha()
             and not (a == "named" and (self._is_english(b) or b in NAMED_ROLES))  # 'our named GP' is a role
             for a, b in itertools.pairwise(tokens)
         ):
             return True
         if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
-            tokens[i] in NAME_WORDS and len(tokens[i + 1]) > 2 and tokens[i + 1].isalpha() and i + 1 not in named
-            and tokens[i + 1] not in self._index.vocabulary and not self._is_english(tokens[i + 1])
+            tokens[i] in NAME_WORDS
+            and len(tokens[i + 1]) > 2
+            and tokens[i + 1].isalpha()
+            and i + 1 not in named
+            and tokens[i + 1] not in self._index.vocabulary
+            and not self._is_english(tokens[i + 1])
             and tokens[i + 1] not in STOPWORDS
             for i in range(len(tokens) - 1)
         ):
@@ -748,8 +900,12 @@ class Matcher:
         """'Child F', 'Baby P' at `i`: a name word and a letter. 'a' and 'i' only where a name ends ('Child A
         and B'), not as words ('a child i visited', 'child a lot')."""
         letter = tokens[i + 1]
-        return (tokens[i] in NAME_WORDS and len(letter) == 1 and letter.isalpha()
-                and (letter not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3])))
+        return (
+            tokens[i] in NAME_WORDS
+            and len(letter) == 1
+            and letter.isalpha()
+            and (letter not in {"a", "i"} or self._ends_name(tokens[i + 2 : i + 3]))
+        )
 
     def match(self, text: str) -> Match:
         """Understand one question. Never raises for any text."""
@@ -785,8 +941,11 @@ class Matcher:
                 # 'where do I read Birmingham's reviews?': the national repository holds every area's
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=RULE_SCORES[2])
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
-        if (self._names_unknown_review(tokens, hits) or self._names_someone_else(text, tokens, hits)
-                or self._names_review_of_partnership_without_any(tokens, named)):
+        if (
+            self._names_unknown_review(tokens, hits)
+            or self._names_someone_else(text, tokens, hits)
+            or self._names_review_of_partnership_without_any(tokens, named)
+        ):
             return Match(ReplyKind.FALLBACK, None, unknown_review=True)
         candidates = self._candidates(tokens, scores, positions, hits, plural)
         named_themes = [h for h in hits if h.ref.kind == "theme" and not self._is_weak(h)]
@@ -818,8 +977,12 @@ class Matcher:
             fitting = self._published_in(period) if period is not None else ()
             if len(fitting) == 1:  # 'the 2023 LCSPR - what was it about?' when one review came out in 2023
                 return Match(ReplyKind.ANSWER, "review", fitting, round(best.score, 1))
-            return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN,
-                         choices=fitting[:3] or self._recent_reviews())
+            return Match(
+                ReplyKind.CLARIFY,
+                None,
+                confidence=best.score - AMBIGUITY_MARGIN,
+                choices=fitting[:3] or self._recent_reviews(),
+            )
         covered = {p for h in hits for p in h.positions}
         choices = self._half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
         if reviewless and not choices and best.intent != "glossary":
@@ -832,8 +995,11 @@ class Matcher:
             return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=choices)
         asks_what_was_said = any(t in SAY_WORDS for t in tokens)  # not 'chair statement': that lists them
         if best.intent == "statement" and reviewless and not plural and period is None and asks_what_was_said:
-            named_statements = {Ref("review", self._statement_review[h.ref.id]) for h in best.hits
-                                if h.ref.kind == "statement" and h.ref.id in self._statement_review}
+            named_statements = {
+                Ref("review", self._statement_review[h.ref.id])
+                for h in best.hits
+                if h.ref.kind == "statement" and h.ref.id in self._statement_review
+            }
             said = tuple(self._by_recency(named_statements)) if named_statements else self._said_reviews
             if len(said) > 1:  # 'what did the chair say?': which review (21 of 24 held-out labellers asked so)
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:3])
@@ -850,8 +1016,9 @@ class Matcher:
 
     def _plural_documents(self, bare: Tokens) -> bool:
         """Reviews, briefings, SCRs: several documents, however misspelt ('reveiws')."""
-        return any(w in PLURAL_REVIEW_WORDS or (len(w) > 4 and w.endswith("s") and self._is_document(w[:-1]))
-                   for w in bare)
+        return any(
+            w in PLURAL_REVIEW_WORDS or (len(w) > 4 and w.endswith("s") and self._is_document(w[:-1])) for w in bare
+        )
 
     def _is_document(self, word: str) -> bool:
         """'review', or a slip of it ('reveiw'); known words are not looked up, so this stays cheap at scale."""
@@ -873,8 +1040,14 @@ class Matcher:
         defining = best.intent == "glossary" and (not best.asked or about_one)
         past = best.intent == "how_reviews_work" and "was" in tokens  # 'when was the review published?'
         dated = period is not None and not (defining and about_one)
-        return ((listing or defining or past) and not plural and not dated and _asks_for_one(tokens)
-                and not any(h.ref.kind == "review" for h in hits) and not self._review_by_type(hits))
+        return (
+            (listing or defining or past)
+            and not plural
+            and not dated
+            and _asks_for_one(tokens)
+            and not any(h.ref.kind == "review" for h in hits)
+            and not self._review_by_type(hits)
+        )
 
     def _unnamed_review_choices(
         self, tokens: Tokens, best: _Candidate, hits: list[Hit], plural: bool
@@ -889,16 +1062,20 @@ class Matcher:
             return ()  # 'what did the chair say' hears every statement; 'the foreword' is in one document
         if best.intent != "statement":
             return self._recent_reviews()
-        said_by = _unique(Ref("review", self._statement_review[h.ref.id]) for h in best.hits
-                          if h.ref.kind == "statement" and h.ref.id in self._statement_review)
+        said_by = _unique(
+            Ref("review", self._statement_review[h.ref.id])
+            for h in best.hits
+            if h.ref.kind == "statement" and h.ref.id in self._statement_review
+        )
         if not best.hits:
             said_by = self._all_said[:3]  # every review with a statement, home partnership's first, newest first
         return tuple(sorted(said_by, key=self._recency.__getitem__)[:3]) if len(said_by) > 1 else ()
 
     def _published_in(self, period: Period) -> tuple[Ref, ...]:
         """The home partnership's reviews with a publication in `period`, newest first."""
-        return tuple(ref for ref in self._local_recent if any(
-            period.holds(day) for day in self._published_days.get(ref, ())))
+        return tuple(
+            ref for ref in self._local_recent if any(period.holds(day) for day in self._published_days.get(ref, ()))
+        )
 
     def _in_period(self, tokens: Tokens, match: Match, period: Period, plural: bool) -> Match:
         """'What came out in July 2024?' lists that month's publications; 'the LSCPR published in July' asks
@@ -1008,16 +1185,21 @@ class Matcher:
             j for i in range(len(tokens) - 1) if self._letter_name_at(tokens, i) for j in (i, i + 1)
         }
         named |= {  # 'a child called Patricia' is the review's child, named
-            j for i in list(named) if i > 1 and tokens[i - 1] in {"called", "named"} and tokens[i - 2] in CHILD_WORDS
+            j
+            for i in list(named)
+            if i > 1 and tokens[i - 1] in {"called", "named"} and tokens[i - 2] in CHILD_WORDS
             for j in (i - 2, i - 1)
         }
         named |= {  # 'DS in the child abuse investigation unit': a team's name, not a child
-            i for i in range(len(tokens) - 2)
-            if tokens[i] == "child" and tokens[i + 1] in CHILD_COMPOUNDS
+            i
+            for i in range(len(tokens) - 2)
+            if tokens[i] == "child"
+            and tokens[i + 1] in CHILD_COMPOUNDS
             and UNIT_WORDS.intersection(tokens[i + 2 : i + 4])
         }
         named |= {  # 'can you tell me about…' asks the bot; it is no child telling anyone anything
-            i for i in range(len(tokens) - 2)
+            i
+            for i in range(len(tokens) - 2)
             if tokens[i] == "tell" and tokens[i + 1] == "me" and (tokens[i + 2] == "about" or tokens[i - 1] in ASKING)
         }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
@@ -1032,15 +1214,16 @@ class Matcher:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
         strength). People describe harm in more ways than rules can list; pointing at a child is the constant."""
-        if not any(t in CONCERN_WORDS for t in tokens) or not (
-            _points_at_one_child(tokens) or _children_now(tokens)
-        ):
+        if not any(t in CONCERN_WORDS for t in tokens) or not (_points_at_one_child(tokens) or _children_now(tokens)):
             return False  # most questions stop here: the checks below are the dearer ones
         if _mentions_learning(tokens) or any(t in CASE_WORDS for t in tokens):
             return False  # about reviews or learning
         if any(
-            (score >= RULE_SCORES[2] and intent not in {"urgent", "contacts"}
-             and self._intent_kind.get(intent) != ReplyKind.CHAT)
+            (
+                score >= RULE_SCORES[2]
+                and intent not in {"urgent", "contacts"}
+                and self._intent_kind.get(intent) != ReplyKind.CHAT
+            )
             or (score >= RULE_SCORES[1] and self._intent_kind.get(intent) == ReplyKind.FALLBACK)
             for intent, score in scores.items()
         ):
@@ -1100,8 +1283,9 @@ class Matcher:
                 weak = all(self._is_weak(h) for h in used)
                 bonus = INTENT_WITH_ENTITY_BONUS / 2 if weak else INTENT_WITH_ENTITY_BONUS
                 total = min(100.0, max(score, entity) + bonus)
-                if weak and any(not self._is_weak(h) and h.ref.kind != "resource" and not h.corrected
-                                for h in hits if h not in used):
+                if weak and any(
+                    not self._is_weak(h) and h.ref.kind != "resource" and not h.corrected for h in hits if h not in used
+                ):
                     total -= UNUSED_ENTRY_PENALTY  # 'school nurse here: what is the Child E LCSPR?' asks about Child E
             else:
                 strong_hits = any(  # a resource's alias ('thresholds') does not outweigh 'who do I ring'
@@ -1253,8 +1437,14 @@ def latest_date(review: Review) -> dt.date:
 def _only_examples(tokens: Tokens, hits: list[Hit]) -> bool:
     """'Which themes are there, eg neglect, DA?', 'what subjects - neglect, DA, what else?': every entry hit is
     named after 'eg' or 'like', or before 'what else' or 'etc': examples of the list asked for, not the subject."""
-    marker = next((i for i, t in enumerate(tokens) if t in EXAMPLE_WORDS
-                   or (t, *tokens[i + 1 : i + 2]) in {("for", "example"), ("such", "as"), ("e", "g")}), None)
+    marker = next(
+        (
+            i
+            for i, t in enumerate(tokens)
+            if t in EXAMPLE_WORDS or (t, *tokens[i + 1 : i + 2]) in {("for", "example"), ("such", "as"), ("e", "g")}
+        ),
+        None,
+    )
     named = [p for h in hits for p in h.positions]
     more = next((i for i, t in enumerate(tokens) if t in MORE_WORDS and i > 0), None)  # 'DA, what else?', 'what other'
     return bool(named) and ((marker is not None and min(named) > marker) or (more is not None and max(named) < more))
@@ -1262,8 +1452,10 @@ def _only_examples(tokens: Tokens, hits: list[Hit]) -> bool:
 
 def _any_child(tokens: Tokens) -> bool:
     """'When a child dies', 'if a child discloses': children in general, as rules and processes speak of them."""
-    return any(a in GENERIC_BEFORE and b in {"a", "an"} and c in CHILD_NOUNS
-               for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
+    return any(
+        a in GENERIC_BEFORE and b in {"a", "an"} and c in CHILD_NOUNS
+        for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+    )
 
 
 def _children_now(tokens: Tokens) -> bool:
@@ -1276,13 +1468,22 @@ def _children_now(tokens: Tokens) -> bool:
 def _points_at_one_child(tokens: Tokens) -> bool:
     """'she', 'him', 'a girl', 'girl 14', 'my 9 year old', 'our 14 year old': one child, not children in
     general ('when a child dies', 'if a child discloses')."""
-    return any(t in ONE_CHILD for t in tokens) or any(
-        (tokens[i] in ONE_CHILD_DETERMINERS and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
-        and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE))
-        or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
-        for i in range(len(tokens))
-    ) or any(a.isdigit() and (b, c) == ("year", "old") for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
-    ) or any(a in CHILD_NOUNS and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
+    return (
+        any(t in ONE_CHILD for t in tokens)
+        or any(
+            (
+                tokens[i] in ONE_CHILD_DETERMINERS
+                and any(t in CHILD_NOUNS for t in tokens[i + 1 : i + 3])
+                and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE)
+            )
+            or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
+            for i in range(len(tokens))
+        )
+        or any(
+            a.isdigit() and (b, c) == ("year", "old") for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+        )
+        or any(a in CHILD_NOUNS and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
+    )
 
 
 def _mentions_learning(tokens: Tokens) -> bool:

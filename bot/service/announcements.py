@@ -136,8 +136,12 @@ def announcement_reply(view: KnowledgeBase, review_id: str, keys: Iterable[ItemK
     buttons = [Button(f"Open: {DOC_TYPE_LABEL[docs[0].type]}", url=docs[0].url)] if docs else []
     buttons.append(Button(f"About {review.name}", f"review:{review.id}"))
     return Reply(
-        kind=ReplyKind.ANSWER, blocks=tuple(blocks), intent=ANNOUNCEMENT_INTENT,
-        entries=(review.id,), confidence=100.0, buttons=tuple(buttons),
+        kind=ReplyKind.ANSWER,
+        blocks=tuple(blocks),
+        intent=ANNOUNCEMENT_INTENT,
+        entries=(review.id,),
+        confidence=100.0,
+        buttons=tuple(buttons),
     )
 
 
@@ -208,8 +212,7 @@ def subscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argument:
     if not store.subscribe(chat_id, topic):
         return _chat_reply(para(f"You are already subscribed to {label}."))
     return _chat_reply(
-        para(f"Subscribed to {label}. I will send you one message when a matching review or document is "
-             "published."),
+        para(f"Subscribed to {label}. I will send you one message when a matching review or document is published."),
         para("Send /unsubscribe to stop all of them."),
     )
 
@@ -326,8 +329,12 @@ class Announcer:
         return tally.report(new, len(self._store.pending()), self._failure_retry if tally.failed else None)
 
     async def _announce_review(
-        self, view: KnowledgeBase, review_id: str, keys: frozenset[ItemKey],
-        subscriptions: list[Subscription], tally: _Tally,
+        self,
+        view: KnowledgeBase,
+        review_id: str,
+        keys: frozenset[ItemKey],
+        subscriptions: list[Subscription],
+        tally: _Tally,
     ) -> float | None:
         """Send one review's news to every matching chat; settle it when nobody is left to retry.
         Returns seconds to wait when the transport asks to slow down (the rest stays pending)."""

@@ -188,9 +188,7 @@ def _check_items(keys: Collection[str]) -> list[str]:
 class SqliteStore:
     """The embedded `Store`: one SQLite file in WAL mode, FULL sync, every write one transaction."""
 
-    def __init__(
-        self, path: Path, clock: Callable[[], dt.datetime] = _utc_now, busy_timeout_ms: int = 5000
-    ) -> None:
+    def __init__(self, path: Path, clock: Callable[[], dt.datetime] = _utc_now, busy_timeout_ms: int = 5000) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._clock = clock
@@ -235,9 +233,7 @@ class SqliteStore:
         with self._write() as db:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
-                raise StorageError(
-                    f"{self.path} has schema version {version}; this bot knows up to {SCHEMA_VERSION}"
-                )
+                raise StorageError(f"{self.path} has schema version {version}; this bot knows up to {SCHEMA_VERSION}")
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
@@ -261,9 +257,7 @@ class SqliteStore:
     def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
         stored = _check_topic(topic)
         with self._write() as db:
-            cursor = db.execute(
-                "DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?", (chat_id, stored)
-            )
+            cursor = db.execute("DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?", (chat_id, stored))
             return cursor.rowcount == 1
 
     def unsubscribe_all(self, chat_id: int) -> int:
@@ -294,9 +288,7 @@ class SqliteStore:
         if chat_id is None:
             rows = self._read("SELECT chat_id, topic FROM subscriptions ORDER BY chat_id, topic")
         else:
-            rows = self._read(
-                "SELECT chat_id, topic FROM subscriptions WHERE chat_id = ? ORDER BY topic", (chat_id,)
-            )
+            rows = self._read("SELECT chat_id, topic FROM subscriptions WHERE chat_id = ? ORDER BY topic", (chat_id,))
         return [Subscription(int(c), None if t == EVERYTHING else str(t)) for c, t in rows]
 
     def subscriber_count(self) -> int:
@@ -360,9 +352,7 @@ class SqliteStore:
     def release(self, chat_id: int, keys: Collection[str]) -> None:
         checked = _check_items(keys)
         with self._write() as db:
-            db.executemany(
-                "DELETE FROM announced WHERE chat_id = ? AND item_key = ?", [(chat_id, k) for k in checked]
-            )
+            db.executemany("DELETE FROM announced WHERE chat_id = ? AND item_key = ?", [(chat_id, k) for k in checked])
 
     def announced_to(self, chat_id: int) -> frozenset[str]:
         """Items claimed for a chat (for tests and support)."""

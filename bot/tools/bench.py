@@ -81,9 +81,14 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 def summarise_ms(samples_ns: Sequence[float], repeats: int) -> Json:
     """Median, p99, mean and max of per-question latencies, in milliseconds."""
     ms = [s / 1e6 for s in samples_ns]
-    return {"median_ms": round(statistics.median(ms), 4), "p99_ms": round(percentile(ms, 0.99), 4),
-            "mean_ms": round(statistics.fmean(ms), 4), "max_ms": round(max(ms), 4),
-            "questions": len(ms), "repeats": repeats}
+    return {
+        "median_ms": round(statistics.median(ms), 4),
+        "p99_ms": round(percentile(ms, 0.99), 4),
+        "mean_ms": round(statistics.fmean(ms), 4),
+        "max_ms": round(max(ms), 4),
+        "questions": len(ms),
+        "repeats": repeats,
+    }
 
 
 def rss_mb() -> float:
@@ -123,9 +128,14 @@ def machine() -> Json:
     import rapidfuzz
     import yaml
 
-    return {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
-            "platform": platform.platform(), "rapidfuzz": rapidfuzz.__version__,
-            "libyaml": bool(getattr(yaml, "__with_libyaml__", False))}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu_model(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "rapidfuzz": rapidfuzz.__version__,
+        "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
+    }
 
 
 # ----- worker: one knowledge size in its own process -----------------------------------------------
@@ -176,8 +186,9 @@ def measure_memory(directory: Path, now: dt.datetime) -> Json:
     return {"tracemalloc_peak_mb": round(peak / 2**20, 1), "tracemalloc_retained_mb": round(retained / 2**20, 1)}
 
 
-def time_each(fn: Callable[[str], object], questions: Sequence[str], repeats: int,
-              before_pass: Callable[[], None] = lambda: None) -> Json:
+def time_each(
+    fn: Callable[[str], object], questions: Sequence[str], repeats: int, before_pass: Callable[[], None] = lambda: None
+) -> Json:
     """Per-question latency over `repeats` passes: each question's best pass, then summarised.
 
     The best pass is the least disturbed one: on a shared machine another process only ever adds time,
@@ -191,8 +202,10 @@ def time_each(fn: Callable[[str], object], questions: Sequence[str], repeats: in
             samples[index].append(time.perf_counter_ns() - start)
     medians = summarise_ms([statistics.median(s) for s in samples], repeats)
     best = summarise_ms([min(s) for s in samples], repeats)
-    return best | {"per_question": "best of passes",
-                   "of_medians": {k: medians[k] for k in ("median_ms", "p99_ms", "mean_ms", "max_ms")}}
+    return best | {
+        "per_question": "best of passes",
+        "of_medians": {k: medians[k] for k in ("median_ms", "p99_ms", "mean_ms", "max_ms")},
+    }
 
 
 def choices(view: Any) -> list[str]:
@@ -216,8 +229,7 @@ def choices(view: Any) -> list[str]:
     return out
 
 
-def measure_latency(matcher: Any, view: Any, questions: Sequence[str], repeats: int,
-                    baseline_repeats: int) -> Json:
+def measure_latency(matcher: Any, view: Any, questions: Sequence[str], repeats: int, baseline_repeats: int) -> Json:
     """The engine's match beside rapidfuzz WRatio and difflib over the same view, same questions.
 
     difflib gets one pass: at 5,000 reviews one pass takes ten seconds and it is only the slow reference."""
@@ -244,11 +256,16 @@ def measure_accuracy(kb: Any, now: dt.datetime, questions_file: Path) -> Json:
 
     started = time.perf_counter()
     report = evaluate(Engine(kb, lambda: now), load_labels(questions_file), now)
-    return {"accuracy": round(report.accuracy, 4), "right": sum(o.right for o in report.outcomes),
-            "total": len(report.outcomes), "fallback_precision": round(report.fallback_precision, 4),
-            "confident_out_of_scope": report.confident_out_of_scope, "leaks": report.leak_count,
-            "per_group": {g: list(v) for g, v in report.per_group().items()},
-            "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "accuracy": round(report.accuracy, 4),
+        "right": sum(o.right for o in report.outcomes),
+        "total": len(report.outcomes),
+        "fallback_precision": round(report.fallback_precision, 4),
+        "confident_out_of_scope": report.confident_out_of_scope,
+        "leaks": report.leak_count,
+        "per_group": {g: list(v) for g, v in report.per_group().items()},
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def load_questions(path: Path, limit: int | None) -> list[str]:
@@ -277,21 +294,30 @@ def worker(settings: Settings) -> Json:
     progress(f"[{label}] accuracy on {settings.questions}")
     accuracy = measure_accuracy(kb, now, Path(settings.questions))
     if settings.e2e:
-        progress(f"[{label}] end to end: echo (httpx, aiohttp), replay, bot, bot as deployed"
-                 f" ({settings.e2e_rounds} rounds)")
+        progress(
+            f"[{label}] end to end: echo (httpx, aiohttp), replay, bot, bot as deployed ({settings.e2e_rounds} rounds)"
+        )
         e2e = measure_e2e(kb, now, questions, settings.e2e_messages, settings.e2e_throttled, settings.e2e_rounds)
     else:
         e2e = {"available": False, "reason": "measured at the real size and the largest only (time budget)"}
-    return {"synthetic_reviews": settings.synthetic, "label": label, "cpu": cpu,
-            "reviews": len(kb.reviews), "visible_reviews": len(view.reviews),
-            "load_index": load_index, "memory": memory, "latency": latency, "accuracy": accuracy, "e2e": e2e}
+    return {
+        "synthetic_reviews": settings.synthetic,
+        "label": label,
+        "cpu": cpu,
+        "reviews": len(kb.reviews),
+        "visible_reviews": len(view.reviews),
+        "load_index": load_index,
+        "memory": memory,
+        "latency": latency,
+        "accuracy": accuracy,
+        "e2e": e2e,
+    }
 
 
 def run_worker(settings: Settings) -> Json:
     """Run `worker` in a subprocess: its stderr (progress) passes through, its stdout is the JSON."""
     command = [sys.executable, "-m", "bot.tools.bench", "--worker", json.dumps(asdict(settings))]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, timeout=WORKER_TIMEOUT_S,
-                          check=False, cwd=ROOT)
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, timeout=WORKER_TIMEOUT_S, check=False, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"bench worker for {settings.synthetic} synthetic reviews failed ({done.returncode})")
     result: Json = json.loads(done.stdout.strip().splitlines()[-1])
@@ -416,8 +442,15 @@ async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[
     """One variant against a fresh fake in a subprocess: replies per second."""
     prefix = ["taskset", "-c", str(other_cpu)] if other_cpu is not None and shutil.which("taskset") else []
     fake = await asyncio.create_subprocess_exec(
-        *prefix, sys.executable, "-m", "bot.tools.bench", "--fake-api", cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        *prefix,
+        sys.executable,
+        "-m",
+        "bot.tools.bench",
+        "--fake-api",
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert fake.stdin is not None and fake.stdout is not None
     try:
         where = json.loads(await fake.stdout.readline())
@@ -430,8 +463,7 @@ async def _run_variant(variant: str, kb: Any, now: dt.datetime, questions: list[
     return result
 
 
-def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, throttled: int,
-                rounds: int) -> Json:
+def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, throttled: int, rounds: int) -> Json:
     """Echo, replay, bot and bot-as-deployed replies per second, through the fake on the other core.
 
     The variants alternate for `rounds` rounds and each keeps its best round: on a shared machine other
@@ -455,15 +487,26 @@ def measure_e2e(kb: Any, now: dt.datetime, questions: list[str], messages: int, 
     runs = asyncio.run(run_all())
     rps = {variant: max(r["rps"] for r in results) for variant, results in runs.items()}
     medians = {variant: statistics.median(r["rps"] for r in results) for variant, results in runs.items()}
-    return {"available": True, "messages": messages, "users": E2E_USERS, "rounds": rounds, "fake_cpu": other,
-            "statistic": "best round", "median_rps": medians,
-            "echo_rps": rps["echo"], "echo_aiohttp_rps": rps["echo_aiohttp"], "replay_rps": rps["replay"],
-            "bot_rps": rps["bot"], "deployed_rps": rps["deployed"], "deployed_messages": throttled,
-            "ratio_to_echo": round(rps["bot"] / rps["echo"], 3),
-            "ratio_to_echo_aiohttp": round(rps["bot"] / rps["echo_aiohttp"], 3),
-            "ratio_to_replay": round(rps["bot"] / rps["replay"], 3),
-            "all_rps": {variant: [r["rps"] for r in results] for variant, results in runs.items()},
-            "refused": sum(r["refused"] for results in runs.values() for r in results)}
+    return {
+        "available": True,
+        "messages": messages,
+        "users": E2E_USERS,
+        "rounds": rounds,
+        "fake_cpu": other,
+        "statistic": "best round",
+        "median_rps": medians,
+        "echo_rps": rps["echo"],
+        "echo_aiohttp_rps": rps["echo_aiohttp"],
+        "replay_rps": rps["replay"],
+        "bot_rps": rps["bot"],
+        "deployed_rps": rps["deployed"],
+        "deployed_messages": throttled,
+        "ratio_to_echo": round(rps["bot"] / rps["echo"], 3),
+        "ratio_to_echo_aiohttp": round(rps["bot"] / rps["echo_aiohttp"], 3),
+        "ratio_to_replay": round(rps["bot"] / rps["replay"], 3),
+        "all_rps": {variant: [r["rps"] for r in results] for variant, results in runs.items()},
+        "refused": sum(r["refused"] for results in runs.values() for r in results),
+    }
 
 
 # ----- targets, table, JSON ------------------------------------------------------------------------
@@ -478,15 +521,24 @@ def _ratio(slow: float, fast: float) -> float | None:
 def speedups(latency: Json) -> Json:
     """How many times faster the engine is than each baseline, at the median and at p99."""
     engine = latency["engine"]
-    return {f"{name}_{stat}": _ratio(latency[name][f"{stat}_ms"], engine[f"{stat}_ms"])
-            for name in ("wratio", "difflib") for stat in ("median", "p99")}
+    return {
+        f"{name}_{stat}": _ratio(latency[name][f"{stat}_ms"], engine[f"{stat}_ms"])
+        for name in ("wratio", "difflib")
+        for stat in ("median", "p99")
+    }
 
 
-def _target(key: str, name: str, value: float | None, limit: float, unit: str,
-            higher_is_better: bool = False) -> Json:
+def _target(key: str, name: str, value: float | None, limit: float, unit: str, higher_is_better: bool = False) -> Json:
     met = None if value is None else (value >= limit if higher_is_better else value <= limit)
-    return {"id": key, "name": name, "value": value, "limit": limit, "unit": unit,
-            "op": ">=" if higher_is_better else "<=", "met": met}
+    return {
+        "id": key,
+        "name": name,
+        "value": value,
+        "limit": limit,
+        "unit": unit,
+        "op": ">=" if higher_is_better else "<=",
+        "met": met,
+    }
 
 
 def target_size(sizes: list[Json]) -> Json:
@@ -514,10 +566,12 @@ def _cell(stats: Json) -> str:
 
 def e2e_lines(sizes: list[Json]) -> list[str]:
     """Replies per second per size; the deployed bot is capped by its rate limiter, not by the engine."""
-    lines = ["end to end, replies/s through the loopback Bot API fake (fake and users on the other core):",
-             "  echo = trivial echo bot (python-telegram-bot's defaults: httpx); echo/aiohttp = the same on the",
-             "  bot's transport; replay = the real Application sending precomputed replies (no engine);",
-             "  bot = the real Application, rate limiter off; as deployed = with AIORateLimiter (30 msg/s)"]
+    lines = [
+        "end to end, replies/s through the loopback Bot API fake (fake and users on the other core):",
+        "  echo = trivial echo bot (python-telegram-bot's defaults: httpx); echo/aiohttp = the same on the",
+        "  bot's transport; replay = the real Application sending precomputed replies (no engine);",
+        "  bot = the real Application, rate limiter off; as deployed = with AIORateLimiter (30 msg/s)",
+    ]
     measured = None
     for s in sizes:
         e2e = s.get("e2e") or {"available": False, "reason": "not measured"}
@@ -525,36 +579,48 @@ def e2e_lines(sizes: list[Json]) -> list[str]:
             lines.append(f"  {s['label']:<9} {e2e['reason']}")
             continue
         measured = e2e
-        lines.append(f"  {s['label']:<9} echo {e2e['echo_rps']:>5.0f}   echo/aiohttp {e2e['echo_aiohttp_rps']:>5.0f}"
-                     f"   replay {e2e['replay_rps']:>5.0f}   bot {e2e['bot_rps']:>5.0f}   as deployed "
-                     f"{e2e['deployed_rps']:>3.0f}")
-        lines.append(f"  {'':<9} bot = {e2e['ratio_to_echo']:.0%} of echo, {e2e['ratio_to_echo_aiohttp']:.0%} of "
-                     f"echo/aiohttp, {e2e['ratio_to_replay']:.0%} of replay")
+        lines.append(
+            f"  {s['label']:<9} echo {e2e['echo_rps']:>5.0f}   echo/aiohttp {e2e['echo_aiohttp_rps']:>5.0f}"
+            f"   replay {e2e['replay_rps']:>5.0f}   bot {e2e['bot_rps']:>5.0f}   as deployed "
+            f"{e2e['deployed_rps']:>3.0f}"
+        )
+        lines.append(
+            f"  {'':<9} bot = {e2e['ratio_to_echo']:.0%} of echo, {e2e['ratio_to_echo_aiohttp']:.0%} of "
+            f"echo/aiohttp, {e2e['ratio_to_replay']:.0%} of replay"
+        )
     if measured:
-        lines.append(f"  (best of {measured['rounds']} alternating rounds of {measured['messages']} messages "
-                     f"from {measured['users']} users; medians in the JSON)")
+        lines.append(
+            f"  (best of {measured['rounds']} alternating rounds of {measured['messages']} messages "
+            f"from {measured['users']} users; medians in the JSON)"
+        )
     return lines
 
 
 def table(report: Json) -> str:
     """A human-readable summary of the JSON report."""
     m = report["machine"]
-    lines = [f"Learning-from-Reviews bench: {m['nproc']} cores ({m['cpu']}), Python {m['python']}, "
-             f"one core per measurement; now = {report['now']}",
-             "",
-             f"{'knowledge':<11}{'reviews':>8}{'load+index':>12}{'RSS peak':>10}{'trace peak':>11}"
-             f"{'engine p50/p99':>17}{'WRatio p50/p99':>17}{'difflib p50/p99':>18}{'xWRatio':>9}{'accuracy':>10}"]
+    lines = [
+        f"Learning-from-Reviews bench: {m['nproc']} cores ({m['cpu']}), Python {m['python']}, "
+        f"one core per measurement; now = {report['now']}",
+        "",
+        f"{'knowledge':<11}{'reviews':>8}{'load+index':>12}{'RSS peak':>10}{'trace peak':>11}"
+        f"{'engine p50/p99':>17}{'WRatio p50/p99':>17}{'difflib p50/p99':>18}{'xWRatio':>9}{'accuracy':>10}",
+    ]
     for s in report["sizes"]:
         lat = s["latency"]
         lines.append(
             f"{s['label']:<11}{s['visible_reviews']:>8}{s['load_index']['total_s'] * 1000:>10.0f}ms"
             f"{s['memory']['rss_peak_mb']:>8.0f}MB{s['memory']['tracemalloc_peak_mb']:>9.1f}MB"
             f"{_cell(lat['engine']):>14} ms{_cell(lat['wratio']):>14} ms{_cell(lat['difflib']):>15} ms"
-            f"{s['speedup']['wratio_p99']:>8}x{s['accuracy']['accuracy']:>10.1%}")
-    lines += ["", "latency: each question's best of its passes (engine 5, WRatio 3, difflib 1), then median / p99",
-              "over the questions, in ms; xWRatio = WRatio p99 / engine p99",
-              "reviews = reviews visible now (real + synthetic); load+index = load_knowledge + public_view + Matcher",
-              ""]
+            f"{s['speedup']['wratio_p99']:>8}x{s['accuracy']['accuracy']:>10.1%}"
+        )
+    lines += [
+        "",
+        "latency: each question's best of its passes (engine 5, WRatio 3, difflib 1), then median / p99",
+        "over the questions, in ms; xWRatio = WRatio p99 / engine p99",
+        "reviews = reviews visible now (real + synthetic); load+index = load_knowledge + public_view + Matcher",
+        "",
+    ]
     lines += [*e2e_lines(report["sizes"]), ""]
     for t in report["targets"]:
         mark = {True: "MET ", False: "MISS", None: "n/a "}[t["met"]]
@@ -587,23 +653,34 @@ def prepare(real: Path, synthetic: int, scratch: Path, anchor: dt.date) -> Path:
     return target
 
 
-def settings_for(directory: Path, synthetic: int, args: argparse.Namespace, now: dt.datetime,
-                 e2e: bool = True) -> Settings:
+def settings_for(
+    directory: Path, synthetic: int, args: argparse.Namespace, now: dt.datetime, e2e: bool = True
+) -> Settings:
     quick = bool(getattr(args, "quick", False))
-    return Settings(knowledge=str(directory), synthetic=synthetic,
-                    questions=str(getattr(args, "questions", None) or DEFAULT_QUESTIONS), now=now.isoformat(),
-                    quick=quick, load_repeats=1 if quick else 5, match_repeats=1 if quick else 5,
-                    max_questions=QUICK_QUESTIONS if quick else None,
-                    e2e_messages=16 if quick else 300, e2e_throttled=8 if quick else 90,
-                    e2e_rounds=1 if quick else 5, e2e=e2e)
+    return Settings(
+        knowledge=str(directory),
+        synthetic=synthetic,
+        questions=str(getattr(args, "questions", None) or DEFAULT_QUESTIONS),
+        now=now.isoformat(),
+        quick=quick,
+        load_repeats=1 if quick else 5,
+        match_repeats=1 if quick else 5,
+        max_questions=QUICK_QUESTIONS if quick else None,
+        e2e_messages=16 if quick else 300,
+        e2e_throttled=8 if quick else 90,
+        e2e_rounds=1 if quick else 5,
+        e2e=e2e,
+    )
 
 
 def measure_sizes(directory: Path, args: argparse.Namespace, now: dt.datetime, sizes: list[int]) -> list[Json]:
     results: list[Json] = []
     with tempfile.TemporaryDirectory(prefix="reviews-bench-") as scratch:
         for synthetic in [0, *sizes]:
-            progress(f"[{'real' if not synthetic else f'+{synthetic}'}] preparing knowledge "
-                     f"({synthetic} synthetic reviews, seed {SEED})")
+            progress(
+                f"[{'real' if not synthetic else f'+{synthetic}'}] preparing knowledge "
+                f"({synthetic} synthetic reviews, seed {SEED})"
+            )
             prepared = prepare(directory, synthetic, Path(scratch), now.date())
             e2e = synthetic in {0, TARGET_SIZE if TARGET_SIZE in sizes else max(sizes, default=0)}
             result = run_worker(settings_for(prepared, synthetic, args, now, e2e))
@@ -627,9 +704,15 @@ def run_bench(directory: Path, args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    report: Json = {"schema": 1, "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "now": now.isoformat(), "quick": quick, "seed": SEED, "machine": machine(),
-                    "questions": str(getattr(args, "questions", None) or DEFAULT_QUESTIONS)}
+    report: Json = {
+        "schema": 1,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "now": now.isoformat(),
+        "quick": quick,
+        "seed": SEED,
+        "machine": machine(),
+        "questions": str(getattr(args, "questions", None) or DEFAULT_QUESTIONS),
+    }
     report["sizes"] = measure_sizes(directory, args, now, sizes)
     report["e2e"] = target_size(report["sizes"])["e2e"]
     report["targets"] = targets(report["sizes"], report["e2e"])
@@ -647,8 +730,10 @@ def _worker_main(argv: Sequence[str]) -> int:
         asyncio.run(_fake_server())
         return 0
     if len(argv) != 2 or argv[0] != "--worker":
-        print("usage: python -m bot.tools.bench --worker SETTINGS_JSON (internal; use `python -m bot bench`)",
-              file=sys.stderr)
+        print(
+            "usage: python -m bot.tools.bench --worker SETTINGS_JSON (internal; use `python -m bot bench`)",
+            file=sys.stderr,
+        )
         return 2
     result = worker(Settings(**json.loads(argv[1])))
     print(json.dumps(result))

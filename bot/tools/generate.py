@@ -37,19 +37,100 @@ FIRST_PUBLISHED = dt.date(2015, 1, 1)
 
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as a pronoun and a zero
 CHILD_NAMES = (
-    "Arthur", "Star", "Jack", "Lily", "Logan", "Olivia", "Harry", "Amelia", "Mason", "Isla", "Noah", "Ava",
-    "Leo", "Freya", "Oscar", "Poppy", "Alfie", "Daisy", "Theo", "Evie", "Riley", "Ruby", "Jacob", "Sophie",
-    "Finley", "Grace", "Kai", "Millie", "Tyler", "Ella", "Patricia", "Callum", "Keanu", "Zara", "Ryan",
-    "Holly", "Dylan", "Megan", "Ethan", "Chloe", "Aisha", "Musa", "Fatima", "Yusuf", "Maya", "Kacper",
-    "Zofia", "Dominik", "Ewa", "Tom",
+    "Arthur",
+    "Star",
+    "Jack",
+    "Lily",
+    "Logan",
+    "Olivia",
+    "Harry",
+    "Amelia",
+    "Mason",
+    "Isla",
+    "Noah",
+    "Ava",
+    "Leo",
+    "Freya",
+    "Oscar",
+    "Poppy",
+    "Alfie",
+    "Daisy",
+    "Theo",
+    "Evie",
+    "Riley",
+    "Ruby",
+    "Jacob",
+    "Sophie",
+    "Finley",
+    "Grace",
+    "Kai",
+    "Millie",
+    "Tyler",
+    "Ella",
+    "Patricia",
+    "Callum",
+    "Keanu",
+    "Zara",
+    "Ryan",
+    "Holly",
+    "Dylan",
+    "Megan",
+    "Ethan",
+    "Chloe",
+    "Aisha",
+    "Musa",
+    "Fatima",
+    "Yusuf",
+    "Maya",
+    "Kacper",
+    "Zofia",
+    "Dominik",
+    "Ewa",
+    "Tom",
 )
 ADULT_FIRST = (
-    "Sarah", "David", "Helen", "Mark", "Priya", "Andrew", "Rachel", "Simon", "Karen", "Paul", "Nadia",
-    "Chris", "Joanne", "Imran", "Fiona", "Gareth", "Angela", "Rajesh", "Louise", "Tariq",
+    "Sarah",
+    "David",
+    "Helen",
+    "Mark",
+    "Priya",
+    "Andrew",
+    "Rachel",
+    "Simon",
+    "Karen",
+    "Paul",
+    "Nadia",
+    "Chris",
+    "Joanne",
+    "Imran",
+    "Fiona",
+    "Gareth",
+    "Angela",
+    "Rajesh",
+    "Louise",
+    "Tariq",
 )
 SURNAMES = (
-    "Patel", "Smith", "Jones", "Khan", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas",
-    "Roberts", "Walker", "Wright", "Hughes", "Edwards", "Green", "Hall", "Wood", "Clarke", "Shaw",
+    "Patel",
+    "Smith",
+    "Jones",
+    "Khan",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Walker",
+    "Wright",
+    "Hughes",
+    "Edwards",
+    "Green",
+    "Hall",
+    "Wood",
+    "Clarke",
+    "Shaw",
 )
 AREA_KINDS = ("Borough", "County", "City", "District")
 MAIN_TYPES = (("report", 35), ("briefing", 25), ("learning_briefing", 20), ("improvements_made_briefing", 20))
@@ -152,8 +233,12 @@ def _aliases(name: str, review_type: str) -> list[str]:
     aliases = [f"{name} review", f"{name} {word}"]
     if " & " in name:
         first, second = name.removeprefix("Child ").split(" & ")
-        aliases += [f"Child {first} and {second}", f"Children {first} and {second}", f"Child {first}",
-                    f"Child {second}"]
+        aliases += [
+            f"Child {first} and {second}",
+            f"Children {first} and {second}",
+            f"Child {first}",
+            f"Child {second}",
+        ]
     return aliases
 
 
@@ -168,22 +253,33 @@ def _published(state: _State, doc: dict[str, Any], day: dt.date) -> dict[str, An
     return doc | {"status": "published", "published_on": published_on, "url": url, "summary": summary}
 
 
-def _document(state: _State, review_id: str, index: int, doc_type: str, status: str, day: dt.date,
-              instead: str | None) -> dict[str, Any]:
+def _document(
+    state: _State, review_id: str, index: int, doc_type: str, status: str, day: dt.date, instead: str | None
+) -> dict[str, Any]:
     """One document in the given status; embargoes straddle the anchor so both sides are exercised."""
     rng = state.rng
-    doc: dict[str, Any] = {"id": f"{review_id}-{index}", "type": doc_type,
-                           "title": f"{TYPE_TITLES[doc_type].capitalize()} (synthetic)"}
+    doc: dict[str, Any] = {
+        "id": f"{review_id}-{index}",
+        "type": doc_type,
+        "title": f"{TYPE_TITLES[doc_type].capitalize()} (synthetic)",
+    }
     if status == "published":
         doc = _published(state, doc, day)
     elif status.startswith("embargoed"):
         offset = rng.randrange(1, 400) * (1 if status == "embargoed-future" else -1)
         moment = dt.datetime.combine(state.spec.anchor + dt.timedelta(days=offset), dt.time(9 + rng.randrange(3)))
-        doc |= {"status": "embargoed", "publish_on": moment, "url": f"{HOST}/{doc['id']}",
-                "summary": "Synthetic benchmark document under embargo."}
+        doc |= {
+            "status": "embargoed",
+            "publish_on": moment,
+            "url": f"{HOST}/{doc['id']}",
+            "summary": "Synthetic benchmark document under embargo.",
+        }
     elif status == "withheld":
-        doc |= {"status": "withheld", "reason": "Synthetic: withheld to protect surviving siblings.",
-                "instead": instead}
+        doc |= {
+            "status": "withheld",
+            "reason": "Synthetic: withheld to protect surviving siblings.",
+            "instead": instead,
+        }
     else:
         doc |= {"status": "withdrawn"}
         if rng.random() < 0.7:
@@ -272,8 +368,15 @@ def generate(spec: Spec) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """File name -> knowledge file content: partnerships, reviews in chunks of `per_file`, statements."""
     if not spec.themes or not spec.review_types:
         themes, types = known_ids()
-        spec = Spec(spec.reviews, spec.seed, spec.anchor, spec.per_partnership, spec.per_file,
-                    spec.themes or themes, spec.review_types or types)
+        spec = Spec(
+            spec.reviews,
+            spec.seed,
+            spec.anchor,
+            spec.per_partnership,
+            spec.per_file,
+            spec.themes or themes,
+            spec.review_types or types,
+        )
     state = _State(random.Random(spec.seed), spec)
     count = max(1, -(-spec.reviews // spec.per_partnership))
     state.partnerships = [_partnership(state, n + 1) for n in range(count)]
@@ -300,8 +403,10 @@ def _json_value(value: object) -> str:
 def write(spec: Spec, directory: Path) -> list[Path]:
     """Write the generated files into `directory` (created if needed); return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    header = (f"# SYNTHETIC benchmark data from bot/tools/generate.py (seed {spec.seed}, {spec.reviews} reviews,"
-              f" anchor {spec.anchor.isoformat()}): not real reviews. Never copy into knowledge/.\n")
+    header = (
+        f"# SYNTHETIC benchmark data from bot/tools/generate.py (seed {spec.seed}, {spec.reviews} reviews,"
+        f" anchor {spec.anchor.isoformat()}): not real reviews. Never copy into knowledge/.\n"
+    )
     paths = []
     for name, content in generate(spec).items():
         path = directory / name
@@ -317,10 +422,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path, help="directory to write the synthetic YAML files into")
     parser.add_argument("--reviews", type=int, default=1000, help="number of reviews (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--anchor", type=dt.date.fromisoformat, default=DEFAULT_ANCHOR,
-                        help=f"date embargoes are placed around (default {DEFAULT_ANCHOR.isoformat()})")
-    parser.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE_DIR,
-                        help="real knowledge base whose theme and term ids to reference")
+    parser.add_argument(
+        "--anchor",
+        type=dt.date.fromisoformat,
+        default=DEFAULT_ANCHOR,
+        help=f"date embargoes are placed around (default {DEFAULT_ANCHOR.isoformat()})",
+    )
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        default=DEFAULT_KNOWLEDGE_DIR,
+        help="real knowledge base whose theme and term ids to reference",
+    )
     args = parser.parse_args(argv)
     if args.outdir.resolve().is_relative_to(DEFAULT_KNOWLEDGE_DIR.resolve()):
         parser.error("refusing to write synthetic data inside knowledge/")

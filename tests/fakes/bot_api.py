@@ -54,18 +54,52 @@ NOT_MODIFIED = (
 )
 
 # Parameters Telegram reads as strings; every other form field is JSON-decoded when it parses.
-STRING_FIELDS = frozenset({
-    "text", "parse_mode", "callback_query_id", "inline_query_id", "url", "secret_token", "next_offset",
-    "language_code", "caption", "description", "short_description", "name", "action", "inline_message_id",
-    "message_text", "title", "ip_address", "emoji", "business_connection_id", "message_effect_id",
-    "start_parameter",
-})
-BUTTON_KINDS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay",
+STRING_FIELDS = frozenset(
+    {
+        "text",
+        "parse_mode",
+        "callback_query_id",
+        "inline_query_id",
+        "url",
+        "secret_token",
+        "next_offset",
+        "language_code",
+        "caption",
+        "description",
+        "short_description",
+        "name",
+        "action",
+        "inline_message_id",
+        "message_text",
+        "title",
+        "ip_address",
+        "emoji",
+        "business_connection_id",
+        "message_effect_id",
+        "start_parameter",
+    }
 )
-UPDATE_TYPES = ("message", "edited_message", "callback_query", "inline_query", "chosen_inline_result",
-                "my_chat_member", "chat_member")
+BUTTON_KINDS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+UPDATE_TYPES = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "chosen_inline_result",
+    "my_chat_member",
+    "chat_member",
+)
 
 
 class ApiError(Exception):
@@ -85,9 +119,21 @@ def bad_request(description: str) -> ApiError:
 # ----- Telegram HTML ---------------------------------------------------------------------------------
 
 TAG_ENTITY = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "tg-spoiler": "spoiler",
-    "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
     "tg-emoji": "custom_emoji",
 }
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -135,7 +181,7 @@ def _read_tag(source: str, index: int) -> tuple[str, bool, dict[str, str], int]:
     position += is_end
     name_match = NAME_RE.match(source, position)
     if not name_match:
-        found = source[position:position + 1]
+        found = source[position : position + 1]
         raise HtmlError(f'Unsupported start tag "{found}" at byte offset {offset}')
     name = name_match.group().lower()
     position = name_match.end()
@@ -149,8 +195,9 @@ def _read_tag(source: str, index: int) -> tuple[str, bool, dict[str, str], int]:
             return name, is_end, attributes, position + 1
         attr = ATTR_RE.match(source, position)
         if is_end or not attr:
-            raise HtmlError(f'Expected equal sign in declaration of an attribute of the tag "{name}" '
-                            f"at byte offset {offset}")
+            raise HtmlError(
+                f'Expected equal sign in declaration of an attribute of the tag "{name}" at byte offset {offset}'
+            )
         value = next((v for v in attr.groups()[1:] if v is not None), "")
         attributes[attr.group(1).lower()] = _unescape(value)
         position = attr.end()
@@ -193,19 +240,22 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
                 stack.append(_OpenTag(name, length, _open_entity(name, attributes, stack, offset)))
                 continue
             if not stack:
-                raise HtmlError(f'Unexpected end tag at byte offset {offset}')
+                raise HtmlError(f"Unexpected end tag at byte offset {offset}")
             tag = stack.pop()
             if tag.name != name:
-                raise HtmlError(f'Unmatched end tag at byte offset {offset}, expected "</{tag.name}>", '
-                                f'found "</{name}>"')
+                raise HtmlError(
+                    f'Unmatched end tag at byte offset {offset}, expected "</{tag.name}>", found "</{name}>"'
+                )
             if tag.entity is not None and length > tag.start:
                 entities.append({"offset": tag.start, "length": length - tag.start, **tag.entity})
             continue
         if char == "&":
             match = ENTITY_RE.match(source, index)
             if not match:
-                raise HtmlError(f"Bare '&' at byte offset {_byte_offset(source, index)}: write &amp; "
-                                "(Telegram would keep it; this fake is stricter, to catch a missing escape)")
+                raise HtmlError(
+                    f"Bare '&' at byte offset {_byte_offset(source, index)}: write &amp; "
+                    "(Telegram would keep it; this fake is stricter, to catch a missing escape)"
+                )
             run = _unescape(match.group())
             index = match.end()
         else:  # a run of plain text up to the next tag or entity, taken whole
@@ -233,8 +283,9 @@ def _strip(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
     return stripped, moved
 
 
-def message_content(text: Any, parse_mode: Any, *, empty: str = "message text is empty",
-                    too_long: str = "message is too long") -> tuple[str, list[JSON]]:
+def message_content(
+    text: Any, parse_mode: Any, *, empty: str = "message text is empty", too_long: str = "message is too long"
+) -> tuple[str, list[JSON]]:
     """Check and parse a message text the way sendMessage does."""
     if not isinstance(text, str):
         raise bad_request(empty)
@@ -379,8 +430,12 @@ class FakeUser:
     language_code: str = "en"
 
     def to_dict(self) -> JSON:
-        data: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name,
-                      "language_code": self.language_code}
+        data: JSON = {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
         if self.username:
             data["username"] = self.username
         return data
@@ -397,8 +452,10 @@ class InlineAnswer:
 
     def texts(self) -> list[str]:
         """The plain text each article would post."""
-        return [message_content(r["input_message_content"]["message_text"],
-                                r["input_message_content"].get("parse_mode"))[0] for r in self.results]
+        return [
+            message_content(r["input_message_content"]["message_text"], r["input_message_content"].get("parse_mode"))[0]
+            for r in self.results
+        ]
 
 
 # ----- the server ----------------------------------------------------------------------------------------
@@ -421,8 +478,13 @@ class FakeBotAPI:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: JSON = {
-            "id": self.bot_id, "is_bot": True, "first_name": first_name, "username": username,
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True,
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
         }
         self.query_ttl = query_ttl
         self.wait_timeout = wait_timeout
@@ -452,15 +514,25 @@ class FakeBotAPI:
         self._closing = False
         self.port = 0
         self._methods: dict[str, Handler] = {
-            name.lower(): handler for name, handler in {
-                "getMe": self._get_me, "getUpdates": self._get_updates, "setWebhook": self._set_webhook,
-                "deleteWebhook": self._delete_webhook, "getWebhookInfo": self._get_webhook_info,
-                "sendMessage": self._send_message, "editMessageText": self._edit_message_text,
-                "editMessageReplyMarkup": self._edit_reply_markup, "deleteMessage": self._delete_message,
-                "sendChatAction": self._send_chat_action, "answerCallbackQuery": self._answer_callback,
-                "answerInlineQuery": self._answer_inline, "setMyCommands": self._set_commands,
-                "getMyCommands": self._get_commands, "deleteMyCommands": self._delete_commands,
-                "logOut": self._true, "close": self._true,
+            name.lower(): handler
+            for name, handler in {
+                "getMe": self._get_me,
+                "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "sendMessage": self._send_message,
+                "editMessageText": self._edit_message_text,
+                "editMessageReplyMarkup": self._edit_reply_markup,
+                "deleteMessage": self._delete_message,
+                "sendChatAction": self._send_chat_action,
+                "answerCallbackQuery": self._answer_callback,
+                "answerInlineQuery": self._answer_inline,
+                "setMyCommands": self._set_commands,
+                "getMyCommands": self._get_commands,
+                "deleteMyCommands": self._delete_commands,
+                "logOut": self._true,
+                "close": self._true,
             }.items()
         }
 
@@ -499,8 +571,16 @@ class FakeBotAPI:
         await self.stop()
 
     # ----- the test's controls ---------------------------------------------------------------------------
-    def inject(self, method: str, *, status: int | None = None, retry_after: int | None = None,
-               delay: float = 0.0, drop: bool = False, times: int = 1) -> Fault:
+    def inject(
+        self,
+        method: str,
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        drop: bool = False,
+        times: int = 1,
+    ) -> Fault:
         """Make the next `times` calls of `method` ("*" = any but getUpdates) fail, slow down or get lost.
 
         A lost call is recorded with status 0 (no answer).
@@ -516,8 +596,12 @@ class FakeBotAPI:
     def user(self, first_name: str = "Alice", *, username: str | None = None) -> FakeUser:
         """A new user with a private chat with the bot."""
         user = FakeUser(100 + next(self._ids), first_name, username)
-        self._chats[user.id] = {"id": user.id, "type": "private", "first_name": first_name,
-                                **({"username": username} if username else {})}
+        self._chats[user.id] = {
+            "id": user.id,
+            "type": "private",
+            "first_name": first_name,
+            **({"username": username} if username else {}),
+        }
         return user
 
     def group(self, title: str = "Safeguarding team") -> int:
@@ -558,8 +642,15 @@ class FakeBotAPI:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 
     # ----- the user's actions --------------------------------------------------------------------------------
-    def post_text(self, user: FakeUser, text: str, *, chat_id: int | None = None,
-                  reply_to: int | None = None, entities: bool = True) -> JSON:
+    def post_text(
+        self,
+        user: FakeUser,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+        entities: bool = True,
+    ) -> JSON:
         """The user sends `text`; returns the message as the bot will receive it.
 
         Telegram marks /commands and @mentions with entities; `entities=False` sends the bare text, as
@@ -591,17 +682,25 @@ class FakeBotAPI:
         """
         query_id = str(9_000_000 + next(self._ids))
         self._callbacks[query_id] = _Query(query_id, user.id, time.monotonic(), expired=expired)
-        self._push_update("callback_query", {
-            "id": query_id, "from": user.to_dict(), "message": self._message(message.chat_id, message.message_id),
-            "chat_instance": str(message.chat_id), "data": data,
-        })
+        self._push_update(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user.to_dict(),
+                "message": self._message(message.chat_id, message.message_id),
+                "chat_instance": str(message.chat_id),
+                "data": data,
+            },
+        )
         return query_id
 
     def post_inline(self, user: FakeUser, query: str) -> str:
         query_id = str(8_000_000 + next(self._ids))
         self._inline[query_id] = _Query(query_id, user.id, time.monotonic())
-        self._push_update("inline_query", {"id": query_id, "from": user.to_dict(), "query": query,
-                                           "offset": "", "chat_type": "sender"})
+        self._push_update(
+            "inline_query",
+            {"id": query_id, "from": user.to_dict(), "query": query, "offset": "", "chat_type": "sender"},
+        )
         return query_id
 
     # ----- waiting for the bot --------------------------------------------------------------------------------
@@ -618,6 +717,7 @@ class FakeBotAPI:
 
     async def wait_messages(self, chat_id: int, after: int, count: int) -> list[SentMessage]:
         """The bot's messages in `chat_id` after the first `after` of them, once there are `count`."""
+
         def arrived() -> bool:
             return len(self._sent_by_chat.get(chat_id, [])) >= after + count
 
@@ -658,8 +758,7 @@ class FakeBotAPI:
         chat = self._chat(chat_id)
         message_id = self._next_message_id.get(chat_id, 1)
         self._next_message_id[chat_id] = message_id + 1
-        message: JSON = {"message_id": message_id, "from": sender, "chat": chat, "date": int(time.time()),
-                         "text": text}
+        message: JSON = {"message_id": message_id, "from": sender, "chat": chat, "date": int(time.time()), "text": text}
         self._messages[(chat_id, message_id)] = message
         return message
 
@@ -710,8 +809,7 @@ class FakeBotAPI:
         self._notify()
         return 200, {"ok": True, "result": result}
 
-    async def _apply(self, fault: Fault, method: str, params: JSON,
-                     handler: _MethodHandler) -> tuple[int, JSON] | None:
+    async def _apply(self, fault: Fault, method: str, params: JSON, handler: _MethodHandler) -> tuple[int, JSON] | None:
         if fault.drop:  # lost: never processed, never answered; only the client's timeout ends it
             self.calls.append(Call(method, params, 0, "dropped", fault=True))
             self._notify()
@@ -722,8 +820,11 @@ class FakeBotAPI:
             await asyncio.sleep(fault.delay)
         if fault.status is None:
             return None
-        description = {429: f"Too Many Requests: retry after {fault.retry_after}", 500: "Internal Server Error",
-                       502: "Bad Gateway"}.get(fault.status, "Injected error")
+        description = {
+            429: f"Too Many Requests: retry after {fault.retry_after}",
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+        }.get(fault.status, "Injected error")
         self.calls.append(Call(method, params, fault.status, description, fault=True))
         self._notify()
         body: JSON = {"ok": False, "error_code": fault.status, "description": description}
@@ -751,8 +852,11 @@ class FakeBotAPI:
 
     async def _get_updates(self, params: JSON, handler: _MethodHandler) -> list[JSON]:
         if self.webhook is not None:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         self._confirm(int(params.get("offset") or 0))
         limit = max(1, min(100, int(params.get("limit") or 100)))
         if params.get("allowed_updates") is not None:
@@ -769,8 +873,9 @@ class FakeBotAPI:
         finally:
             self.polls_waiting -= 1
 
-    async def _long_poll(self, poll: asyncio.Future[None], limit: int, timeout: float,
-                         handler: _MethodHandler) -> list[JSON]:
+    async def _long_poll(
+        self, poll: asyncio.Future[None], limit: int, timeout: float, handler: _MethodHandler
+    ) -> list[JSON]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -778,8 +883,10 @@ class FakeBotAPI:
             if ready or self._closing or handler.closed:
                 return ready
             if poll.done():
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only "
-                                    "one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return []
@@ -866,9 +973,16 @@ class FakeBotAPI:
         if thread is not None:
             message["message_thread_id"] = thread
         sent = SentMessage(
-            chat_id=chat["id"], message_id=message["message_id"], html=params["text"], text=text,
-            entities=entities, markup=markup, parse_mode=params.get("parse_mode"),
-            link_preview_options=params.get("link_preview_options"), reply_to=reply_to, thread_id=thread,
+            chat_id=chat["id"],
+            message_id=message["message_id"],
+            html=params["text"],
+            text=text,
+            entities=entities,
+            markup=markup,
+            parse_mode=params.get("parse_mode"),
+            link_preview_options=params.get("link_preview_options"),
+            reply_to=reply_to,
+            thread_id=thread,
             raw=message,
         )
         self.sent.append(sent)
@@ -924,8 +1038,11 @@ class FakeBotAPI:
 
     def _open_query(self, queries: dict[str, _Query], query_id: Any) -> _Query:
         query = queries.get(str(query_id))
-        if query is None or query.answer is not None or query.expired or (
-            time.monotonic() - query.created > self.query_ttl
+        if (
+            query is None
+            or query.answer is not None
+            or query.expired
+            or (time.monotonic() - query.created > self.query_ttl)
         ):
             raise ApiError(400, QUERY_TOO_OLD)
         return query
@@ -990,8 +1107,9 @@ def _check_result(result: Any, ids: set[str]) -> None:
         raise bad_request("RESULT_TITLE_EMPTY")
     content = result.get("input_message_content")
     if isinstance(content, dict) and "message_text" in content:
-        message_content(content["message_text"], content.get("parse_mode"), empty="MESSAGE_EMPTY",
-                        too_long="MESSAGE_TOO_LONG")
+        message_content(
+            content["message_text"], content.get("parse_mode"), empty="MESSAGE_EMPTY", too_long="MESSAGE_TOO_LONG"
+        )
     check_markup(result.get("reply_markup"))
 
 

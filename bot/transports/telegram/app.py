@@ -164,6 +164,7 @@ CHAT_NOT_FOUND = "chat not found"
 
 # ----- deep links and keyboards ------------------------------------------------------------------------
 
+
 def action_from_payload(payload: str) -> str:
     """A deep-link payload as an engine action: ``review-child-e`` -> ``review:child-e``."""
     intent, separator, entry = payload.partition("-")
@@ -192,8 +193,11 @@ def _inline_button(button: Button, choice: bool, username: str | None) -> Inline
     marked = CHOICE_MARK + button.action
     data = marked if choice and _fits(marked) else button.action
     if not _fits(data):
-        log.warning("skipped a button whose action is %d bytes (Telegram allows %d)",
-                    len(data.encode("utf-8")), CALLBACK_DATA_LIMIT)
+        log.warning(
+            "skipped a button whose action is %d bytes (Telegram allows %d)",
+            len(data.encode("utf-8")),
+            CALLBACK_DATA_LIMIT,
+        )
         return None
     return InlineKeyboardButton(button.label, callback_data=data)
 
@@ -235,8 +239,9 @@ class SharedKeyboard(InlineKeyboardMarkup):
 
 
 @lru_cache(maxsize=KEYBOARD_CACHE_SIZE)
-def _keyboard(reply_buttons: tuple[Button, ...], choices: frozenset[str], username: str | None,
-              feedback: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+def _keyboard(
+    reply_buttons: tuple[Button, ...], choices: frozenset[str], username: str | None, feedback: tuple[Button, ...]
+) -> InlineKeyboardMarkup | None:
     """Built once per distinct set of buttons: Telegram's keyboard objects are immutable, so replies share them."""
     buttons = [
         (converted, button.url is None)
@@ -261,6 +266,7 @@ def with_notice(notice: str, reply: Reply, *, emphasis: bool = False) -> Reply:
 
 
 # ----- sending with retries ------------------------------------------------------------------------------
+
 
 def retry_after_seconds(error: RetryAfter) -> float:
     """The wait Telegram asked for, in seconds (PTB 22 may give an int or a timedelta)."""
@@ -291,22 +297,34 @@ async def deliver(call: Callable[[], Awaitable[T]], attempts: int = DELIVERY_ATT
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def send_reply(bot: ExtBot[Any], chat_id: int, reply: Reply, *, reply_to: int | None = None,
-                     thread_id: int | None = None, feedback: Sequence[Button] = ()) -> list[Message]:
+async def send_reply(
+    bot: ExtBot[Any],
+    chat_id: int,
+    reply: Reply,
+    *,
+    reply_to: int | None = None,
+    thread_id: int | None = None,
+    feedback: Sequence[Button] = (),
+) -> list[Message]:
     """Send a Reply as one or more HTML messages; the keyboard goes on the last one."""
     texts = telegram_html(reply)
     markup = keyboard(reply, feedback=feedback)
     sent: list[Message] = []
     for index, text in enumerate(texts):
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
-        call = partial(bot.send_message, chat_id, text, message_thread_id=thread_id, reply_parameters=quote,
-                       reply_markup=markup if index == len(texts) - 1 else None)
+        call = partial(
+            bot.send_message,
+            chat_id,
+            text,
+            message_thread_id=thread_id,
+            reply_parameters=quote,
+            reply_markup=markup if index == len(texts) - 1 else None,
+        )
         sent.append(await deliver(call))
     return sent
 
 
-async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None, *,
-                        alert: bool = True) -> None:
+async def _answer_query(answer: Callable[..., Awaitable[bool]], text: str | None = None, *, alert: bool = True) -> None:
     """Answer a callback or inline query (with `text`: as an alert, or a brief notice unless `alert`).
     Best effort: a query too old to answer (or any failure) is logged, and the reply itself still goes out."""
     try:
@@ -320,6 +338,7 @@ def announcement_sender(bot: ExtBot[Any], store: Store) -> Callable[[int, Reply]
     that blocked the bot or no longer exists is gone (forgotten, never retried); a flood wait longer than
     `deliver` holds a reply for means "retry later". Anything else is a failure the Announcer retries. A
     group that became a supergroup is followed: its subscriptions move to the new id, which gets the message."""
+
     async def send(chat_id: int, reply: Reply) -> None:
         try:
             try:
@@ -340,6 +359,7 @@ def announcement_sender(bot: ExtBot[Any], store: Store) -> Callable[[int, Reply]
 
 
 # ----- groups ------------------------------------------------------------------------------------------
+
 
 def _mention(username: str) -> re.Pattern[str]:
     """`@username` as a word (Telegram usernames are case-insensitive)."""
@@ -373,6 +393,7 @@ def question_text(message: Message, username: str | None) -> str:
 
 # ----- inline mode -------------------------------------------------------------------------------------
 
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -385,7 +406,8 @@ def article(result_id: str, reply: Reply, username: str | None) -> InlineQueryRe
         title=_clip(lines[0] if lines else OPEN_ASSISTANT, TITLE_LIMIT),
         description=_clip(" ".join(lines[1:3]), DESCRIPTION_LIMIT) or None,
         input_message_content=InputTextMessageContent(
-            telegram_html(reply)[0], parse_mode=ParseMode.HTML,
+            telegram_html(reply)[0],
+            parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
         reply_markup=keyboard(reply, username) if username else None,
@@ -393,6 +415,7 @@ def article(result_id: str, reply: Reply, username: str | None) -> InlineQueryRe
 
 
 # ----- handlers ----------------------------------------------------------------------------------------
+
 
 def settle_heap(engine: Engine) -> None:
     """Build the current view and index, then move everything alive into the garbage collector's permanent
@@ -542,10 +565,14 @@ class Assistant:
         if message is None:
             return
         in_group = message.chat.type != ChatType.PRIVATE
-        await send_reply(context.bot, message.chat.id, reply,
-                         reply_to=message.message_id if in_group else None,
-                         thread_id=message.message_thread_id if message.is_topic_message else None,
-                         feedback=feedback)
+        await send_reply(
+            context.bot,
+            message.chat.id,
+            reply,
+            reply_to=message.message_id if in_group else None,
+            thread_id=message.message_thread_id if message.is_topic_message else None,
+            feedback=feedback,
+        )
 
     async def start(self, update: Update, context: Context) -> None:
         """Send the welcome and menu, or open what a deep link such as /start review-child-e names."""
@@ -558,6 +585,7 @@ class Assistant:
 
     def command(self, command: Command) -> Callback:
         """The handler for a command of the table: the engine's reply to each of its actions."""
+
         async def run_command(update: Update, context: Context) -> None:
             """Answer a menu command with the engine's replies for its actions."""
             for action in command.actions:
@@ -612,11 +640,16 @@ class Assistant:
     def is_admin(self, update: Update) -> bool:
         """An ADMIN_IDS user in a private chat (admin replies are not for a group to read)."""
         user, chat = update.effective_user, update.effective_chat
-        return (user is not None and user.id in self.settings.admin_ids
-                and chat is not None and chat.type == ChatType.PRIVATE)
+        return (
+            user is not None
+            and user.id in self.settings.admin_ids
+            and chat is not None
+            and chat.type == ChatType.PRIVATE
+        )
 
     def admin(self, callback: Callback) -> Callback:
         """`callback` for admins; anyone else gets what an unknown command gets (in a group: nothing)."""
+
         async def only_admins(update: Update, context: Context) -> None:
             """Run an admin command for an admin; answer anyone else as for an unknown command."""
             if self.is_admin(update):
@@ -714,8 +747,15 @@ class Assistant:
             return
         username = context.bot.username
         results = [article(str(i), reply, username) for i, reply in enumerate(self.inline_replies(query.query))]
-        await _answer_query(partial(query.answer, results, cache_time=INLINE_CACHE_SECONDS, is_personal=False,
-                                    button=InlineQueryResultsButton(text=OPEN_ASSISTANT, start_parameter="help")))
+        await _answer_query(
+            partial(
+                query.answer,
+                results,
+                cache_time=INLINE_CACHE_SECONDS,
+                is_personal=False,
+                button=InlineQueryResultsButton(text=OPEN_ASSISTANT, start_parameter="help"),
+            )
+        )
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the error (never the message) and tell the user something went wrong."""
@@ -741,17 +781,23 @@ def register_handlers(application: App, assistant: Assistant) -> None:
     updates are questions and each handler before them is checked in vain (nothing starting with "/" is a
     question); then commands (menu, subscriptions, admin), unknown commands, buttons, inline queries, and
     anything else in a private chat."""
-    application.add_handler(MessageHandler(
-        filters.TEXT & ~filters.COMMAND & ~SLASH_TEXT & filters.UpdateType.MESSAGE & ADDRESSED_TO_BOT,
-        assistant.question,
-    ))
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & ~SLASH_TEXT & filters.UpdateType.MESSAGE & ADDRESSED_TO_BOT,
+            assistant.question,
+        )
+    )
     for command in COMMANDS:
-        _command_handlers(application, command.name,
-                          assistant.start if command.name == "start" else assistant.command(command))
+        _command_handlers(
+            application, command.name, assistant.start if command.name == "start" else assistant.command(command)
+        )
     _command_handlers(application, SUBSCRIBE, assistant.subscribe)
     _command_handlers(application, UNSUBSCRIBE, assistant.unsubscribe)
-    admin_callbacks = {"reload": assistant.reload_command, "stats": assistant.stats_command,
-                       "unanswered": assistant.unanswered_command}
+    admin_callbacks = {
+        "reload": assistant.reload_command,
+        "stats": assistant.stats_command,
+        "unanswered": assistant.unanswered_command,
+    }
     for name in ADMIN_COMMANDS:
         _command_handlers(application, name, assistant.admin(admin_callbacks[name]))
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -785,8 +831,9 @@ async def post_shutdown(application: App) -> None:
     await assistant_of(application).close()
 
 
-def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path | None = None,
-                      timeout: float = DEFAULT_TIMEOUT) -> App:
+def build_application(
+    engine: Engine, settings: Settings, *, knowledge_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> App:
     """The Application for `settings`: Bot API root, defaults (HTML, no link previews), rate limiter, handlers."""
     application: App = (
         ApplicationBuilder()
@@ -796,8 +843,14 @@ def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(True)
-        .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, connect_timeout=timeout,
-                                read_timeout=timeout, write_timeout=timeout))
+        .request(
+            AiohttpRequest(
+                connection_pool_size=CONNECTION_POOL_SIZE,
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                write_timeout=timeout,
+            )
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=timeout))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -810,6 +863,7 @@ def build_application(engine: Engine, settings: Settings, *, knowledge_dir: Path
 
 
 # ----- logs ---------------------------------------------------------------------------------------------
+
 
 class RedactToken(logging.Filter):
     """Replaces the bot token wherever it would appear in a log line (URLs in library messages)."""
@@ -845,6 +899,7 @@ def protect_logs(token: str) -> None:
 
 # ----- running ------------------------------------------------------------------------------------------
 
+
 def run_telegram(engine: Engine, directory: Path) -> int:
     """Run the bot until SIGINT or SIGTERM: long polling, or a webhook when WEBHOOK_URL is set."""
     settings = Settings.from_env(os.environ)
@@ -853,9 +908,13 @@ def run_telegram(engine: Engine, directory: Path) -> int:
     try:
         if settings.webhook_url:
             application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port, url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES,
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES)

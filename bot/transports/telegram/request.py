@@ -92,7 +92,9 @@ class AiohttpRequest(BaseRequest):
         connect_s = _chosen(connect, self._connect_timeout)
         total = _sum(_chosen(write, self._write_timeout), read_s, connect_s) if upload else None
         return aiohttp.ClientTimeout(
-            total=total, connect=_sum(_chosen(pool, self._pool_timeout), connect_s), sock_connect=connect_s,
+            total=total,
+            connect=_sum(_chosen(pool, self._pool_timeout), connect_s),
+            sock_connect=connect_s,
             sock_read=read_s,
         )
 
