@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(bench)
     bench.add_argument("--sizes", default="1000,5000", help="synthetic review counts to add (comma-separated)")
     bench.add_argument(
-        "--questions", type=Path, default=None, help="labelled question set (default tests/questions.yaml)"
+        "--questions", type=Path, default=None, help="labelled question set (default: the main regression set)"
     )
     bench.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
     bench.add_argument("--quick", action="store_true", help="small sizes and few repeats, for tests")

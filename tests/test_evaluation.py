@@ -13,9 +13,10 @@ from bot.kb.visibility import LONDON
 from bot.service.engine import Engine
 from bot.tools.evaluation import Labelled, evaluate, is_right, load_labels
 
-HERE = Path(__file__).parent
+EVAL = Path(__file__).parent / "eval"
+REGRESSION = EVAL / "regression"
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
-QUESTION_SETS = sorted(HERE.glob("questions*.yaml"))
+QUESTION_SETS = sorted(EVAL.glob("*/questions*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def engine() -> Engine:
 
 
 def test_the_labelled_set_is_big_enough_and_covers_every_kind() -> None:
-    labels = load_labels(HERE / "questions.yaml")
+    labels = load_labels(REGRESSION / "questions.yaml")
     assert len(labels) >= 300
     assert {label.kind for label in labels} == set(ReplyKind)
 

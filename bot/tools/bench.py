@@ -34,7 +34,7 @@ from bot.kb.visibility import as_london
 from bot.service.engine import system_clock
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_QUESTIONS = ROOT / "tests" / "questions.yaml"
+DEFAULT_QUESTIONS = ROOT / "tests" / "eval" / "regression" / "questions.yaml"
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 SEED = 1
 QUICK_MAX_SIZE = 30
