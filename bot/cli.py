@@ -38,7 +38,7 @@ def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
         "--knowledge",
         type=Path,
         default=default,
-        help="knowledge directory (default: $KNOWLEDGE_DIR or the packaged knowledge/)",
+        help="knowledge directory (default: $KNOWLEDGE_DIR or the packaged bot/knowledge/)",
     )
     parser.add_argument(
         "--now",

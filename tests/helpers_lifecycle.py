@@ -13,8 +13,9 @@ from pathlib import Path
 import yaml
 
 from bot.answers.reply import Reply
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
 
-REAL_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+REAL_KNOWLEDGE = DEFAULT_KNOWLEDGE_DIR
 TEST_URL = "https://lcitylscb.org/learning-from-reviews"
 
 

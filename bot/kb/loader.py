@@ -19,7 +19,7 @@ from bot.errors import KnowledgeError
 from bot.heap import builds_in_bulk
 from bot.kb.models import KnowledgeBase, KnowledgeFile, WithheldDocument
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 
 PathKey = tuple[str | int, ...]
 

@@ -211,7 +211,7 @@ class Topic(Entry):
 
 
 class Intent(BaseModel):
-    """What a question asks for, recognised by fuzzy rules and example phrases (see knowledge/intents.yaml)."""
+    """What a question asks for, recognised by fuzzy rules and example phrases (see bot/knowledge/intents.yaml)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
