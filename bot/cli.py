@@ -16,7 +16,8 @@ from bot.answers.render import plain_text
 from bot.answers.reply import Reply
 from bot.errors import ReviewsBotError
 from bot.kb.lint import DEFAULT_STALE_MONTHS, lint
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, json_schema, load_knowledge
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, json_schema, load_knowledge
+from bot.kb.problems import KnowledgeInvalid
 from bot.kb.visibility import as_london
 from bot.service.engine import Clock, Engine, system_clock
 from bot.service.releases import dst_warnings

@@ -19,7 +19,8 @@ from kb_builders import (
     line_of,
 )
 
-from bot.kb.loader import KnowledgeInvalid, Problem, json_schema, load_knowledge
+from bot.kb.loader import json_schema, load_knowledge
+from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.kb.models import KnowledgeBase, KnowledgeFile, WithheldDocument
 
 ROOT = Path(__file__).resolve().parent.parent

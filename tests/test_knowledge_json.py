@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, KnowledgeInvalid, load_knowledge
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.problems import KnowledgeInvalid
 
 THEME = {
     "id": "json-theme",

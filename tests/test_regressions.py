@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from kb_builders import SHIPPED_KNOWLEDGE, add_yaml, copy_knowledge, edit, line_of
 
-from bot.kb.loader import KnowledgeInvalid, Problem, load_knowledge
+from bot.kb.loader import load_knowledge
+from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.kb.models import ReplyKind
 from bot.nlu.normalise import Synonyms, fold, normalise, words
 from bot.service.engine import Engine

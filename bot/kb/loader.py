@@ -7,7 +7,7 @@ before raising, so an editor fixes a broken knowledge base in one pass rather th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,35 +15,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.errors import KnowledgeError
 from bot.heap import builds_in_bulk
 from bot.kb.models import KnowledgeBase, KnowledgeFile, WithheldDocument
+from bot.kb.problems import KnowledgeInvalid, PathKey, Problem
+from bot.kb.serving import serving_problems
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
-
-PathKey = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with the knowledge base, located for a human editor."""
-
-    file: str
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message}"
-
-
-class KnowledgeInvalid(KnowledgeError):  # noqa: N818 - reads better at the raise site than KnowledgeInvalidError
-    """The knowledge base has problems; `problems` lists every one."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
 
 @dataclass
 class _ParsedFile:
@@ -223,12 +200,14 @@ def _validate_file(parsed: _ParsedFile, problems: list[Problem]) -> KnowledgeFil
         return None
 
 
-class _Locator:
-    """Finds the file and line of an entry by section and id, for cross-file problems."""
+class Locator:
+    """Finds the file and line of an entry by section and id, for cross-file problems and lint warnings."""
 
-    def __init__(self, files: list[tuple[_ParsedFile, KnowledgeFile]]) -> None:
+    def __init__(self, directory: Path, files: list[_ParsedFile]) -> None:
+        self._directory = directory
+        self._files = files
         self._where: dict[tuple[str, str], tuple[_ParsedFile, int]] = {}
-        for parsed, _ in files:
+        for parsed in files:
             for section, items in parsed.data.items():
                 if isinstance(items, list):
                     for index, item in enumerate(items):
@@ -241,8 +220,34 @@ class _Locator:
         line, _ = _line_for(parsed, path)
         return Problem(parsed.name, line, _dotted(path), message)
 
+    def section_problem(self, section: str, message: str) -> Problem:
+        """A problem with a whole section (something missing from it): its first file, else the directory."""
+        for parsed in self._files:
+            if section in parsed.data:
+                return Problem(parsed.name, parsed.lines.get((section,), 1), section, message)
+        return Problem(str(self._directory), 1, section, message)
 
-def _check_references(kb: KnowledgeBase, at: _Locator) -> Iterator[Problem]:
+    def locate(self, where: str) -> str:
+        """'reviews.child-e.documents.child-e-briefing.published_on' -> 'reviews.yaml:42' ('' when unknown)."""
+        section, _, rest = where.partition(".")
+        entry_id, _, rest = rest.partition(".")
+        found = self._where.get((section, entry_id))
+        if found is None:
+            return ""
+        parsed, index = found
+        path: PathKey = (section, index)
+        keys = rest.split(".") if rest else []
+        if keys[:1] == ["documents"] and len(keys) > 1:
+            documents = parsed.data[section][index].get("documents") or []
+            ids = [doc.get("id") if isinstance(doc, dict) else None for doc in documents]
+            if keys[1] in ids:
+                path = (*path, "documents", ids.index(keys[1]))
+                keys = keys[2:]
+        line, _ = _line_for(parsed, (*path, *keys))
+        return f"{parsed.name}:{line}"
+
+
+def _check_references(kb: KnowledgeBase, at: Locator) -> Iterator[Problem]:
     partnerships = {p.id for p in kb.partnerships}
     themes = {t.id for t in kb.themes}
     terms = {t.id for t in kb.terms}
@@ -285,9 +290,6 @@ def _check_references(kb: KnowledgeBase, at: _Locator) -> Iterator[Problem]:
         for i, related in enumerate(topic.related):
             if related not in resources:
                 yield at.problem("topics", topic.id, ("related", i), f"no resource with id {related!r}")
-    homes = [p.id for p in kb.partnerships if p.home]
-    if len(homes) > 1:
-        yield at.problem("partnerships", homes[1], ("home",), "only one partnership can be home")
 
 
 def _check_unique_ids(files: list[_ParsedFile]) -> Iterator[Problem]:
@@ -324,9 +326,19 @@ def knowledge_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
+@dataclass(frozen=True)
+class LoadedKnowledge:
+    """A knowledge base with the means to point an editor at the file and line of any of its entries."""
+
+    kb: KnowledgeBase
+    locator: Locator
+
+
 @builds_in_bulk
-def load_knowledge(directory: Path) -> KnowledgeBase:
-    """Read, validate and merge every YAML file under `directory`; raise `KnowledgeInvalid` listing all problems."""
+def read_knowledge(directory: Path, answerable: Collection[str] | None = None) -> LoadedKnowledge:
+    """Read, validate and merge every YAML file under `directory`, then apply the serving rules
+    (bot/kb/serving.py); raise `KnowledgeInvalid` listing all problems. `answerable` names the intents
+    that have a composer, to pair them with the declared intents."""
     if not directory.is_dir():
         raise KnowledgeInvalid([Problem(str(directory), 1, "(directory)", "knowledge directory not found")])
     paths = knowledge_files(directory)
@@ -343,10 +355,17 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
         for name in sections:
             sections[name].extend(getattr(content, name))
     kb = KnowledgeBase(**{name: tuple(items) for name, items in sections.items()})
-    problems.extend(_check_references(kb, _Locator(validated)))
+    locator = Locator(directory, parsed_files)
+    problems.extend(_check_references(kb, locator))
+    problems.extend(serving_problems(kb, locator.problem, locator.section_problem, answerable))
     if problems:
         raise KnowledgeInvalid(problems)
-    return kb
+    return LoadedKnowledge(kb, locator)
+
+
+def load_knowledge(directory: Path, answerable: Collection[str] | None = None) -> KnowledgeBase:
+    """The knowledge base under `directory`, valid and safe to serve (see `read_knowledge`)."""
+    return read_knowledge(directory, answerable).kb
 
 
 def json_schema() -> str:

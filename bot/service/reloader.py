@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.answers.reply import Reply, para
-from bot.kb.loader import KnowledgeInvalid, Problem, load_knowledge
+from bot.kb.loader import load_knowledge
+from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.kb.models import ReplyKind
 from bot.service.announcements import ItemKey, new_items
 from bot.service.engine import Engine
