@@ -10,17 +10,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from bot.answers.render import plain_text
 from bot.answers.reply import Reply
 from bot.errors import ReviewsBotError
 from bot.kb.lint import DEFAULT_STALE_MONTHS, lint
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, json_schema, load_knowledge
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, json_schema
 from bot.kb.problems import KnowledgeInvalid
 from bot.kb.visibility import as_london
 from bot.service.engine import Clock, Engine, system_clock
+from bot.service.knowledge import read_servable
 from bot.service.releases import dst_warnings
+from bot.transports.console import console_chat, use_utf8_stdio, valid_text
 
 log = logging.getLogger("bot")
 
@@ -30,6 +31,16 @@ def _parse_now(value: str) -> dt.datetime:
         return as_london(dt.datetime.fromisoformat(value))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not an ISO-8601 date-time: {value!r}") from exc
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of months, 1 or more (got {value!r})")
+    return number
 
 
 def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -63,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check)
     check.add_argument(
         "--stale-months",
-        type=int,
+        type=_positive_int,
         default=DEFAULT_STALE_MONTHS,
         help=f"warn when an entry was checked longer ago than this (default {DEFAULT_STALE_MONTHS})",
     )
@@ -97,9 +108,13 @@ def _clock(now: dt.datetime | None) -> Clock:
     return lambda: now
 
 
+LINE_BREAKS_JSON_KEEPS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+"""Characters that JSON may leave raw but line-splitting readers (str.splitlines, JavaScript) break on."""
+
+
 def reply_json(question: str, reply: Reply) -> str:
-    """One line of `ask --jsonl` output, exactly as DESIGN.md's contract."""
-    return json.dumps(
+    """One line of `ask --jsonl` output, exactly as DESIGN.md's contract: one record per line, whatever the text."""
+    line = json.dumps(
         {
             "question": question,
             "kind": reply.kind.value,
@@ -112,27 +127,13 @@ def reply_json(question: str, reply: Reply) -> str:
         },
         ensure_ascii=False,
     )
-
-
-def console_chat(engine: Engine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """An interactive chat on the terminal, on the same engine as Telegram."""
-    interactive = stdin.isatty()
-    print("Learning-from-Reviews assistant. Ask a question; 'quit' or Ctrl-D to leave.", file=stdout)
-    print(plain_text(engine.answer("help")), file=stdout)
-    while True:
-        if interactive:
-            print("\nyou> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line or line.strip().lower() in {"quit", "exit", "/quit"}:
-            return 0
-        if not line.strip():
-            continue
-        print(("\nbot> " if interactive else "") + plain_text(engine.answer(line)), file=stdout, flush=True)
-        if not interactive:
-            print(file=stdout)
+    for char, escaped in LINE_BREAKS_JSON_KEEPS.items():
+        line = line.replace(char, escaped)
+    return line
 
 
 def _ask(engine: Engine, args: argparse.Namespace) -> int:
+    use_utf8_stdio()
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\n")
@@ -141,7 +142,7 @@ def _ask(engine: Engine, args: argparse.Namespace) -> int:
     if not args.question:
         print("ask: give a question, or --jsonl to read them from stdin", file=sys.stderr)
         return 2
-    for index, question in enumerate(args.question):
+    for index, question in enumerate(map(valid_text, args.question)):
         if index:
             print("\n---\n")
         print(plain_text(engine.answer(question)))
@@ -150,16 +151,17 @@ def _ask(engine: Engine, args: argparse.Namespace) -> int:
 
 def _check(directory: Path, args: argparse.Namespace) -> int:
     try:
-        kb = load_knowledge(directory)
+        loaded = read_servable(directory)
     except KnowledgeInvalid as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{len(exc.problems)} error(s) in {directory}", file=sys.stderr)
         return 1
+    kb = loaded.kb
     today = (args.now or as_london(system_clock())).date()
-    warnings = [*map(str, lint(kb, today, args.stale_months)), *(f"warning: {w}" for w in dst_warnings(kb))]
+    warnings = [*lint(kb, today, args.stale_months), *dst_warnings(kb)]
     for warning in warnings:
-        print(warning)
+        print(warning.located(loaded.locator.locate))
     counts = ", ".join(
         f"{len(getattr(kb, s))} {s}"
         for s in ("reviews", "statements", "resources", "themes", "contacts", "terms", "topics", "intents")
@@ -207,6 +209,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
+    try:
+        return _dispatch(command, args)
+    except ReviewsBotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(command: str, args: argparse.Namespace) -> int:
     directory = knowledge_dir(args.knowledge)
     if command == "schema":
         print(json_schema())
@@ -218,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_bench(directory, args)
     try:
-        kb = load_knowledge(directory)
+        kb = read_servable(directory).kb
     except KnowledgeInvalid as exc:
         print(f"The knowledge base in {directory} has errors; not starting:\n{exc}", file=sys.stderr)
         return 1
@@ -229,16 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ask": lambda: _ask(engine, args),
         "evaluate": lambda: _evaluate(engine, args, args.now or engine.now()),
     }
-    try:
-        return handlers[command]()
-    except ReviewsBotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # output piped into `head` and closed early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return handlers[command]()
 
 
 def _load_dotenv() -> None:

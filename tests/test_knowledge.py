@@ -20,8 +20,8 @@ from kb_builders import (
 )
 
 from bot.kb.loader import json_schema, load_knowledge
-from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.kb.models import KnowledgeBase, KnowledgeFile, WithheldDocument
+from bot.kb.problems import KnowledgeInvalid, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_E_DOC_STATUS = "        status: published\n        published_on: 2024-07-31\n"

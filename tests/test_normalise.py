@@ -46,9 +46,10 @@ def test_fold_reads_ampersand_as_and() -> None:
     assert fold("C&D").split() == ["c", "and", "d"]
 
 
-def test_fold_considers_at_most_2000_characters() -> None:
-    assert len(fold("a" * 5000)) == 2000
-    assert fold("a" * 2000 + "zebra").count("z") == 0
+def test_fold_considers_a_whole_telegram_message_and_no_more() -> None:
+    assert len(fold("a" * 5000)) == 4096
+    assert fold("a" * 4000 + "zebra").count("z") == 1
+    assert fold("a" * 4096 + "zebra").count("z") == 0
 
 
 # ----- words ----------------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ import pytest
 from kb_builders import SHIPPED_KNOWLEDGE, add_yaml, copy_knowledge, edit, line_of
 
 from bot.kb.loader import load_knowledge
-from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.kb.models import ReplyKind
+from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.nlu.normalise import Synonyms, fold, normalise, words
 from bot.service.engine import Engine
 
@@ -122,7 +122,7 @@ def test_missing_status_names_the_status_key(kb_dir: Path) -> None:  # -> test_k
     assert problem.line == line_of(reviews, "- id: child-e-improvements-briefing")
 
 
-# ----- BUG 4 (medium): every "no" is rewritten to "number" (bot/knowledge/intents.yaml:300 + bot/nlu/normalise.py:53) --
+# ----- BUG 4 (medium): every "no" is rewritten to "number" (intents.yaml:300 + bot/nlu/normalise.py:53) --
 
 
 def test_no_is_not_read_as_number(shipped_synonyms: Synonyms) -> None:  # -> test_normalise.py

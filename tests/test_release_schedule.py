@@ -163,7 +163,7 @@ async def test_the_release_job_at_a_dst_gap_announces(tmp_path: Path) -> None:
 
 def test_dst_warnings_name_the_entry_and_the_instant_used(tmp_path: Path) -> None:
     kb = _kb(tmp_path, "2026-03-29T01:30:00", "2026-10-25T01:30:00", "2026-12-01T09:00:00")
-    warnings = dst_warnings(kb)
+    warnings = [str(w) for w in dst_warnings(kb)]
     assert len(warnings) == 2
     gap, overlap = warnings
     assert "reviews.child-a.documents.child-a-report" in gap and "does not exist" in gap

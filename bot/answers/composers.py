@@ -53,6 +53,32 @@ REVIEWS_PAGE = "lscpb-learning-from-reviews"  # where the home partnership publi
 """Most reviews listed in one reply: a phone screen, not a catalogue."""
 
 
+ComposeFn = Callable[["Composer", Match], Reply]
+_COMPOSERS: dict[str, ComposeFn] = {}
+
+
+def composes(intent: str) -> Callable[[ComposeFn], ComposeFn]:
+    """Register the composer of `intent`: an intent is its YAML plus exactly one of these."""
+
+    def register(compose: ComposeFn) -> ComposeFn:
+        if intent in _COMPOSERS:
+            raise ValueError(f"intent {intent!r} already has a composer")
+        _COMPOSERS[intent] = compose
+        return compose
+
+    return register
+
+
+def withdraw_composer(intent: str) -> None:
+    """Forget a registered composer (for tests and plug-ins that register their own)."""
+    _COMPOSERS.pop(intent, None)
+
+
+def answerable_intents() -> frozenset[str]:
+    """The intents that have a composer; `check` pairs them with the intents the knowledge base declares."""
+    return frozenset(_COMPOSERS)
+
+
 def uk_date(day: dt.date) -> str:
     """31 July 2024."""
     return f"{day.day} {day:%B %Y}"
@@ -110,31 +136,12 @@ class Composer:
             "statement": self.statements,
             "contact": {c.id: c for c in self.contacts},
         }
-        self._compose: dict[str, Callable[[Match], Reply]] = {
-            "urgent": self._urgent,
-            "latest_reviews": self._latest,
-            "review": self._review,
-            "where_to_read": self._where,
-            "statement": self._statement,
-            "how_reviews_work": self._how,
-            "framework": self._framework,
-            "themes": self._themes,
-            "theme": self._theme,
-            "national_repository": self._repository,
-            "archive": self._archive,
-            "glossary": self._glossary,
-            "contacts": self._contacts,
-            "about": self._about,
-            "help": self._help,
-            "greeting": self._greeting,
-            "thanks": self._thanks,
-        }
 
     # ----- entry point ---------------------------------------------------------------------------
     @property
     def intents(self) -> frozenset[str]:
         """Every intent this composer can answer (button actions name one of these)."""
-        return frozenset(self._compose)
+        return answerable_intents()
 
     def has(self, kind: str, entry_id: str) -> bool:
         """Is the entry visible in this view? Old buttons may name something since removed."""
@@ -143,14 +150,16 @@ class Composer:
     def compose(self, match: Match) -> Reply:
         if match.kind == ReplyKind.CLARIFY:
             return self._clarify(match)
-        if match.kind == ReplyKind.FALLBACK or match.intent not in self._compose:
+        compose = _COMPOSERS.get(match.intent or "")
+        if match.kind == ReplyKind.FALLBACK or compose is None:
             return self._fallback(match)
-        reply = self._compose[match.intent](match)
+        reply = compose(self, match)
         if match.alternatives:
             reply = self._with_alternatives(reply, match.alternatives)
         for intent, refs in match.also:
-            if intent in self._compose and intent != match.intent:
-                extra = self._compose[intent](Match(ReplyKind.ANSWER, intent, refs, match.confidence))
+            also = _COMPOSERS.get(intent)
+            if also is not None and intent != match.intent:
+                extra = also(self, Match(ReplyKind.ANSWER, intent, refs, match.confidence))
                 entries = tuple(dict.fromkeys(reply.entries + extra.entries))
                 reply = replace(reply, blocks=reply.blocks + extra.blocks, entries=entries)
         return reply
@@ -243,6 +252,7 @@ class Composer:
     def _selected_reviews(self, match: Match) -> list[Review]:
         return [self.reviews[i] for i in self._ids(match, "review") if i in self.reviews]
 
+    @composes("review")
     def _review(self, match: Match) -> Reply:
         reviews = self._selected_reviews(match)
         if not reviews:
@@ -250,6 +260,7 @@ class Composer:
         blocks = [b for r in reviews for b in self._review_block(r)]
         return self._reply(match, blocks, [r.id for r in reviews], self._review_buttons(reviews[0]))
 
+    @composes("latest_reviews")
     def _latest(self, match: Match) -> Reply:
         partnership_ids = self._ids(match, "partnership")
         partnership = self.partnerships.get(partnership_ids[0]) if partnership_ids else self.home
@@ -306,6 +317,7 @@ class Composer:
             link("read it", doc.url),
         )
 
+    @composes("where_to_read")
     def _where(self, match: Match) -> Reply:
         reviews = self._selected_reviews(match)
         blocks: list[Block] = []
@@ -344,6 +356,7 @@ class Composer:
         buttons = self._review_buttons(reviews[0]) if reviews else [Button("Menu", "help")]
         return self._reply(match, blocks, [r.id for r in match.refs], buttons)
 
+    @composes("statement")
     def _statement(self, match: Match) -> Reply:
         review_ids = self._ids(match, "review")
         chosen = [self.statements[i] for i in self._ids(match, "statement") if i in self.statements]
@@ -378,6 +391,7 @@ class Composer:
     def _resource_block(self, resource: Resource) -> Block:
         return para((strong(resource.title),), resource.summary, (link(resource.url, resource.url),))
 
+    @composes("how_reviews_work")
     def _how(self, match: Match) -> Reply:
         topic_ids = self._ids(match, "topic") or ["how-reviews-work"]
         blocks: list[Block] = []
@@ -401,10 +415,12 @@ class Composer:
         blocks = [self._resource_block(self.resources[i]) for i in ids]
         return self._reply(match, blocks, ids, [Button("How reviews work", "how_reviews_work"), Button("Menu", "help")])
 
+    @composes("framework")
     def _framework(self, match: Match) -> Reply:
         kinds = {ResourceKind.FRAMEWORK, ResourceKind.GUIDANCE, ResourceKind.PROCEDURES, ResourceKind.WEBSITE}
         return self._resources_reply(match, ["llr-framework", "working-together-2023", "llr-procedures"], kinds)
 
+    @composes("national_repository")
     def _repository(self, match: Match) -> Reply:
         reply = self._resources_reply(match, ["nspcc-repository", "nspcc-recent-reviews"], {ResourceKind.REPOSITORY})
         themes = self._ids(match, "theme")
@@ -413,12 +429,14 @@ class Composer:
         extra = self._theme(Match(ReplyKind.ANSWER, "theme", tuple(Ref("theme", t) for t in themes)))
         return self._reply(match, reply.blocks + extra.blocks, reply.entries + extra.entries, reply.buttons)
 
+    @composes("archive")
     def _archive(self, match: Match) -> Reply:
         return self._resources_reply(match, ["lscpb-archive"], {ResourceKind.ARCHIVE})
 
     def _briefings(self, theme: Theme) -> list[Resource]:
         return self._briefings_of.get(theme.id, [])
 
+    @composes("themes")
     def _themes(self, match: Match) -> Reply:
         lines: list[Line] = []
         for theme in self.view.themes:
@@ -431,6 +449,7 @@ class Composer:
         buttons = [Button(t.name, f"theme:{t.id}") for t in self.view.themes[:4]] + [Button("Menu", "help")]
         return self._reply(match, blocks, [t.id for t in self.view.themes], buttons)
 
+    @composes("theme")
     def _theme(self, match: Match) -> Reply:
         themes = [self.themes[i] for i in self._ids(match, "theme") if i in self.themes]
         blocks: list[Block] = []
@@ -448,6 +467,7 @@ class Composer:
         buttons = [Button("All themes", "themes"), Button("Menu", "help")]
         return self._reply(match, blocks, [t.id for t in themes], buttons)
 
+    @composes("glossary")
     def _glossary(self, match: Match) -> Reply:
         terms = [self.terms[i] for i in self._ids(match, "term") if i in self.terms]
         blocks = [para((strong(t.term),), t.meaning) for t in terms]
@@ -466,6 +486,7 @@ class Composer:
         hours = f" ({contact.hours})" if contact.hours else ""
         return (text(f"• {contact.name}: "), *reach, text(f"{hours}. {contact.use}"))
 
+    @composes("urgent")
     def _urgent(self, match: Match) -> Reply:
         urgent = [c for c in self.contacts if c.urgent]
         others = [c for c in self.contacts if not c.urgent]
@@ -482,6 +503,7 @@ class Composer:
             blocks.append(para((text("Follow the "), link(procedures.title, procedures.url), text("."))))
         return self._reply(match, blocks, [c.id for c in self.contacts], [Button("Menu", "help")], ReplyKind.URGENT)
 
+    @composes("contacts")
     def _contacts(self, match: Match) -> Reply:
         areas = set(self._ids(match, "partnership"))
         named = set(self._ids(match, "contact"))
@@ -492,6 +514,7 @@ class Composer:
         )
 
     # ----- about and conversation -----------------------------------------------------------------
+    @composes("about")
     def _about(self, match: Match) -> Reply:
         ids = self._ids(match, "partnership")
         partnerships = [self.partnerships[i] for i in ids if i in self.partnerships]
@@ -504,14 +527,17 @@ class Composer:
             blocks.append(para(WHAT_I_DO, "I only show what the partnership has published."))
         return self._reply(match, blocks, [p.id for p in partnerships], MENU_BUTTONS)
 
+    @composes("help")
     def _help(self, match: Match) -> Reply:
         blocks = [para(WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
         return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
 
+    @composes("greeting")
     def _greeting(self, match: Match) -> Reply:
         blocks = [para("Hello. " + WHAT_I_DO), para(TRY_ASKING)]
         return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
 
+    @composes("thanks")
     def _thanks(self, match: Match) -> Reply:
         return self._reply(
             match, [para("You're welcome. Ask me anything else about local reviews.")], [], MENU_BUTTONS, ReplyKind.CHAT

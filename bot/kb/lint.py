@@ -23,6 +23,11 @@ class LintWarning:
     def __str__(self) -> str:
         return f"warning: {self.where}: {self.message}"
 
+    def located(self, locate: Callable[[str], str]) -> str:
+        """As `check` prints it: the file and line first, like an error, when the entry can be found."""
+        place = locate(self.where)
+        return f"warning: {place}: {self.where}: {self.message}" if place else str(self)
+
 
 def _entries(kb: KnowledgeBase) -> list[tuple[str, Entry]]:
     found: list[tuple[str, Entry]] = []
@@ -56,7 +61,7 @@ def stale_entries(kb: KnowledgeBase, today: dt.date, months: int = DEFAULT_STALE
     """Entries whose `checked` date is older than `months` months."""
     limit = _months_before(today, months)
     return [
-        LintWarning(where, f"last checked {entry.checked.isoformat()}, more than {months} months ago")
+        LintWarning(f"{where}.checked", f"last checked {entry.checked.isoformat()}, more than {months} months ago")
         for where, entry in _entries(kb)
         if entry.checked < limit
     ]
@@ -73,7 +78,9 @@ def clashing_aliases(kb: KnowledgeBase) -> list[LintWarning]:
         for alias in (theme.name, *theme.aliases):
             names[("theme", norm(alias))].add(theme.id)
     return [
-        LintWarning(f"{kind}s", f"'{' '.join(tokens)}' names {len(ids)} entries: {', '.join(sorted(ids))}")
+        LintWarning(
+            f"{kind}s.{min(ids)}.aliases", f"'{' '.join(tokens)}' names {len(ids)} entries: {', '.join(sorted(ids))}"
+        )
         for (kind, tokens), ids in sorted(names.items())
         if len(ids) > 1
     ]
@@ -87,7 +94,7 @@ def clashing_intent_phrases(kb: KnowledgeBase) -> list[LintWarning]:
         for phrase in intent.phrases:
             owners[norm(phrase)].add(intent.id)
     return [
-        LintWarning("intents", f"phrase '{' '.join(tokens)}' belongs to {', '.join(sorted(ids))}")
+        LintWarning(f"intents.{min(ids)}.phrases", f"phrase '{' '.join(tokens)}' belongs to {', '.join(sorted(ids))}")
         for tokens, ids in sorted(owners.items())
         if len(ids) > 1
     ]
@@ -97,11 +104,32 @@ def undated_publications(kb: KnowledgeBase) -> list[LintWarning]:
     """Published documents without a date sort last in 'latest'; fine when no source gives one."""
     return [
         LintWarning(
-            f"reviews.{review.id}.documents.{doc.id}", "published_on is null: it will be listed as 'date not given'"
+            f"reviews.{review.id}.documents.{doc.id}.published_on",
+            "published_on is null: it will be listed as 'date not given'",
         )
         for review in kb.reviews
         for doc in review.documents
         if isinstance(doc, PublishedDocument) and doc.published_on is None
+    ]
+
+
+def future_publications(kb: KnowledgeBase, today: dt.date) -> list[LintWarning]:
+    """A publication dated after today is a typo, or an embargo written as a publication (shown at once)."""
+    dated = [
+        (f"reviews.{review.id}.documents.{doc.id}.published_on", doc.published_on)
+        for review in kb.reviews
+        for doc in review.documents
+        if isinstance(doc, PublishedDocument)
+    ]
+    dated += [(f"resources.{r.id}.published_on", r.published_on) for r in kb.resources]
+    return [
+        LintWarning(
+            where,
+            f"published_on {day.isoformat()} is in the future: it is shown now; for a later release write "
+            "`status: embargoed` with `publish_on`",
+        )
+        for where, day in dated
+        if day is not None and day > today
     ]
 
 
@@ -111,4 +139,5 @@ def lint(kb: KnowledgeBase, today: dt.date, stale_months: int = DEFAULT_STALE_MO
         + clashing_aliases(kb)
         + clashing_intent_phrases(kb)
         + undated_publications(kb)
+        + future_publications(kb, today)
     )

@@ -7,6 +7,7 @@ before raising, so an editor fixes a broken knowledge base in one pass rather th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.kb.problems import KnowledgeInvalid, PathKey, Problem
 from bot.kb.serving import serving_problems
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
+
 
 @dataclass
 class _ParsedFile:
@@ -128,8 +130,7 @@ def _parse(path: Path, root: Path, problems: list[Problem]) -> _ParsedFile | Non
         problems.append(Problem(name, line, "(file)", f"not UTF-8 text: {exc.reason}"))
         return None
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        problems.append(Problem(name, line, "(file)", f"YAML syntax: {exc.problem or exc}"))
+        problems.append(_syntax_problem(name, text, exc))
         return None
     if node is None:
         return _ParsedFile(name, {}, {(): 1}, text)
@@ -139,6 +140,41 @@ def _parse(path: Path, root: Path, problems: list[Problem]) -> _ParsedFile | Non
         problems.append(Problem(name, 1, "(file)", "the file must be a mapping of sections (reviews:, themes: …)"))
         return None
     return _ParsedFile(name, data, lines, text)
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s:#"']+:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote(lines: list[str], first: int, last: int) -> int | None:
+    """The first line (1-based, within first..last) whose value opens a quote it does not close."""
+    for number in range(first, min(last, len(lines)) + 1):
+        found = _QUOTED_VALUE.match(lines[number - 1])
+        if found and found.group(2).count(found.group(1)) % 2 == 0:
+            return number
+    return None
+
+
+def _syntax_problem(name: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error where the editor must look: where the broken construct starts (an unclosed quote,
+    a key missing its colon), with where the parser noticed; tabs named, since YAML cannot indent with them."""
+    noticed = exc.problem_mark.line + 1 if exc.problem_mark else 1
+    tabbed = next(
+        (n for n, line in enumerate(text.splitlines(), 1) if line[: len(line) - len(line.lstrip())].count("\t")), None
+    )
+    if tabbed is not None and "\\t" in repr(exc.problem):
+        return Problem(name, tabbed, "(file)", "YAML syntax: a tab indents this line; YAML needs spaces")
+    started = exc.context_mark.line + 1 if exc.context_mark else noticed
+    unclosed = _unclosed_quote(text.splitlines(), min(started, noticed), noticed)
+    if unclosed is not None:
+        return Problem(
+            name, unclosed, "(file)", f"YAML syntax: this quote is never closed (the parser gave up at line {noticed})"
+        )
+    message = f"YAML syntax: {exc.problem or exc}"
+    if exc.context and started != noticed:
+        message += f" ({exc.context} that starts here; noticed at line {noticed})"
+    if tabbed is not None:
+        message += f"; line {tabbed} is indented with a tab, and YAML needs spaces"
+    return Problem(name, started, "(file)", message)
 
 
 def _line_for(parsed: _ParsedFile, loc: tuple[Any, ...]) -> tuple[int, PathKey]:
@@ -176,6 +212,9 @@ def _friendly(error: dict[str, Any], data_at_parent: Any) -> str:
         return "status is required (published, embargoed, withheld or withdrawn)"
     if kind == "string_pattern_mismatch" and "https?" in str(error.get("ctx", {}).get("pattern", "")):
         return f"not an absolute http(s) URL: {error.get('input')!r}"
+    if kind.startswith(("date", "datetime")):
+        example = "2024-07-31T09:00" if kind.startswith("datetime") else "2024-07-31"
+        return f"{error.get('input')!r} is not a real date: write YYYY-MM-DD, e.g. {example}"
     if kind == "string_pattern_mismatch":
         return f"{error.get('input')!r} must be lower-case words joined by hyphens"
     return str(error["msg"])

@@ -40,7 +40,7 @@ _DIGIT = re.compile(r"\d")
 _AGE = re.compile(r"\b(\d{1,2}) ?(?:yo|y/o|yrs? old|years? old)\b")
 _GLUED_NAME = re.compile(r"\b(child|baby)([a-rt-z])\b")  # 'childc and d', 'childe' typed in one go; not 'childs'
 _MONTH_ABBREVIATION = re.compile(rf"\b({'|'.join(_MONTH_ABBREVIATIONS)})\b\.?")
-_MAX_INPUT = 2000  # characters considered; nobody asks a question longer than this
+_MAX_INPUT = 4096  # characters considered: a whole Telegram message, so a worry at its end is read
 
 
 _ASCII_CONTROLS = {c: (" " if chr(c).isspace() else None) for c in (*range(32), 127)}

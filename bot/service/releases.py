@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.kb.lint import LintWarning
 from bot.kb.models import EmbargoedDocument, KnowledgeBase
 from bot.kb.visibility import LONDON, release_instant, utc_instant, wall_clock
 
@@ -77,7 +78,7 @@ def plan_jobs(kb: KnowledgeBase, now: dt.datetime, scheduled: Iterable[str | Non
     return JobPlan(add, cancel)
 
 
-def dst_warnings(kb: KnowledgeBase) -> list[str]:
+def dst_warnings(kb: KnowledgeBase) -> list[LintWarning]:
     """Embargo times that fall in a daylight-saving change, with the instant the bot will use."""
     warnings = []
     for where, moment in _embargo_moments(kb):
@@ -91,7 +92,10 @@ def dst_warnings(kb: KnowledgeBase) -> list[str]:
             else ("happens twice in London (clocks go back)")
         )
         warnings.append(
-            f"{where}: publish_on {moment.isoformat()} {why}; it will be released at "
-            f"{used:%H:%M} UTC ({used.astimezone(LONDON):%H:%M %Z}). Give an explicit offset to be sure."
+            LintWarning(
+                f"{where}.publish_on",
+                f"publish_on {moment.isoformat()} {why}; it will be released at "
+                f"{used:%H:%M} UTC ({used.astimezone(LONDON):%H:%M %Z}). Give an explicit offset to be sure.",
+            )
         )
     return warnings

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.answers.reply import Reply, para
-from bot.kb.loader import load_knowledge
-from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.kb.models import ReplyKind
+from bot.kb.problems import KnowledgeInvalid, Problem
 from bot.service.announcements import ItemKey, new_items
 from bot.service.engine import Engine
+from bot.service.knowledge import read_servable
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def reload(engine: Engine, directory: Path) -> ReloadOutcome:
     Blocking (reads files): call it from a worker thread in an event loop (asyncio.to_thread)."""
     with _RELOAD_LOCK:
         try:
-            kb = load_knowledge(directory)
+            kb = read_servable(directory).kb
         except KnowledgeInvalid as exc:
             log.warning("reload failed with %d problem(s); still serving the previous knowledge", len(exc.problems))
             return ReloadOutcome(problems=tuple(exc.problems))
