@@ -52,3 +52,15 @@ def test_is_right_requires_kind_intent_and_entries(engine: Engine) -> None:
     assert not is_right(Labelled(q="x", kind=ReplyKind.ANSWER, intent="statement", entries=["child-e"]), reply)
     assert not is_right(Labelled(q="x", kind=ReplyKind.ANSWER, intent="review", entries=["patricia"]), reply)
     assert not is_right(Labelled(q="x", kind=ReplyKind.CLARIFY), reply)
+
+
+def test_the_report_counts_urgent_misses_and_false_urgent_replies(engine: Engine) -> None:
+    labels = [
+        Labelled(q="a baby in my care has a bruise and I am worried she is in danger now", kind=ReplyKind.URGENT),
+        Labelled(q="tell me about child e", kind=ReplyKind.URGENT),
+        Labelled(q="a child is in danger right now", kind=ReplyKind.ANSWER, intent="review"),
+        Labelled(q="what is an scr", kind=ReplyKind.ANSWER, intent="glossary"),
+    ]
+    report = evaluate(engine, labels, NOW)
+    assert (report.urgent_missed, report.false_urgent) == (1, 1)
+    assert "urgent missed: 1 of 2" in report.summary() and "false urgent: 1 of 2" in report.summary()
