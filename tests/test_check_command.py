@@ -63,7 +63,7 @@ def test_the_embargo_scenario_passes(tmp_path: Path) -> None:
         ("statements.yaml", "    review: baby-scr\n", "    review: baby-nothing\n", "review: baby-nothing"),
         (
             "themes.yaml",
-            '    summary: "Learning from case reviews where children were harmed through neglect."\n',
+            '    summary: "Learning from case reviews on neglect."\n',
             "    summary: Learning: from case reviews: neglect\n",
             "Learning: from",
         ),

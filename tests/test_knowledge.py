@@ -122,7 +122,7 @@ def test_missing_required_field_points_at_its_entry(kb_dir: Path) -> None:
 
 def test_missing_required_field_of_a_later_entry(kb_dir: Path) -> None:
     themes = kb_dir / "themes.yaml"
-    edit(themes, '    summary: "Learning from case reviews where children were harmed through neglect."\n', "")
+    edit(themes, '    summary: "Learning from case reviews on neglect."\n', "")
     problem = only_problem(kb_dir)
     assert (problem.file, problem.line, problem.key) == (
         "themes.yaml",
@@ -490,7 +490,7 @@ def test_yaml_syntax_error_names_the_line_of_the_error(kb_dir: Path) -> None:
     themes = kb_dir / "themes.yaml"
     edit(
         themes,
-        '    summary: "Learning from case reviews where children were harmed through neglect."\n',
+        '    summary: "Learning from case reviews on neglect."\n',
         "    summary: Learning: from case reviews: neglect\n",
     )
     problem = only_problem(kb_dir)

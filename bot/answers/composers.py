@@ -445,7 +445,7 @@ class Composer:
         blocks = [para("NSPCC Learning's briefings from case reviews, by theme and sector:", *lines)]
         repository = self.resources.get("nspcc-repository")
         if repository:
-            blocks.append(para((text("Every published case review: "), link(repository.title, repository.url))))
+            blocks.append(para((text("Published case reviews in one place: "), link(repository.title, repository.url))))
         buttons = [Button(t.name, f"theme:{t.id}") for t in self.view.themes[:4]] + [Button("Menu", "help")]
         return self._reply(match, blocks, [t.id for t in self.view.themes], buttons)
 
@@ -493,7 +493,7 @@ class Composer:
         blocks = [
             para((strong(DANGER_LINE),)),
             para(
-                "Otherwise, contact children's social care for the child's area now (all 24 hours unless stated):",
+                "Otherwise, contact children's social care for the child's area now:",
                 *(self._contact_line(c) for c in urgent if c.phone != "999"),
             ),
             para("Also:", *(self._contact_line(c) for c in others)),
