@@ -122,3 +122,53 @@ def test_where_to_read_a_partnerships_reviews_gives_its_reviews_page(engine: Eng
     assert "https://lcitylscb.org/learning-from-reviews" in home
     other = plain_text(engine.answer("where on the lrscp website are their reviews"))
     assert "https://www.lrsb.org.uk" in other and "learning-from-reviews" not in other
+
+
+ABOUT_PAGE = "https://lcitylscb.org/about-the-lscp"
+UHL_PAGE = "https://www.leicestershospitals.nhs.uk/patients/patient-welfare/safeguarding/safeguarding-children-and-young-people/"
+REPOSITORY = "https://learning.nspcc.org.uk/case-reviews/national-case-review-repository"
+
+
+def test_about_the_partnership_offers_its_own_pages(engine: Engine) -> None:
+    reply = engine.answer("who are the lscpb")
+    assert reply.intent == "about"
+    assert ABOUT_PAGE in reply.links and SEED_PAGE in reply.links
+    county = engine.answer("who are the lrscp")
+    assert county.entries == ("lrscp",) and ABOUT_PAGE not in county.links  # pages are the publisher's own
+
+
+@pytest.mark.parametrize(
+    ("question", "url"),
+    [
+        ("link to the about page", ABOUT_PAGE),
+        ("UHL safeguarding page", UHL_PAGE),
+        ("where is the University Hospitals of Leicester safeguarding page", UHL_PAGE),
+    ],
+)
+def test_pages_once_held_only_as_citations_are_offered(engine: Engine, question: str, url: str) -> None:
+    reply = engine.answer(question)
+    assert reply.kind == ReplyKind.ANSWER and reply.intent == "where_to_read"
+    assert url in reply.links
+
+
+@pytest.mark.parametrize(
+    "question", ["NSPCC resources", "nspcc learning resources", "what resources does the nspcc have", "NSPCC learning"]
+)
+def test_nspcc_resources_are_its_learning_not_the_glossary(engine: Engine, question: str) -> None:
+    reply = engine.answer(question)
+    assert reply.intent == "themes", reply.intent
+    assert REPOSITORY in reply.links
+    assert "https://learning.nspcc.org.uk/research-resources/learning-from-case-reviews/neglect" in reply.links
+
+
+def test_what_the_nspcc_is_stays_a_glossary_answer(engine: Engine) -> None:
+    reply = engine.answer("what does NSPCC stand for")
+    assert (reply.intent, reply.entries) == ("glossary", ("nspcc",))
+    assert "National Case Review Repository" in plain_text(reply)
+
+
+def test_urgent_reply_states_only_sourced_hours(engine: Engine) -> None:
+    body = plain_text(engine.answer("a child is in danger"))
+    assert "unless stated" not in body  # no blanket claim: each line carries its own source's hours
+    assert "0116 454 1004 (24 hours)" in body and "01572 758 407 (Office hours" in body
+    assert "101 (" not in body  # no source gives the hours of 101

@@ -15,6 +15,7 @@ from bot.answers.reply import Block, Button, Line, Reply, Span, link, para, stro
 from bot.kb.models import (
     Contact,
     KnowledgeBase,
+    Partnership,
     PublishedDocument,
     ReplyKind,
     Resource,
@@ -123,9 +124,12 @@ class Composer:
         for statement in view.statements:
             self._statements_of[statement.review].append(statement)
         self._briefings_of: dict[str, list[Resource]] = defaultdict(list)
+        self._pages_of: dict[str, list[Resource]] = defaultdict(list)  # web pages by publisher
         for resource in view.resources:
             for theme_id in resource.themes:
                 self._briefings_of[theme_id].append(resource)
+            if resource.kind == ResourceKind.WEBSITE:
+                self._pages_of[resource.publisher].append(resource)
         self._tables: dict[str, Mapping[str, object]] = {
             "review": self.reviews,
             "theme": self.themes,
@@ -520,12 +524,22 @@ class Composer:
         partnerships = [self.partnerships[i] for i in ids if i in self.partnerships]
         if not partnerships and self.home:
             partnerships = [self.home]
-        blocks = [
-            para((strong(f"{p.name} ({p.short_name})"),), p.about, (link(p.website, p.website),)) for p in partnerships
-        ]
+        blocks = [self._about_block(p) for p in partnerships]
         if not ids:
             blocks.append(para(WHAT_I_DO, "I only show what the partnership has published."))
         return self._reply(match, blocks, [p.id for p in partnerships], MENU_BUTTONS)
+
+    def _about_block(self, partnership: Partnership) -> Block:
+        """Who they are, their website, and their own pages (the about page answers more than we hold)."""
+        lines: list[Line | str] = [
+            (strong(f"{partnership.name} ({partnership.short_name})"),),
+            partnership.about,
+            (link(partnership.website, partnership.website),),
+        ]
+        pages = self._pages_of.get(partnership.name, [])
+        if pages:
+            lines += ["Their pages:", *((text("• "), link(r.title, r.url)) for r in pages)]
+        return para(*lines)
 
     @composes("help")
     def _help(self, match: Match) -> Reply:
