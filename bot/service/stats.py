@@ -32,11 +32,14 @@ class Stats:
         self.started = clock()
         self.by_intent: Counter[str] = Counter()
         self.by_kind: Counter[str] = Counter()
+        self.by_channel: Counter[str] = Counter()
 
-    def record(self, reply: Reply) -> None:
-        """Count one reply to a user's question (not announcements or admin replies)."""
+    def record(self, reply: Reply, channel: str | None = None) -> None:
+        """Count one reply to a user's question (not announcements or admin replies), and the way it came in."""
         self.by_intent[reply.intent or NO_INTENT] += 1
         self.by_kind[reply.kind.value] += 1
+        if channel is not None:
+            self.by_channel[channel] += 1
 
     @property
     def total(self) -> int:
@@ -64,6 +67,7 @@ def stats_reply(stats: Stats, store: Store, now: dt.datetime) -> Reply:
             f"Since start ({hours:.1f} h ago): {stats.total} replies, fallback rate {stats.fallback_rate:.0%}.",
             f"By kind: {_counts(stats.by_kind) or 'none yet'}.",
             f"By intent: {_counts(stats.by_intent) or 'none yet'}.",
+            *([f"By way in: {_counts(stats.by_channel)}."] if stats.by_channel else []),
         ),
         para(f"Subscribers: {store.subscriber_count()}."),
     ]

@@ -16,18 +16,14 @@ every start, run and reload), /reload and SIGHUP (`bot.service.reloader`), /stat
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import gc
 import html
 import logging
 import os
 import re
-import sqlite3
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,24 +68,31 @@ from telegram.ext import (
 )
 
 from bot.answers.render import plain_text, telegram_html
-from bot.answers.reply import Button, Reply, para, strong
+from bot.answers.reply import Button, Reply
 from bot.errors import ConfigError
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
-from bot.kb.models import KnowledgeBase, ReplyKind
-from bot.service.announcements import (
-    Announcer,
-    AnnounceReport,
-    RecipientGone,
-    RetryLater,
-    subscribe_command,
-    unsubscribe_command,
+from bot.kb.models import ReplyKind
+from bot.service.announcements import Announcer, AnnounceReport, RecipientGone, RetryLater
+from bot.service.conversation import (  # noqa: F401 - re-exported: Telegram's names for the shared texts
+    ADMIN_COMMANDS,
+    BUTTON_EXPIRED,
+    COMMANDS,
+    LINK_EXPIRED,
+    TEXT_ONLY,
+    UNKNOWN_COMMAND,
+    WELCOME,
+    Channel,
+    Command,
+    Conversations,
+    is_feedback_action,
+    settle_heap,
+    with_notice,
 )
-from bot.service.engine import Clock, Engine, apology
-from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
+from bot.service.engine import Engine, apology
+from bot.service.redact import UnansweredLog
 from bot.service.releases import job_name, plan_jobs
-from bot.service.reloader import ReloadOutcome, install_sighup, reload, reload_reply, remove_sighup
-from bot.service.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
-from bot.service.store import SqliteStore, Store
+from bot.service.reloader import ReloadOutcome, install_sighup, remove_sighup
+from bot.service.stats import Stats
+from bot.service.store import Store
 from bot.settings import Settings
 from bot.transports.telegram.request import AiohttpRequest
 
@@ -101,26 +104,6 @@ App = Application[Any, Any, Any, Any, Any, Any]
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
-@dataclass(frozen=True)
-class Command:
-    """A slash command: its name, the description Telegram's menu shows, and the engine actions it runs."""
-
-    name: str
-    description: str
-    actions: tuple[str, ...]
-
-
-# The one table of commands: the menu registered with setMyCommands and the handlers both come from it.
-COMMANDS = (
-    Command("start", "Welcome and menu", ("help",)),
-    Command("help", "What I can do and how to ask", ("help",)),
-    Command("latest", "Latest published local reviews", ("latest_reviews",)),
-    Command("reviews", "Local reviews, newest first", ("latest_reviews",)),
-    Command("themes", "Learning from reviews by theme", ("themes",)),
-    Command("resources", "Frameworks, guidance and national learning", ("framework", "themes")),
-    Command("contacts", "Who to call about a child", ("contacts",)),
-    Command("about", "About the partnership and this assistant", ("about",)),
-)
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 # The menu Telegram shows (setMyCommands). Admin commands are deliberately not in it.
@@ -129,13 +112,6 @@ MENU = (
     (SUBSCRIBE, "New local reviews as they are published (add a theme or partnership to narrow)"),
     (UNSUBSCRIBE, "Stop those messages"),
 )
-ADMIN_COMMANDS = ("reload", "stats", "unanswered")  # only for ADMIN_IDS, in a private chat
-
-WELCOME = "Welcome to the Learning-from-Reviews assistant."
-LINK_EXPIRED = "That link has expired or points to something I can't show. Here is the menu instead."
-UNKNOWN_COMMAND = "I don't know that command. Here is what I can do."
-TEXT_ONLY = "I can only read text messages. Here is what I can do."
-BUTTON_EXPIRED = "This button has expired: what it pointed to is no longer available. Send /start for the menu."
 OPEN_ASSISTANT = "Open the assistant"
 FEEDBACK_THANKS = "Thank you: your answer is counted."
 FEEDBACK_COUNTED = "Already counted, thank you."
@@ -256,13 +232,7 @@ def _keyboard(
 
 
 def is_feedback(button: InlineKeyboardButton) -> bool:
-    return isinstance(button.callback_data, str) and button.callback_data.startswith(f"{FEEDBACK_PREFIX}:")
-
-
-def with_notice(notice: str, reply: Reply, *, emphasis: bool = False) -> Reply:
-    """The reply with a first paragraph of our own (a welcome or a short explanation)."""
-    first = para((strong(notice),)) if emphasis else para(notice)
-    return dataclasses.replace(reply, blocks=(first, *reply.blocks))
+    return isinstance(button.callback_data, str) and is_feedback_action(button.callback_data)
 
 
 # ----- sending with retries ------------------------------------------------------------------------------
@@ -417,51 +387,46 @@ def article(result_id: str, reply: Reply, username: str | None) -> InlineQueryRe
 # ----- handlers ----------------------------------------------------------------------------------------
 
 
-def settle_heap(engine: Engine) -> None:
-    """Build the current view and index, then move everything alive into the garbage collector's permanent
-    generation. The knowledge base and its index are large (hundreds of thousands of objects with thousands
-    of reviews), long-lived and free of garbage; left in the collected heap, every full collection walks
-    them again, and replies wait for it. (A reload thaws first, so the old knowledge can be collected.)"""
-    engine.snapshot()
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-
-
-def open_store(data_dir: Path, clock: Clock) -> SqliteStore:
-    """The store under DATA_DIR, or a ConfigError that says which directory cannot be used."""
-    try:
-        return SqliteStore.in_dir(data_dir, clock)
-    except (OSError, sqlite3.Error) as error:
-        raise ConfigError(f"DATA_DIR {data_dir} cannot be used: {type(error).__name__}: {error}") from error
-
-
-SubscriptionCommand = Callable[[Store, KnowledgeBase, int, str], Reply]
-
-
 class Assistant:
-    """The handlers: each turns an update into engine calls and sends what the engine replied. Also the
-    lifecycle state: the store (opened in post_init, closed in post_shutdown), the announcer, the release
-    jobs, the statistics and the unanswered questions (both in memory only)."""
+    """The Telegram handlers: each turns an update into a call of the conversation service and sends what it
+    replied, as HTML with inline keyboards. Also Telegram's share of the lifecycle: the announcer (it sends
+    Telegram messages), the release jobs (on PTB's job queue), SIGHUP, and which feedback was tapped."""
 
-    def __init__(self, engine: Engine, settings: Settings, knowledge_dir: Path | None = None) -> None:
-        self.engine = engine
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        knowledge_dir: Path | None = None,
+        service: Conversations | None = None,
+    ) -> None:
         self.settings = settings
-        self.knowledge_dir = knowledge_dir or settings.knowledge_dir or DEFAULT_KNOWLEDGE_DIR
-        self.stats = Stats(engine.now)
-        self.unanswered = UnansweredLog()
+        self.service = service or Conversations(
+            engine,
+            data_dir=settings.data_dir,
+            knowledge_dir=knowledge_dir or settings.knowledge_dir,
+            admin_ids=settings.admin_ids,
+        )
+        self.engine = self.service.engine
         self.announce_runs = 0  # completed announcement runs (tests wait on it; no other meaning)
-        self._store: Store | None = None
         self._announcer: Announcer | None = None
+        self._opened = False
         self._hangup_loop: asyncio.AbstractEventLoop | None = None
         self._voted: OrderedDict[tuple[int, int], None] = OrderedDict()
 
     # ----- lifecycle: start, stop, announcements, release jobs, reloads -----------------------------------
     @property
     def store(self) -> Store:
-        if self._store is None:
+        if not self._opened:
             raise RuntimeError("the store is opened by post_init")
-        return self._store
+        return self.service.store
+
+    @property
+    def stats(self) -> Stats:
+        return self.service.stats
+
+    @property
+    def unanswered(self) -> UnansweredLog:
+        return self.service.unanswered
 
     @property
     def announcer(self) -> Announcer:
@@ -472,22 +437,22 @@ class Assistant:
     async def open(self, application: App) -> None:
         """At start: open the store, announce what became visible while the bot was down (the very first
         start only records what is already public), plan the release jobs, and reload on SIGHUP."""
-        self._store = open_store(self.settings.data_dir, self.engine.now)
-        self._announcer = Announcer(self._store, announcement_sender(application.bot, self._store))
+        store = self.service.open()
+        self._opened = True
+        self._announcer = Announcer(store, announcement_sender(application.bot, store))
         await self.announce(application)
-        settle_heap(self.engine)
         loop = asyncio.get_running_loop()
         if install_sighup(loop, partial(self.reload_on_hangup, application)):
             self._hangup_loop = loop
 
     async def close(self) -> None:
-        """At shutdown: stop listening for SIGHUP and close the store."""
+        """At shutdown: stop listening for SIGHUP and let go of the store."""
         if self._hangup_loop is not None:
             remove_sighup(self._hangup_loop)
             self._hangup_loop = None
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._opened:
+            self._opened = False
+            self.service.close()
 
     async def announce(self, application: App) -> AnnounceReport:
         """Announce, exactly once, what is visible now and was not announced yet; then plan the release jobs
@@ -522,10 +487,8 @@ class Assistant:
         await self.announce(context.application)
 
     async def reload_knowledge(self) -> ReloadOutcome:
-        """Re-read the knowledge directory in a worker thread; on any problem the engine keeps the old one."""
-        outcome = await asyncio.to_thread(reload, self.engine, self.knowledge_dir)
-        settle_heap(self.engine)
-        return outcome
+        """Re-read the knowledge directory; on any problem the engine keeps the old one."""
+        return await self.service.reload()
 
     async def reload_on_hangup(self, application: App) -> None:
         """SIGHUP: reload, log the outcome (nobody to reply to), announce what became visible."""
@@ -539,12 +502,11 @@ class Assistant:
 
     # ----- answering -------------------------------------------------------------------------------------
     def act(self, action: str) -> Reply | None:
-        """The engine's reply to a button or deep-link action; None when it names nothing to show now."""
-        reply = self.engine.act(action)
-        return reply if reply is not None and reply.blocks else None
+        """The service's reply to a button or deep-link action; None when it names nothing to show now."""
+        return self.service.act(action)
 
     def help_reply(self) -> Reply:
-        return self.act("help") or self.engine.answer("help")
+        return self.service.help_reply()
 
     def inline_replies(self, query: str) -> list[Reply]:
         """The public answers an inline query offers: "did you mean" expands into each choice."""
@@ -577,31 +539,26 @@ class Assistant:
     async def start(self, update: Update, context: Context) -> None:
         """Send the welcome and menu, or open what a deep link such as /start review-child-e names."""
         payload = context.args[0] if context.args else None
-        if payload is None:
-            reply = with_notice(WELCOME, self.help_reply(), emphasis=True)
-        else:
-            reply = self.act(action_from_payload(payload)) or with_notice(LINK_EXPIRED, self.help_reply())
-        await self.reply_to(update, context, reply)
+        action = action_from_payload(payload) if payload is not None else None
+        await self.reply_to(update, context, self.service.welcome(action))
 
     def command(self, command: Command) -> Callback:
-        """The handler for a command of the table: the engine's reply to each of its actions."""
+        """The handler for a command of the table: the service's replies to each of its actions."""
 
         async def run_command(update: Update, context: Context) -> None:
-            """Answer a menu command with the engine's replies for its actions."""
-            for action in command.actions:
-                reply = self.act(action)
-                if reply is not None:
-                    await self.reply_to(update, context, reply)
+            """Answer a menu command with the service's replies for its actions."""
+            for reply in self.service.command(command.name):
+                await self.reply_to(update, context, reply)
 
         return run_command
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         """Say a command is unknown and show the menu."""
-        await self.reply_to(update, context, with_notice(UNKNOWN_COMMAND, self.help_reply()))
+        await self.reply_to(update, context, self.service.unknown_command())
 
     async def question(self, update: Update, context: Context) -> None:
-        """Answer a question typed in a private chat, or addressed to the bot in a group. The answer is
-        counted for /stats, kept redacted for /unanswered if it is a fallback, and gets "Helpful?" buttons."""
+        """Answer a question typed in a private chat, or addressed to the bot in a group. The service counts
+        it for /stats and keeps it redacted for /unanswered if it is a fallback; answers get "Helpful?"."""
         message = update.effective_message
         if message is None:
             return
@@ -609,42 +566,35 @@ class Assistant:
         if not text:
             await self.reply_to(update, context, self.help_reply())
             return
-        reply = self.engine.answer(text)
-        self.stats.record(reply)
-        if reply.kind == ReplyKind.FALLBACK:
-            redactor = Redactor.for_matcher(self.engine.snapshot().matcher)
-            self.unanswered.record(text, reply, redactor, self.engine.now())
-        await self.reply_to(update, context, reply, feedback=feedback_buttons(reply))
+        reply = self.service.ask(text, Channel.TELEGRAM)
+        await self.reply_to(update, context, reply, feedback=self.service.feedback_buttons(reply))
 
     async def not_text(self, update: Update, context: Context) -> None:
         """Say only text can be read, and show the menu."""
-        await self.reply_to(update, context, with_notice(TEXT_ONLY, self.help_reply()))
+        await self.reply_to(update, context, self.service.not_text())
 
     # ----- subscriptions -----------------------------------------------------------------------------------
     async def subscribe(self, update: Update, context: Context) -> None:
         """/subscribe [theme or partnership]: announce new publications to this chat."""
-        await self._subscription(update, context, subscribe_command)
+        await self._subscription(update, context, self.service.subscribe)
 
     async def unsubscribe(self, update: Update, context: Context) -> None:
         """/unsubscribe [theme or partnership]: stop them (all of them without an argument)."""
-        await self._subscription(update, context, unsubscribe_command)
+        await self._subscription(update, context, self.service.unsubscribe)
 
-    async def _subscription(self, update: Update, context: Context, command: SubscriptionCommand) -> None:
+    async def _subscription(self, update: Update, context: Context, command: Callable[[int, str], Reply]) -> None:
         chat = update.effective_chat
         if chat is None:
             return
         argument = " ".join(context.args or ())
-        await self.reply_to(update, context, command(self.store, self.engine.view(), chat.id, argument))
+        await self.reply_to(update, context, command(chat.id, argument))
 
     # ----- admin -----------------------------------------------------------------------------------------
     def is_admin(self, update: Update) -> bool:
         """An ADMIN_IDS user in a private chat (admin replies are not for a group to read)."""
         user, chat = update.effective_user, update.effective_chat
         return (
-            user is not None
-            and user.id in self.settings.admin_ids
-            and chat is not None
-            and chat.type == ChatType.PRIVATE
+            user is not None and self.service.is_admin(user.id) and chat is not None and chat.type == ChatType.PRIVATE
         )
 
     def admin(self, callback: Callback) -> Callback:
@@ -663,17 +613,17 @@ class Assistant:
         """/reload: re-read the knowledge; reply with what changed or every problem (file:line: key:
         message) while the old knowledge keeps serving; then announce what became visible."""
         outcome = await self.reload_knowledge()
-        await self.reply_to(update, context, reload_reply(outcome))
+        await self.reply_to(update, context, self.service.reload_reply(outcome))
         if outcome.ok:
             await self.announce(context.application)
 
     async def stats_command(self, update: Update, context: Context) -> None:
-        """/stats: answers by intent and kind since start, fallback rate, subscribers, feedback."""
-        await self.reply_to(update, context, stats_reply(self.stats, self.store, self.engine.now()))
+        """/stats: answers by intent, kind and way in since start, fallback rate, subscribers, feedback."""
+        await self.reply_to(update, context, self.service.stats_reply())
 
     async def unanswered_command(self, update: Update, context: Context) -> None:
         """/unanswered: the latest questions the bot could not answer, redacted, from memory."""
-        await self.reply_to(update, context, unanswered_reply(self.unanswered))
+        await self.reply_to(update, context, self.service.unanswered_reply())
 
     # ----- buttons and inline mode -----------------------------------------------------------------------
     async def button(self, update: Update, context: Context) -> None:
@@ -682,7 +632,7 @@ class Assistant:
         if query is None:
             return
         data = query.data or ""
-        if data.startswith(f"{FEEDBACK_PREFIX}:"):
+        if is_feedback_action(data):
             await self.feedback(query, data)
             return
         reply = self.act(data.removeprefix(CHOICE_MARK))
@@ -706,7 +656,7 @@ class Assistant:
         if key is not None and key in self._voted:  # a second tap before the buttons were gone
             await _answer_query(query.answer, FEEDBACK_COUNTED, alert=False)
             return
-        if not record_feedback(self.store, data, self.engine.snapshot().composer.intents):
+        if not self.service.feedback(data):
             await _answer_query(query.answer, BUTTON_EXPIRED)
             return
         if key is not None:
@@ -832,9 +782,15 @@ async def post_shutdown(application: App) -> None:
 
 
 def build_application(
-    engine: Engine, settings: Settings, *, knowledge_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT
+    engine: Engine,
+    settings: Settings,
+    *,
+    knowledge_dir: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    service: Conversations | None = None,
 ) -> App:
-    """The Application for `settings`: Bot API root, defaults (HTML, no link previews), rate limiter, handlers."""
+    """The Application for `settings`: Bot API root, defaults (HTML, no link previews), rate limiter, handlers.
+    With `service`, it shares that conversation service (its counts and store) with another transport."""
     application: App = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -856,7 +812,7 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    assistant = Assistant(engine, settings, knowledge_dir)
+    assistant = Assistant(engine, settings, knowledge_dir, service)
     application.bot_data["assistant"] = assistant
     register_handlers(application, assistant)
     return application
