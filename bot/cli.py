@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.answers.render import plain_text
+from bot.answers.render import plain_text, reply_record
 from bot.answers.reply import Reply
 from bot.errors import ReviewsBotError
 from bot.kb.lint import DEFAULT_STALE_MONTHS, lint
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     _common(commands.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console chat"))
     _common(commands.add_parser("chat", help="the console chat"))
+    _common(commands.add_parser("web", help="the web chat page and JSON API on WEB_LISTEN:WEB_PORT (127.0.0.1:8080)"))
     ask = commands.add_parser("ask", help="answer questions given as arguments, or JSON lines from stdin")
     _common(ask)
     ask.add_argument("question", nargs="*", help="one or more questions (quote each)")
@@ -114,19 +115,7 @@ LINE_BREAKS_JSON_KEEPS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u
 
 def reply_json(question: str, reply: Reply) -> str:
     """One line of `ask --jsonl` output, exactly as DESIGN.md's contract: one record per line, whatever the text."""
-    line = json.dumps(
-        {
-            "question": question,
-            "kind": reply.kind.value,
-            "intent": reply.intent,
-            "entries": list(reply.entries),
-            "confidence": round(reply.confidence, 1),
-            "text": plain_text(reply),
-            "links": list(reply.links),
-            "suggestions": list(reply.suggestions),
-        },
-        ensure_ascii=False,
-    )
+    line = json.dumps(reply_record(question, reply), ensure_ascii=False)
     for char, escaped in LINE_BREAKS_JSON_KEEPS.items():
         line = line.replace(char, escaped)
     return line
@@ -192,11 +181,18 @@ def _evaluate(engine: Engine, args: argparse.Namespace, now: dt.datetime) -> int
 
 def _run(engine: Engine, directory: Path) -> int:
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
-        from bot.transports.telegram.app import run_telegram
+        from bot.transports.telegram.runner import run_telegram
 
         return run_telegram(engine, directory)
     print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead.", file=sys.stderr)
     return console_chat(engine)
+
+
+def _web(engine: Engine, directory: Path) -> int:
+    from bot.settings import Settings
+    from bot.transports.web.runner import run_web
+
+    return run_web(engine, directory, Settings.from_env(os.environ))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,6 +237,7 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
     handlers: dict[str, Callable[[], int]] = {
         "run": lambda: _run(engine, directory),
         "chat": lambda: console_chat(engine),
+        "web": lambda: _web(engine, directory),
         "ask": lambda: _ask(engine, args),
         "evaluate": lambda: _evaluate(engine, args, args.now or engine.now()),
     }

@@ -17,6 +17,8 @@ from bot.errors import ConfigError
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8080
+DEFAULT_WEB_LISTEN = "127.0.0.1"
+DEFAULT_WEB_PORT = 8080
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_LOG_LEVEL = "WARNING"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -74,20 +76,35 @@ def _webhook_url(value: str | None) -> str | None:
     return url
 
 
-def _port(value: str | None) -> int:
+def _port(value: str | None, name: str = "WEBHOOK_PORT", default: int = DEFAULT_WEBHOOK_PORT) -> int:
     if value is None:
-        return DEFAULT_WEBHOOK_PORT
+        return default
     if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise ConfigError(f"WEBHOOK_PORT must be a port number from 1 to 65535, not {value!r}")
+        raise ConfigError(f"{name} must be a port number from 1 to 65535, not {value!r}")
     return int(value)
 
 
-def _listen(value: str | None) -> str:
+def _listen(value: str | None, name: str = "WEBHOOK_LISTEN", default: str = DEFAULT_WEBHOOK_LISTEN) -> str:
     if value is None:
-        return DEFAULT_WEBHOOK_LISTEN
+        return default
     if not LISTEN_PATTERN.match(value):
-        raise ConfigError(f"WEBHOOK_LISTEN must be an address to listen on, e.g. 127.0.0.1 or ::1, not {value!r}")
+        raise ConfigError(f"{name} must be an address to listen on, e.g. 127.0.0.1 or ::1, not {value!r}")
     return value
+
+
+def _origins(name: str, value: str | None) -> tuple[str, ...]:
+    """Web origins (scheme://host[:port]) separated by commas or spaces; none when unset."""
+    origins: list[str] = []
+    for item in re.split(r"[\s,]+", value or ""):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+            raise ConfigError(f"{name} must list origins such as https://www.example.org (no path), not {item!r}")
+        if parts.query or parts.fragment or "*" in item:
+            raise ConfigError(f"{name} must list exact origins (no wildcard, query or fragment), not {item!r}")
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(dict.fromkeys(origins))
 
 
 def _secret(value: str | None, webhook_url: str | None) -> str | None:
@@ -140,6 +157,13 @@ class Settings:
     knowledge_dir: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
     log_level: str = DEFAULT_LOG_LEVEL
+    web_listen: str = DEFAULT_WEB_LISTEN
+    web_port: int | None = None
+    """None: `run` serves no web chat (`web` then uses DEFAULT_WEB_PORT)."""
+    web_cors_origins: tuple[str, ...] = ()
+    """Other sites' pages allowed to call the JSON API from a browser (CORS); none by default."""
+    web_embed_origins: tuple[str, ...] = ()
+    """Sites allowed to show the chat page in an iframe (CSP frame-ancestors); only its own origin by default."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -158,6 +182,10 @@ class Settings:
             knowledge_dir=Path(knowledge) if knowledge else None,
             data_dir=Path(data) if data else DEFAULT_DATA_DIR,
             log_level=_log_level(_get(environ, "LOG_LEVEL")),
+            web_listen=_listen(_get(environ, "WEB_LISTEN"), "WEB_LISTEN", DEFAULT_WEB_LISTEN),
+            web_port=_port(web_port, "WEB_PORT") if (web_port := _get(environ, "WEB_PORT")) else None,
+            web_cors_origins=_origins("WEB_CORS_ORIGINS", _get(environ, "WEB_CORS_ORIGINS")),
+            web_embed_origins=_origins("WEB_EMBED_ORIGINS", _get(environ, "WEB_EMBED_ORIGINS")),
         )
 
     def __repr__(self) -> str:
@@ -172,6 +200,10 @@ class Settings:
                 "knowledge_dir",
                 "data_dir",
                 "log_level",
+                "web_listen",
+                "web_port",
+                "web_cors_origins",
+                "web_embed_origins",
             )
         )
         token = "set" if self.token else "unset"

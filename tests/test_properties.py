@@ -9,6 +9,7 @@ an embargoed statement), and the shipped withheld baby SCR report.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from unittest import mock
 
@@ -43,7 +44,10 @@ from bot.answers.reply import Reply
 from bot.kb.leaks import find_leaks
 from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.kb.models import KnowledgeBase, ReplyKind
+from bot.service.conversation import Conversations
 from bot.service.engine import Engine
+from bot.settings import Settings
+from bot.transports.web.chat import ChatRoutes
 
 BOUNDED = settings(max_examples=200, deadline=None)
 SMALL = settings(max_examples=60, deadline=None)
@@ -402,3 +406,67 @@ def test_a_hidden_review_sharing_a_visible_name_is_not_a_leak_but_its_own_text_i
     checker = LeakChecker(twin, dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
     assert checker.find(Reply(ReplyKind.ANSWER, (para(kb.reviews[0].name),))) == []
     assert checker.find(Reply(ReplyKind.ANSWER, (para("A hidden twin summary."),))) == ["A hidden twin summary."]
+
+
+# ----- the web path: what the chat page and its API receive ---------------------------------------------------
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = Z_DOC_RELEASE - ONE_SECOND
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def web(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> tuple[ChatRoutes, MovableClock]:
+    """The web chat's handlers over the secrets' knowledge base, at a moment the test sets."""
+    clock = MovableClock()
+    service = Conversations(Engine(kb, clock), data_dir=tmp_path_factory.mktemp("web-data"))
+    return ChatRoutes(service, Settings()), clock
+
+
+def web_exposed(payload: dict[str, object]) -> list[str]:
+    """Secrets in everything the page receives, but the user's own words sent back (question, action)."""
+    served = json.dumps({k: v for k, v in payload.items() if k not in ("question", "action")}, ensure_ascii=False)
+    return [secret for secret in FORBIDDEN_BEFORE_Z if secret in served.lower()]
+
+
+@BOUNDED
+@given(question=questions, now=before_z)
+@example(question="Child Z", now=Z_DOC_RELEASE - ONE_SECOND)
+@example(question="the Vorticella report", now=Z_DOC_RELEASE - ONE_SECOND)
+def test_the_web_api_shows_nothing_hidden_before_the_embargo(
+    web: tuple[ChatRoutes, MovableClock], engine: Engine, question: str, now: dt.datetime
+) -> None:
+    routes, clock = web
+    clock.now = as_aware(now)
+    status, payload = routes.ask({"question": question})
+    assert status == 200 and web_exposed(payload) == []
+    if question.strip():  # the same object as `ask --jsonl` at the same moment
+        assert payload["text"] == plain_text(engine.answer(question, now))
+    for button in payload["buttons"]:
+        if "action" in button:
+            assert web_exposed(routes.action({"action": button["action"]})[1]) == []
+
+
+@BOUNDED
+@given(action=actions, now=before_z)
+@example(action=f"review:{Z_ID}", now=Z_DOC_RELEASE - ONE_SECOND)
+def test_web_buttons_and_deep_links_never_show_hidden_entries(
+    web: tuple[ChatRoutes, MovableClock], action: str, now: dt.datetime
+) -> None:
+    routes, clock = web
+    clock.now = as_aware(now)
+    if action.startswith("feedback:"):
+        return
+    assert web_exposed(routes.action({"action": action})[1]) == []
+    assert web_exposed(routes.start({"payload": action.replace(":", "-", 1)})[1]) == []
+
+
+def test_the_web_path_is_not_vacuous(web: tuple[ChatRoutes, MovableClock]) -> None:
+    routes, clock = web
+    clock.now = Z_DOC_RELEASE
+    assert web_exposed(routes.ask({"question": "Child Z"})[1])
+    assert web_exposed(routes.action({"action": f"review:{Z_ID}"})[1])

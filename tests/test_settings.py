@@ -119,3 +119,41 @@ def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None
 def test_a_plain_http_webhook_is_allowed_on_loopback_for_local_emulators() -> None:
     settings = Settings.from_env({"WEBHOOK_URL": "http://127.0.0.1:8443/telegram", "WEBHOOK_SECRET": SECRET})
     assert settings.webhook_path == "telegram"
+
+
+def test_the_web_chat_settings() -> None:
+    default = Settings.from_env({})
+    assert (default.web_listen, default.web_port, default.web_cors_origins, default.web_embed_origins) == (
+        "127.0.0.1",
+        None,
+        (),
+        (),
+    )
+    chosen = Settings.from_env(
+        {
+            "WEB_LISTEN": "0.0.0.0",
+            "WEB_PORT": "8443",
+            "WEB_CORS_ORIGINS": "https://A.example.org, https://b.example.org:8443",
+            "WEB_EMBED_ORIGINS": "https://lcitylscb.org/",
+        }
+    )
+    assert (chosen.web_listen, chosen.web_port) == ("0.0.0.0", 8443)
+    assert chosen.web_cors_origins == ("https://a.example.org", "https://b.example.org:8443")
+    assert chosen.web_embed_origins == ("https://lcitylscb.org",)
+    assert "web_port=8443" in repr(chosen)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("WEB_PORT", "80000", "WEB_PORT must be a port number"),
+        ("WEB_PORT", "http", "WEB_PORT must be a port number"),
+        ("WEB_LISTEN", "a b", "WEB_LISTEN must be an address"),
+        ("WEB_CORS_ORIGINS", "*", "WEB_CORS_ORIGINS must list"),
+        ("WEB_CORS_ORIGINS", "https://a.example.org/page", "WEB_CORS_ORIGINS must list"),
+        ("WEB_EMBED_ORIGINS", "lcitylscb.org", "WEB_EMBED_ORIGINS must list"),
+    ],
+)
+def test_bad_web_settings_name_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({name: value})

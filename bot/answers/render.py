@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from bot.answers.reply import Block, Line, Reply, Span
 
@@ -20,6 +21,21 @@ def plain_text(reply: Reply) -> str:
     return "\n\n".join(
         "\n".join("".join(_plain_span(span) for span in line) for line in block.lines) for block in reply.blocks
     )
+
+
+def reply_record(question: str | None, reply: Reply) -> dict[str, Any]:
+    """The JSON object of `ask --jsonl` (DESIGN.md, Interfaces): one per question, for the command line and
+    the web API alike."""
+    return {
+        "question": question,
+        "kind": reply.kind.value,
+        "intent": reply.intent,
+        "entries": list(reply.entries),
+        "confidence": round(reply.confidence, 1),
+        "text": plain_text(reply),
+        "links": list(reply.links),
+        "suggestions": list(reply.suggestions),
+    }
 
 
 def _html_span(span: Span) -> str:

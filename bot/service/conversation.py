@@ -28,6 +28,7 @@ from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
 from bot.service.reloader import ReloadOutcome, reload, reload_reply
 from bot.service.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
 from bot.service.store import SqliteStore, Store
+from bot.settings import Settings
 
 
 class Channel(StrEnum):
@@ -65,6 +66,14 @@ LINK_EXPIRED = "That link has expired or points to something I can't show. Here 
 UNKNOWN_COMMAND = "I don't know that command. Here is what I can do."
 TEXT_ONLY = "I can only read text messages. Here is what I can do."
 BUTTON_EXPIRED = "This button has expired: what it pointed to is no longer available. Send /start for the menu."
+FEEDBACK_THANKS = "Thank you: your answer is counted."
+FEEDBACK_COUNTED = "Already counted, thank you."
+
+
+def action_from_payload(payload: str) -> str:
+    """A deep-link payload as an engine action: ``review-child-e`` -> ``review:child-e``."""
+    intent, separator, entry = payload.partition("-")
+    return f"{intent}:{entry}" if separator else intent
 
 
 def with_notice(notice: str, reply: Reply, *, emphasis: bool = False) -> Reply:
@@ -119,6 +128,15 @@ class Conversations:
         self.unanswered = UnansweredLog()
         self._store: Store | None = None
         self._users = 0  # transports that opened the store and have not closed it yet
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings, knowledge_dir: Path | None = None) -> Conversations:
+        return cls(
+            engine,
+            data_dir=settings.data_dir,
+            knowledge_dir=knowledge_dir or settings.knowledge_dir,
+            admin_ids=settings.admin_ids,
+        )
 
     # ----- the store ---------------------------------------------------------------------------------------
     @property

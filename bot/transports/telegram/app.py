@@ -19,7 +19,6 @@ import asyncio
 import datetime as dt
 import html
 import logging
-import os
 import re
 import warnings
 from collections import OrderedDict
@@ -46,7 +45,6 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -69,13 +67,14 @@ from telegram.ext import (
 
 from bot.answers.render import plain_text, telegram_html
 from bot.answers.reply import Button, Reply
-from bot.errors import ConfigError
 from bot.kb.models import ReplyKind
 from bot.service.announcements import Announcer, AnnounceReport, RecipientGone, RetryLater
 from bot.service.conversation import (  # noqa: F401 - re-exported: Telegram's names for the shared texts
     ADMIN_COMMANDS,
     BUTTON_EXPIRED,
     COMMANDS,
+    FEEDBACK_COUNTED,
+    FEEDBACK_THANKS,
     LINK_EXPIRED,
     TEXT_ONLY,
     UNKNOWN_COMMAND,
@@ -83,6 +82,7 @@ from bot.service.conversation import (  # noqa: F401 - re-exported: Telegram's n
     Channel,
     Command,
     Conversations,
+    action_from_payload,
     is_feedback_action,
     settle_heap,
     with_notice,
@@ -94,6 +94,7 @@ from bot.service.reloader import ReloadOutcome, install_sighup, remove_sighup
 from bot.service.stats import Stats
 from bot.service.store import Store
 from bot.settings import Settings
+from bot.transports.telegram.outage import Outage
 from bot.transports.telegram.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,6 @@ MENU = (
     (UNSUBSCRIBE, "Stop those messages"),
 )
 OPEN_ASSISTANT = "Open the assistant"
-FEEDBACK_THANKS = "Thank you: your answer is counted."
-FEEDBACK_COUNTED = "Already counted, thank you."
 
 CALLBACK_DATA_LIMIT = 64
 CHOICE_MARK = "?"  # prefixes the callback data of a "Did you mean" choice, so the question can be marked
@@ -139,12 +138,6 @@ CHAT_NOT_FOUND = "chat not found"
 
 
 # ----- deep links and keyboards ------------------------------------------------------------------------
-
-
-def action_from_payload(payload: str) -> str:
-    """A deep-link payload as an engine action: ``review-child-e`` -> ``review:child-e``."""
-    intent, separator, entry = payload.partition("-")
-    return f"{intent}:{entry}" if separator else intent
 
 
 def payload_for(action: str) -> str | None:
@@ -400,12 +393,7 @@ class Assistant:
         service: Conversations | None = None,
     ) -> None:
         self.settings = settings
-        self.service = service or Conversations(
-            engine,
-            data_dir=settings.data_dir,
-            knowledge_dir=knowledge_dir or settings.knowledge_dir,
-            admin_ids=settings.admin_ids,
-        )
+        self.service = service or Conversations.from_settings(engine, settings, knowledge_dir)
         self.engine = self.service.engine
         self.announce_runs = 0  # completed announcement runs (tests wait on it; no other meaning)
         self._announcer: Announcer | None = None
@@ -758,6 +746,12 @@ def register_handlers(application: App, assistant: Assistant) -> None:
     application.add_error_handler(assistant.on_error)
 
 
+def outage_of(application: App) -> Outage:
+    outage = application.bot_data["outage"]
+    assert isinstance(outage, Outage)
+    return outage
+
+
 def assistant_of(application: App) -> Assistant:
     assistant = application.bot_data["assistant"]
     assert isinstance(assistant, Assistant)
@@ -791,6 +785,7 @@ def build_application(
 ) -> App:
     """The Application for `settings`: Bot API root, defaults (HTML, no link previews), rate limiter, handlers.
     With `service`, it shares that conversation service (its counts and store) with another transport."""
+    outage = Outage()
     application: App = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -807,13 +802,14 @@ def build_application(
                 write_timeout=timeout,
             )
         )
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=timeout))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=timeout, on_answer=outage.answered))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
     assistant = Assistant(engine, settings, knowledge_dir, service)
     application.bot_data["assistant"] = assistant
+    application.bot_data["outage"] = outage
     register_handlers(application, assistant)
     return application
 
@@ -851,29 +847,3 @@ def protect_logs(token: str) -> None:
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactToken) for f in handler.filters):
             handler.addFilter(RedactToken(token))
-
-
-# ----- running ------------------------------------------------------------------------------------------
-
-
-def run_telegram(engine: Engine, directory: Path) -> int:
-    """Run the bot until SIGINT or SIGTERM: long polling, or a webhook when WEBHOOK_URL is set."""
-    settings = Settings.from_env(os.environ)
-    protect_logs(settings.bot_token)
-    application = build_application(engine, settings, knowledge_dir=directory)
-    try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
-            )
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=BOOTSTRAP_RETRIES)
-    except InvalidToken as error:
-        raise ConfigError("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather") from error
-    return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -58,7 +59,10 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
+        """`on_answer` is called whenever the Bot API answered a call (a 5xx is no answer: a proxy in front
+        of a Bot API that is down): the runner uses it to log the end of an outage, once."""
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
         self._pool_size = connection_pool_size
@@ -67,6 +71,7 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._on_answer = on_answer
 
     @property
     def read_timeout(self) -> float | None:
@@ -122,7 +127,10 @@ class AiohttpRequest(BaseRequest):
             headers = JSON_HEADERS
         try:
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
-                return response.status, await response.read()
+                answer = response.status, await response.read()
+                if self._on_answer is not None and response.status < 500:
+                    self._on_answer()
+                return answer
         except TimeoutError as error:  # aiohttp's own timeouts are TimeoutErrors too, and come first
             raise TimedOut from error
         except aiohttp.ClientError as error:  # the root of aiohttp's other errors
