@@ -130,7 +130,6 @@ RETRY_BASE_DELAY = 0.5  # seconds; doubles per attempt for timeouts and network 
 MAX_RETRY_AFTER = 60.0  # a longer flood wait than this is not worth holding a reply for
 DEFAULT_TIMEOUT = 10.0
 CONNECTION_POOL_SIZE = 256  # python-telegram-bot's own default for Bot API calls
-BOOTSTRAP_RETRIES = 5
 
 RETRY_JOB = "announce:retry"  # the job that resumes announcing after flood control or failed sends
 VOTES_REMEMBERED = 10_000  # answers whose vote is remembered in memory (their buttons are removed anyway)

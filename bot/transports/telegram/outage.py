@@ -2,7 +2,7 @@
 
 python-telegram-bot keeps polling through an outage with growing pauses; by default every failed poll is
 a full traceback ("an update could not be handled", though no update was involved). Here the polling
-loop's errors come to `failed`, and any answer of the Bot API (to a poll or to any other call) to `answered`.
+loop's errors come to `failed`, and every poll the Bot API answers to `answered` (the getUpdates client's hook).
 """
 
 from __future__ import annotations
