@@ -134,6 +134,19 @@ def _admin_ids(value: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _database_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    scheme = urlsplit(value).scheme
+    if scheme not in ("postgresql", "postgres"):
+        # Never echo the value: it may hold a password.
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL such as postgresql://bot:PASSWORD@db:5432/bot "
+            f"(scheme postgresql://, not {scheme + '://' if scheme else 'none'}); leave it unset for SQLite in DATA_DIR"
+        )
+    return value
+
+
 def _log_level(value: str | None) -> str:
     if value is None:
         return DEFAULT_LOG_LEVEL
@@ -156,6 +169,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     knowledge_dir: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = field(default=None, repr=False)
     log_level: str = DEFAULT_LOG_LEVEL
     web_listen: str = DEFAULT_WEB_LISTEN
     web_port: int | None = None
@@ -181,6 +195,7 @@ class Settings:
             admin_ids=_admin_ids(_get(environ, "ADMIN_IDS")),
             knowledge_dir=Path(knowledge) if knowledge else None,
             data_dir=Path(data) if data else DEFAULT_DATA_DIR,
+            database_url=_database_url(_get(environ, "DATABASE_URL")),
             log_level=_log_level(_get(environ, "LOG_LEVEL")),
             web_listen=_listen(_get(environ, "WEB_LISTEN"), "WEB_LISTEN", DEFAULT_WEB_LISTEN),
             web_port=_port(web_port, "WEB_PORT") if (web_port := _get(environ, "WEB_PORT")) else None,
@@ -208,7 +223,8 @@ class Settings:
         )
         token = "set" if self.token else "unset"
         secret = "set" if self.webhook_secret else "unset"
-        return f"Settings(token={token}, webhook_secret={secret}, {shown})"
+        database = "postgresql" if self.database_url else "sqlite"
+        return f"Settings(token={token}, webhook_secret={secret}, database={database}, {shown})"
 
     __str__ = __repr__
 

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +28,7 @@ from bot.settings import Settings  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
 
 if TYPE_CHECKING:
+    from bot.service.store import Store
     from bot.transports.telegram.app import App
 
 LONDON = ZoneInfo("Europe/London")
@@ -201,3 +204,75 @@ def check_requests(api: FakeBotAPI, allowed_errors: Iterable[str] = ()) -> None:
     texts = [c.params for c in api.calls if c.method in ("sendMessage", "editMessageText") and c.status == 200]
     assert all(p.get("parse_mode") == "HTML" for p in texts), "a message was sent without parse_mode HTML"
     assert all(p.get("link_preview_options") == {"is_disabled": True} for p in texts), "a link preview was left on"
+
+
+# ----- stores: every store test runs against SQLite and a real PostgreSQL ----------------------------------
+
+StoreOpener = Callable[..., Awaitable["Store"]]
+"""Opens one more store on the test's database: `await open_store(clock=...)`."""
+
+
+def postgres_url() -> str:
+    """The test server's URL; a failure, never a skip, when there is none (scripts/test starts one)."""
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not url:
+        pytest.fail(
+            "TEST_DATABASE_URL is not set: run ./scripts/test (it starts a throwaway PostgreSQL), or run "
+            "scripts/postgres start DIR and export the URL it prints"
+        )
+    return url
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh, empty schema on the test server for one test, as a conninfo whose search_path is it."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    url = postgres_url()
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {name}")
+    try:
+        yield make_conninfo(url, options=f"-c search_path={name}")
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def open_test_store(store_kind: str, tmp_path: Path) -> AsyncIterator[StoreOpener]:
+    """Opens stores on one database of the parametrised kind (each call: another connection or pool, as
+    another process or replica would have); closes them all afterwards."""
+    from bot.service.store import SqliteStore, utc_now
+    from bot.service.store.postgres import PostgresStore
+
+    opened: list[Store] = []
+    with ExitStack() as stack:
+        conninfo = stack.enter_context(postgres_schema()) if store_kind == "postgresql" else ""
+
+        async def opener(clock: Callable[[], dt.datetime] = utc_now) -> Store:
+            store: Store
+            if conninfo:
+                store = await PostgresStore.connect(conninfo, clock, max_size=4)
+            else:
+                store = SqliteStore(tmp_path / "data" / "bot.sqlite3", clock)
+            opened.append(store)
+            return store
+
+        try:
+            yield opener
+        finally:
+            for store in opened:
+                await store.close()
+
+
+@pytest.fixture
+async def store(open_test_store: StoreOpener) -> Store:
+    """A store of each kind on a fresh database."""
+    return await open_test_store()

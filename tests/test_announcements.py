@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,8 @@ from bot.service.announcements import (
     visible_items,
 )
 from bot.service.engine import Engine
-from bot.service.store import SqliteStore, Subscription
+from bot.service.store import Store, Subscription
+from tests.conftest import StoreOpener
 
 RELEASE = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # 09:00 in London (GMT in December)
 SECOND = dt.timedelta(seconds=1)
@@ -74,20 +75,19 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[SqliteStore]:
-    """The store reads the same clock as the engine: 'pending for a day' is measured in test time."""
-    opened = SqliteStore(tmp_path / "data" / "bot.sqlite3", clock=clock)
-    yield opened
-    opened.close()
+async def store(open_test_store: StoreOpener, clock: FakeClock) -> Store:
+    """A store of each kind (SQLite, PostgreSQL) reading the same clock as the engine: 'pending for a day'
+    is measured in test time."""
+    return await open_test_store(clock)
 
 
-def _subscribe_all(store: SqliteStore) -> None:
-    store.subscribe(EVERYONE, None)
-    store.subscribe(NEGLECT, "theme:neglect")
-    store.subscribe(COUNTY, "partnership:lrscp")
-    store.subscribe(DOMESTIC, "theme:domestic-abuse")
-    store.subscribe(BOTH, None)
-    store.subscribe(BOTH, "theme:neglect")
+async def _subscribe_all(store: Store) -> None:
+    await store.subscribe(EVERYONE, None)
+    await store.subscribe(NEGLECT, "theme:neglect")
+    await store.subscribe(COUNTY, "partnership:lrscp")
+    await store.subscribe(DOMESTIC, "theme:domestic-abuse")
+    await store.subscribe(BOTH, None)
+    await store.subscribe(BOTH, "theme:neglect")
 
 
 # ----- pure parts ------------------------------------------------------------------------------------
@@ -194,18 +194,18 @@ def test_topic_labels(real_kb: KnowledgeBase) -> None:
     assert topic_label(real_kb, "partnership:lscpb") == "reviews by the LSCPB"
 
 
-def test_subscribe_and_unsubscribe_commands(real_kb: KnowledgeBase, store: SqliteStore) -> None:
-    assert "Subscribed to the theme Neglect" in plain_text(subscribe_command(store, real_kb, 1, "neglect"))
-    assert "already subscribed" in plain_text(subscribe_command(store, real_kb, 1, "Neglect"))
-    assert "Subscribed to all new reviews" in plain_text(subscribe_command(store, real_kb, 1, ""))
-    unknown = plain_text(subscribe_command(store, real_kb, 1, "football"))
+async def test_subscribe_and_unsubscribe_commands(real_kb: KnowledgeBase, store: Store) -> None:
+    assert "Subscribed to the theme Neglect" in plain_text(await subscribe_command(store, real_kb, 1, "neglect"))
+    assert "already subscribed" in plain_text(await subscribe_command(store, real_kb, 1, "Neglect"))
+    assert "Subscribed to all new reviews" in plain_text(await subscribe_command(store, real_kb, 1, ""))
+    unknown = plain_text(await subscribe_command(store, real_kb, 1, "football"))
     assert "don't know" in unknown and "neglect" in unknown and "lscpb" in unknown
-    assert store.subscriptions(1) == [Subscription(1, None), Subscription(1, "theme:neglect")]
-    assert "Unsubscribed from the theme Neglect" in plain_text(unsubscribe_command(store, real_kb, 1, "neglect"))
-    assert "were not subscribed" in plain_text(unsubscribe_command(store, real_kb, 1, "neglect"))
-    assert "not send you announcements" in plain_text(unsubscribe_command(store, real_kb, 1, ""))
-    assert store.subscriptions(1) == []
-    assert "no subscriptions" in plain_text(unsubscribe_command(store, real_kb, 1, " "))
+    assert await store.subscriptions(1) == [Subscription(1, None), Subscription(1, "theme:neglect")]
+    assert "Unsubscribed from the theme Neglect" in plain_text(await unsubscribe_command(store, real_kb, 1, "neglect"))
+    assert "were not subscribed" in plain_text(await unsubscribe_command(store, real_kb, 1, "neglect"))
+    assert "not send you announcements" in plain_text(await unsubscribe_command(store, real_kb, 1, ""))
+    assert await store.subscriptions(1) == []
+    assert "no subscriptions" in plain_text(await unsubscribe_command(store, real_kb, 1, " "))
 
 
 # ----- the fan-out -----------------------------------------------------------------------------------
@@ -213,17 +213,19 @@ def _names_in(sender: FakeSender, chat: int) -> list[str]:
     return [e for reply in sender.to(chat) for e in reply.entries]
 
 
-async def test_embargo_release_is_announced_once_and_not_again_after_a_restart(knowledge: Path, tmp_path: Path) -> None:
+async def test_embargo_release_is_announced_once_and_not_again_after_a_restart(
+    knowledge: Path, open_test_store: StoreOpener
+) -> None:
     """The issue's definition of done, with an injectable clock."""
     clock = FakeClock(RELEASE - dt.timedelta(days=1))
     engine = Engine(load_knowledge(knowledge), clock)
-    store = SqliteStore(tmp_path / "data" / "bot.sqlite3", clock=clock)
+    store = await open_test_store(clock)
     sender = FakeSender()
     announcer = Announcer(store, sender, sleep=FakeSleep())
 
     first = await announcer.run(engine.view())  # first start: the baseline, nobody is told anything
     assert first.sent == 0 and first.new == frozenset()
-    _subscribe_all(store)
+    await _subscribe_all(store)
 
     clock.set(RELEASE - SECOND)
     reply = engine.answer("Child X")
@@ -242,43 +244,42 @@ async def test_embargo_release_is_announced_once_and_not_again_after_a_restart(k
 
     clock.advance(minutes=5)
     assert (await announcer.run(engine.view())).sent == 0
-    store.close()
+    await store.close()
 
-    # A restart: new process objects on the same database file and knowledge.
-    store = SqliteStore(tmp_path / "data" / "bot.sqlite3", clock=clock)
+    # A restart: new process objects on the same database and knowledge.
+    store = await open_test_store(clock)
     restarted = Announcer(store, sender, sleep=FakeSleep())
     again = await restarted.run(Engine(load_knowledge(knowledge), clock).view())
-    store.close()
     assert again.sent == 0 and again.new == frozenset()
     assert sender.chats() == [EVERYONE, NEGLECT, BOTH]
 
 
 async def test_existing_reviews_are_not_announced_on_the_first_start(
-    knowledge: Path, store: SqliteStore, clock: FakeClock
+    knowledge: Path, store: Store, clock: FakeClock
 ) -> None:
-    _subscribe_all(store)
+    await _subscribe_all(store)
     sender = FakeSender()
     clock.set(RELEASE)
     engine = Engine(load_knowledge(knowledge), clock)  # Child X already public at first start
     report = await Announcer(store, sender, sleep=FakeSleep()).run(engine.view())
     assert report.sent == 0 and sender.sent == []
-    assert store.pending() == {}
+    assert await store.pending() == {}
 
 
 async def test_a_release_while_the_bot_was_down_is_announced_at_the_next_start(
-    knowledge: Path, store: SqliteStore, clock: FakeClock
+    knowledge: Path, store: Store, clock: FakeClock
 ) -> None:
     clock.set(RELEASE - dt.timedelta(hours=1))
     sender = FakeSender()
     await Announcer(store, sender, sleep=FakeSleep()).run(Engine(load_knowledge(knowledge), clock).view())
-    _subscribe_all(store)
+    await _subscribe_all(store)
     clock.set(RELEASE + dt.timedelta(hours=3))  # down over the release, then started again
     report = await Announcer(store, sender, sleep=FakeSleep()).run(Engine(load_knowledge(knowledge), clock).view())
     assert report.sent == 3 and sender.chats() == [EVERYONE, NEGLECT, BOTH]
 
 
 async def test_two_releases_at_the_same_moment_make_one_message_per_review_each_once(
-    tmp_path: Path,
+    tmp_path: Path, open_test_store: StoreOpener
 ) -> None:
     directory = copy_knowledge(tmp_path)
     at = "2026-12-01T09:00:00"
@@ -301,17 +302,15 @@ async def test_two_releases_at_the_same_moment_make_one_message_per_review_each_
     )
     clock = FakeClock(RELEASE - SECOND)
     engine = Engine(load_knowledge(directory), clock)
-    stores = [SqliteStore(tmp_path / "bot.sqlite3", clock=clock) for _ in range(2)]
+    stores = [await open_test_store(clock) for _ in range(2)]  # two replicas (or connections) on one database
     sender = FakeSender()
     announcers = [Announcer(s, sender, sleep=FakeSleep()) for s in stores]
     await announcers[0].run(engine.view())
-    _subscribe_all(stores[0])
+    await _subscribe_all(stores[0])
     clock.set(RELEASE)
     view = engine.view()
     # Two jobs firing together, on separate connections, and a duplicate run on the same announcer.
     await asyncio.gather(announcers[0].run(view), announcers[1].run(view), announcers[0].run(view))
-    for s in stores:
-        s.close()
     assert sorted((chat, r.entries) for chat, r in sender.sent) == [
         (EVERYONE, ("child-x",)),
         (EVERYONE, ("child-z",)),
@@ -325,56 +324,54 @@ async def test_two_releases_at_the_same_moment_make_one_message_per_review_each_
 
 
 @pytest.fixture
-def released(knowledge: Path, store: SqliteStore, clock: FakeClock) -> Iterator[Engine]:
+async def released(knowledge: Path, store: Store, clock: FakeClock) -> AsyncIterator[Engine]:
     """Baseline taken before the release, subscribers in place, clock at the release."""
     clock.set(RELEASE - SECOND)
     engine = Engine(load_knowledge(knowledge), clock)
-    asyncio.run(Announcer(store, FakeSender(), sleep=FakeSleep()).run(engine.view()))
-    _subscribe_all(store)
+    await Announcer(store, FakeSender(), sleep=FakeSleep()).run(engine.view())
+    await _subscribe_all(store)
     clock.set(RELEASE)
     yield engine
 
 
-async def test_a_chat_that_blocked_the_bot_is_forgotten_not_retried(released: Engine, store: SqliteStore) -> None:
+async def test_a_chat_that_blocked_the_bot_is_forgotten_not_retried(released: Engine, store: Store) -> None:
     engine = released
     sender = FakeSender(failures={NEGLECT: [RecipientGone()]})
     announcer = Announcer(store, sender, sleep=FakeSleep())
     report = await announcer.run(engine.view())
     assert (report.sent, report.gone, report.failed, report.retry_after) == (2, 1, 0, None)
-    assert store.subscriptions(NEGLECT) == []
-    assert store.pending() == {}
+    assert await store.subscriptions(NEGLECT) == []
+    assert await store.pending() == {}
     assert (await announcer.run(engine.view())).sent == 0
 
 
-async def test_a_failed_send_is_retried_later_without_repeating_the_others(
-    released: Engine, store: SqliteStore
-) -> None:
+async def test_a_failed_send_is_retried_later_without_repeating_the_others(released: Engine, store: Store) -> None:
     engine = released
     sender = FakeSender(failures={NEGLECT: [ConnectionError("network down")]})
     announcer = Announcer(store, sender, sleep=FakeSleep(), failure_retry=30.0)
     first = await announcer.run(engine.view())
     assert (first.sent, first.failed, first.retry_after, first.pending) == (2, 1, 30.0, 2)
-    assert "document:child-x-report" not in store.announced_to(NEGLECT)  # the claim was released
+    assert "document:child-x-report" not in await store.announced_to(NEGLECT)  # the claim was released
     second = await announcer.run(engine.view())
     assert (second.sent, second.failed, second.pending) == (1, 0, 0)
     assert sender.chats() == [EVERYONE, NEGLECT, BOTH]
 
 
-async def test_flood_control_stops_the_run_and_asks_for_a_retry(released: Engine, store: SqliteStore) -> None:
+async def test_flood_control_stops_the_run_and_asks_for_a_retry(released: Engine, store: Store) -> None:
     engine = released
     sender = FakeSender(failures={EVERYONE: [RetryLater(7.0)]})
     sleep = FakeSleep()
     announcer = Announcer(store, sender, sleep=sleep, pause=0.04)
     first = await announcer.run(engine.view())
     assert (first.sent, first.retry_after) == (0, 7.0)
-    assert sender.sent == [] and store.announced_to(EVERYONE) == frozenset()
+    assert sender.sent == [] and await store.announced_to(EVERYONE) == frozenset()
     second = await announcer.run(engine.view())
     assert second.sent == 3 and sender.chats() == [EVERYONE, NEGLECT, BOTH]
     assert sleep.pauses == [0.04] * 3  # one pause after each message, under the broadcast limit
 
 
 async def test_an_item_that_keeps_failing_is_given_up_after_the_ttl(
-    released: Engine, store: SqliteStore, clock: FakeClock
+    released: Engine, store: Store, clock: FakeClock
 ) -> None:
     engine = released
     sender = FakeSender(failures={NEGLECT: [ConnectionError()] * 3})
@@ -386,21 +383,21 @@ async def test_an_item_that_keeps_failing_is_given_up_after_the_ttl(
     assert NEGLECT not in sender.chats()
 
 
-async def test_an_item_hidden_again_before_its_announcement_waits(knowledge: Path, store: SqliteStore) -> None:
+async def test_an_item_hidden_again_before_its_announcement_waits(knowledge: Path, store: Store) -> None:
     kb = load_knowledge(knowledge)
     sender = FakeSender(failures={EVERYONE: [RetryLater(1.0)]})
     announcer = Announcer(store, sender, sleep=FakeSleep())
     await announcer.run(public_view(kb, RELEASE - SECOND))
-    _subscribe_all(store)
+    await _subscribe_all(store)
     await announcer.run(public_view(kb, RELEASE))  # interrupted: still pending
     report = await announcer.run(public_view(kb, RELEASE - SECOND))  # e.g. a reload re-embargoed it
     assert report.sent == 0 and sender.sent == []
-    assert set(store.pending()) == {"review:child-x", "document:child-x-report"}
+    assert set(await store.pending()) == {"review:child-x", "document:child-x-report"}
 
 
-async def test_a_new_subscriber_before_the_release_is_told(released: Engine, store: SqliteStore) -> None:
+async def test_a_new_subscriber_before_the_release_is_told(released: Engine, store: Store) -> None:
     engine = released
-    store.subscribe(200, "theme:neglect")
+    await store.subscribe(200, "theme:neglect")
     sender = FakeSender()
     await Announcer(store, sender, sleep=FakeSleep()).run(engine.view())
     assert 200 in sender.chats()

@@ -24,18 +24,18 @@ def service(engine: Engine, tmp_path: Path) -> Conversations:
     return Conversations(engine, data_dir=tmp_path / "data", admin_ids=frozenset({42}))
 
 
-def test_questions_are_counted_by_way_in_and_fallbacks_kept_redacted(service: Conversations) -> None:
-    service.open()
+async def test_questions_are_counted_by_way_in_and_fallbacks_kept_redacted(service: Conversations) -> None:
+    await service.open()
     try:
         assert service.ask("child e", Channel.TELEGRAM).kind == ReplyKind.ANSWER
         assert service.ask("Zephyrine on 07700 900123 wants a joke", Channel.WEB).kind == ReplyKind.FALLBACK
-        stats = plain_text(service.stats_reply())
+        stats = plain_text(await service.stats_reply())
         assert "2 replies" in stats and "By way in: telegram 1, web 1." in stats
         unanswered = plain_text(service.unanswered_reply())
         assert "[name]" in unanswered and "[phone]" in unanswered
         assert "Zephyrine" not in unanswered and "07700" not in unanswered
     finally:
-        service.close()
+        await service.close()
 
 
 def test_welcome_deep_links_and_commands_come_from_one_table(service: Conversations, engine: Engine) -> None:
@@ -50,25 +50,25 @@ def test_welcome_deep_links_and_commands_come_from_one_table(service: Conversati
     assert plain_text(unknown).startswith(UNKNOWN_COMMAND)
 
 
-def test_feedback_counts_only_valid_actions(service: Conversations) -> None:
-    service.open()
+async def test_feedback_counts_only_valid_actions(service: Conversations) -> None:
+    await service.open()
     try:
         reply = service.ask("latest reviews", Channel.WEB)
         yes, _ = service.feedback_buttons(reply)
-        assert yes.action is not None and service.feedback(yes.action)
-        assert not service.feedback("feedback:yes:no_such_intent")
-        assert not service.feedback("feedback:maybe:latest_reviews")
-        assert service.store.feedback()["latest_reviews"].helpful == 1
+        assert yes.action is not None and await service.feedback(yes.action)
+        assert not await service.feedback("feedback:yes:no_such_intent")
+        assert not await service.feedback("feedback:maybe:latest_reviews")
+        assert (await service.store.feedback())["latest_reviews"].helpful == 1
     finally:
-        service.close()
+        await service.close()
 
 
-def test_the_store_stays_open_until_the_last_transport_stops(service: Conversations) -> None:
-    first = service.open()
-    assert service.open() is first  # a second transport shares it
-    service.close()
+async def test_the_store_stays_open_until_the_last_transport_stops(service: Conversations) -> None:
+    first = await service.open()
+    assert await service.open() is first  # a second transport shares it
+    await service.close()
     assert service.store is first
-    service.close()
+    await service.close()
     with pytest.raises(RuntimeError):
         _ = service.store
 

@@ -153,10 +153,10 @@ async def test_the_release_job_at_a_dst_gap_announces(tmp_path: Path) -> None:
     sender = FakeSender()
     announcer = Announcer(store, sender, sleep=FakeSleep())
     await announcer.run(engine.view())
-    store.subscribe(1, None)
+    await store.subscribe(1, None)
     clock.set(moment)  # the job fires at the planned instant
     report = await announcer.run(engine.view())
-    store.close()
+    await store.close()
     assert report.sent == 1 and sender.to(1)[0].entries == ("child-a",)
     assert release_moments(kb, moment) == ()  # nothing left to schedule
 

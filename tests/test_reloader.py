@@ -114,7 +114,7 @@ async def test_a_review_published_by_a_reload_is_announced_once(
     sender = FakeSender()
     announcer = Announcer(store, sender, sleep=FakeSleep())
     await announcer.run(engine.view())  # first start: baseline
-    store.subscribe(9, "partnership:lscpb")
+    await store.subscribe(9, "partnership:lscpb")
     write_reviews(knowledge, [review("child-w", "Child W", [published_doc("child-w-report", "2026-11-30")])])
 
     outcome = reload(engine, knowledge)
@@ -123,7 +123,7 @@ async def test_a_review_published_by_a_reload_is_announced_once(
     await announcer.run(engine.view())
     assert reload(engine, knowledge).new_items == frozenset()  # reloading the same files again
     await announcer.run(engine.view())
-    store.close()
+    await store.close()
     assert [(chat, reply.entries) for chat, reply in sender.sent] == [(9, ("child-w",))]
 
 

@@ -157,3 +157,20 @@ def test_the_web_chat_settings() -> None:
 def test_bad_web_settings_name_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Settings.from_env({name: value})
+
+
+def test_database_url_selects_postgresql_and_its_password_is_never_shown() -> None:
+    assert Settings.from_env({}).database_url is None  # SQLite in DATA_DIR: nothing to set up
+    url = "postgresql://bot:pa55-word@db.internal:5432/bot"
+    settings = Settings.from_env({"DATABASE_URL": url})
+    assert settings.database_url == url
+    for shown in (repr(settings), str(settings)):
+        assert "pa55-word" not in shown and "database=postgresql" in shown
+    assert "database=sqlite" in repr(Settings.from_env({}))
+
+
+@pytest.mark.parametrize("value", ["mysql://bot:pa55-word@db/bot", "sqlite:///data/bot.sqlite3", "db.internal"])
+def test_a_database_url_that_is_not_postgresql_is_refused_without_echoing_it(value: str) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL must be a PostgreSQL URL") as raised:
+        Settings.from_env({"DATABASE_URL": value})
+    assert "pa55-word" not in str(raised.value) and "db.internal" not in str(raised.value)

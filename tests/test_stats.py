@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,13 @@ from bot.service.engine import Engine
 from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
 from bot.service.reloader import reload
 from bot.service.stats import NO_INTENT, Stats, feedback_buttons, parse_feedback, record_feedback, stats_reply
-from bot.service.store import SqliteStore
+from bot.service.store import SqliteStore, Store
+from bot.service.store.postgres import PostgresStore
+from tests.conftest import StoreOpener
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 ENGINE = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
 INTENTS = ENGINE.snapshot().composer.intents
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    opened = SqliteStore(tmp_path / "bot.sqlite3")
-    yield opened
-    opened.close()
 
 
 def test_counts_by_intent_and_kind_and_the_fallback_rate() -> None:
@@ -45,18 +39,18 @@ def test_counts_by_intent_and_kind_and_the_fallback_rate() -> None:
     assert stats.fallback_rate == 0.25
 
 
-def test_the_stats_reply_shows_counts_subscribers_and_feedback(store: SqliteStore) -> None:
+async def test_the_stats_reply_shows_counts_subscribers_and_feedback(store: Store) -> None:
     stats = Stats(clock=lambda: START)
     stats.record(ENGINE.answer("latest reviews"))
     stats.record(ENGINE.answer("tell me a joke"))
-    store.subscribe(1, None)
-    store.subscribe(1, "theme:neglect")
-    store.subscribe(2, None)
-    assert "No feedback yet." in plain_text(stats_reply(stats, store, START))
-    store.record_feedback("latest_reviews", True)
-    store.record_feedback("latest_reviews", False)
-    store.record_feedback("latest_reviews", True)
-    body = plain_text(stats_reply(stats, store, START + dt.timedelta(hours=2)))
+    await store.subscribe(1, None)
+    await store.subscribe(1, "theme:neglect")
+    await store.subscribe(2, None)
+    assert "No feedback yet." in plain_text(await stats_reply(stats, store, START))
+    await store.record_feedback("latest_reviews", True)
+    await store.record_feedback("latest_reviews", False)
+    await store.record_feedback("latest_reviews", True)
+    body = plain_text(await stats_reply(stats, store, START + dt.timedelta(hours=2)))
     assert "(2.0 h ago): 2 replies, fallback rate 50%" in body
     assert "latest_reviews 1" in body and "fallback 1" in body
     assert "Subscribers: 2." in body
@@ -90,11 +84,11 @@ def test_parse_feedback_accepts_only_known_intents(action: str, parsed: tuple[st
     assert parse_feedback(action, INTENTS) == parsed
 
 
-def test_record_feedback_writes_counts_and_ignores_forged_data(store: SqliteStore) -> None:
-    assert record_feedback(store, "feedback:yes:review", INTENTS) is True
-    assert record_feedback(store, "feedback:yes:Jo Bloggs 07700900123", INTENTS) is False
-    assert store.feedback()["review"].helpful == 1
-    assert list(store.feedback()) == ["review"]
+async def test_record_feedback_writes_counts_and_ignores_forged_data(store: Store) -> None:
+    assert await record_feedback(store, "feedback:yes:review", INTENTS) is True
+    assert await record_feedback(store, "feedback:yes:Jo Bloggs 07700900123", INTENTS) is False
+    assert (await store.feedback())["review"].helpful == 1
+    assert list(await store.feedback()) == ["review"]
 
 
 # ----- privacy: a whole conversation -------------------------------------------------------------------
@@ -109,42 +103,52 @@ CONVERSATION = (
 )
 
 
-def _stored_bytes(directory: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file())
+async def _stored_bytes(store: Store) -> bytes:
+    """Everything the store holds: the SQLite files byte for byte, or every row of every PostgreSQL table."""
+    if isinstance(store, SqliteStore):
+        return b"".join(p.read_bytes() for p in sorted(store.path.parent.iterdir()) if p.is_file())
+    import psycopg
+
+    assert isinstance(store, PostgresStore)
+    async with await psycopg.AsyncConnection.connect(store.conninfo) as db:
+        tables = await (
+            await db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        ).fetchall()
+        assert len(tables) >= 6
+        rows = [await (await db.execute(f"SELECT t::text FROM {name} t")).fetchall() for (name,) in tables]
+    return "\n".join(str(row[0]) for table in rows for row in table).encode()
 
 
 async def test_no_message_text_reaches_the_logs_or_the_database(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, open_test_store: StoreOpener
 ) -> None:
     caplog.set_level(logging.DEBUG)
     knowledge = copy_knowledge(tmp_path)
     write_reviews(knowledge, [review("child-x", "Child X", [embargoed_doc("child-x-report", "2026-12-01T09:00:00")])])
     clock = FakeClock(START)
     engine = Engine(load_knowledge(knowledge), clock)
-    data = tmp_path / "data"
-    store = SqliteStore.in_dir(data, clock=clock)
+    store = await open_test_store(clock)
     sender = FakeSender()
     announcer = Announcer(store, sender, sleep=FakeSleep())
     stats, unanswered = Stats(clock), UnansweredLog()
     await announcer.run(engine.view())
-    subscribe_command(store, engine.view(), 42, "")
-    subscribe_command(store, engine.view(), 42, "Quillfeather")  # not a topic: nothing stored
-    unsubscribe_command(store, engine.view(), 43, "Thistlewood")
+    await subscribe_command(store, engine.view(), 42, "")
+    await subscribe_command(store, engine.view(), 42, "Quillfeather")  # not a topic: nothing stored
+    await unsubscribe_command(store, engine.view(), 43, "Thistlewood")
     clock.set(START + dt.timedelta(hours=1))
     for question in CONVERSATION:
         reply = engine.answer(question)
         stats.record(reply)
         unanswered.record(question, reply, Redactor.for_matcher(engine.snapshot().matcher), clock.now)
         for button in feedback_buttons(reply)[:1]:
-            record_feedback(store, button.action or "", engine.snapshot().composer.intents)
-        record_feedback(store, f"feedback:yes:{question}", engine.snapshot().composer.intents)
+            await record_feedback(store, button.action or "", engine.snapshot().composer.intents)
+        await record_feedback(store, f"feedback:yes:{question}", engine.snapshot().composer.intents)
     assert reload(engine, knowledge).ok
     await announcer.run(engine.view())
     assert [chat for chat, _ in sender.sent] == [42]
-    shown_to_admins = plain_text(stats_reply(stats, store, clock.now)) + plain_text(unanswered_reply(unanswered))
-    store.close()
-
-    stored = _stored_bytes(data).lower()
+    shown_to_admins = plain_text(await stats_reply(stats, store, clock.now)) + plain_text(unanswered_reply(unanswered))
+    stored = (await _stored_bytes(store)).lower()
+    assert b"review:child-x" in stored  # the dump really holds what the store wrote
     for secret in SECRETS:
         assert secret.lower().encode() not in stored, secret
         assert secret.lower() not in caplog.text.lower(), secret

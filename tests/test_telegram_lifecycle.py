@@ -159,12 +159,12 @@ def news(chat: Conversation, after: int = 0) -> list[str]:
     return [m.text.splitlines()[0] for m in chat.received[after:] if "You get this because you subscribed" in m.text]
 
 
-def store_subscribers(data_dir: Path) -> list[int]:
+async def store_subscribers(data_dir: Path) -> list[int]:
     store = SqliteStore.in_dir(data_dir)
     try:
-        return sorted({s.chat_id for s in store.subscriptions()})
+        return sorted({s.chat_id for s in await store.subscriptions()})
     finally:
-        store.close()
+        await store.close()
 
 
 def shown(messages: Iterable[SentMessage]) -> str:
@@ -324,7 +324,7 @@ async def test_a_chat_that_blocked_the_bot_is_removed_and_the_others_still_get_t
     assert len(news(alice)) == 3 and news(dan) == []
     refused = [c for c in world.api.calls_to("sendMessage") if c.status == 403]
     assert len(refused) == 1  # tried once, forgotten, never retried for the other reviews
-    assert store_subscribers(world.data_dir) == [alice.chat_id]
+    assert await store_subscribers(world.data_dir) == [alice.chat_id]
 
 
 # ----- /subscribe and /unsubscribe -------------------------------------------------------------------------
@@ -353,7 +353,7 @@ async def test_subscribe_and_unsubscribe_with_and_without_a_topic(world: World) 
         world.api.post_text(alice.user, "/subscribe lrscp", entities=False)
         [plain] = await world.api.wait_messages(alice.chat_id, len(alice.received), 1)
         assert plain.text.startswith("Subscribed to reviews by the LRSCP.")
-    assert store_subscribers(world.data_dir) == [alice.chat_id]
+    assert await store_subscribers(world.data_dir) == [alice.chat_id]
 
 
 async def test_a_group_subscribes_and_the_news_goes_to_the_group(world: World) -> None:
@@ -365,7 +365,7 @@ async def test_a_group_subscribes_and_the_news_goes_to_the_group(world: World) -
         world.clock.now = EMBARGO_LIFTS
         await fire_now(application, EMBARGO_LIFTS)
     assert news(alice) == ["New review published: Child M (LCSPR)"]
-    assert store_subscribers(world.data_dir) == [group]
+    assert await store_subscribers(world.data_dir) == [group]
 
 
 # ----- /reload ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,7 +21,7 @@ from bot.service.announcements import RecipientGone, RetryLater
 from bot.service.engine import Engine
 from bot.service.releases import job_name
 from bot.service.stats import feedback_buttons
-from bot.service.store import SqliteStore
+from bot.service.store import Store
 from bot.settings import Settings
 from bot.transports.telegram.app import (
     ADMIN_COMMANDS,
@@ -346,29 +346,22 @@ def announcement() -> Reply:
     return reply_with(Button("About Child E", "review:child-e"))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    opened = SqliteStore.in_dir(tmp_path / "data")
-    yield opened
-    opened.close()
-
-
-def sender(bot: RefusingBot, store: SqliteStore) -> Callable[[int, Reply], Awaitable[None]]:
+def sender(bot: RefusingBot, store: Store) -> Callable[[int, Reply], Awaitable[None]]:
     return announcement_sender(cast(Any, bot), store)
 
 
-async def test_the_announcement_sender_sends_the_reply(store: SqliteStore) -> None:
+async def test_the_announcement_sender_sends_the_reply(store: Store) -> None:
     bot = RefusingBot()
     await sender(bot, store)(42, announcement())
     assert bot.sent == [(42, "text")]
 
 
-async def test_a_migrated_group_is_followed_with_its_subscriptions(store: SqliteStore) -> None:
-    store.subscribe(-42, "theme:neglect")
+async def test_a_migrated_group_is_followed_with_its_subscriptions(store: Store) -> None:
+    await store.subscribe(-42, "theme:neglect")
     bot = RefusingBot(ChatMigrated(-100042))
     await sender(bot, store)(-42, announcement())
     assert bot.sent == [(-100042, "text")]
-    assert [(s.chat_id, s.topic) for s in store.subscriptions()] == [(-100042, "theme:neglect")]
+    assert [(s.chat_id, s.topic) for s in await store.subscriptions()] == [(-100042, "theme:neglect")]
 
 
 @pytest.mark.parametrize(
@@ -379,13 +372,13 @@ async def test_a_migrated_group_is_followed_with_its_subscriptions(store: Sqlite
         BadRequest("Bad Request: chat not found"),
     ],
 )
-async def test_a_chat_that_is_gone_is_recipient_gone(error: Exception, store: SqliteStore) -> None:
+async def test_a_chat_that_is_gone_is_recipient_gone(error: Exception, store: Store) -> None:
     with pytest.raises(RecipientGone):
         await sender(RefusingBot(error), store)(42, announcement())
 
 
 @pytest.mark.parametrize("wait", [3600, dt.timedelta(minutes=5)])
-async def test_a_long_flood_wait_is_retry_later_with_its_seconds(wait: int | dt.timedelta, store: SqliteStore) -> None:
+async def test_a_long_flood_wait_is_retry_later_with_its_seconds(wait: int | dt.timedelta, store: Store) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         error = RetryAfter(wait)
@@ -394,10 +387,10 @@ async def test_a_long_flood_wait_is_retry_later_with_its_seconds(wait: int | dt.
     assert raised.value.seconds == (3600.0 if wait == 3600 else 300.0)
 
 
-async def test_other_refusals_are_failures_the_announcer_retries(store: SqliteStore) -> None:
+async def test_other_refusals_are_failures_the_announcer_retries(store: Store) -> None:
     with pytest.raises(BadRequest):
         await sender(RefusingBot(BadRequest("Bad Request: message is too long")), store)(42, announcement())
-    assert store.subscriptions() == []
+    assert await store.subscriptions() == []
 
 
 # ----- release jobs ----------------------------------------------------------------------------------------

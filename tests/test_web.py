@@ -86,7 +86,7 @@ def web_settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def chat(engine: Engine, web_settings: Settings) -> AsyncIterator[Chat]:
     service = Conversations.from_settings(engine, web_settings)
-    service.open()
+    await service.open()
     clock = FixedClock()
     try:
         async for server in started(service, web_settings, RateLimiter(burst=50, per_second=1.0, clock=clock)):
@@ -94,7 +94,7 @@ async def chat(engine: Engine, web_settings: Settings) -> AsyncIterator[Chat]:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5.0) as client:
                 yield Chat(server, client, service, clock)
     finally:
-        service.close()
+        await service.close()
 
 
 # ----- the contract ------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ async def test_feedback_is_counted_and_web_questions_in_stats(chat: Chat) -> Non
     assert counted.status_code == 200 and counted.json() == {"counted": True, "text": FEEDBACK_THANKS}
     assert (await chat.post("/api/feedback", {"action": "feedback:yes:nonsense"})).status_code == 400
     assert chat.service.stats.by_channel["web"] == 1
-    assert chat.service.store.feedback()["latest_reviews"].helpful == 1
+    assert (await chat.service.store.feedback())["latest_reviews"].helpful == 1
 
 
 async def test_embargoed_content_never_reaches_the_api(chat: Chat) -> None:

@@ -202,14 +202,14 @@ def _chat_reply(*blocks: Block) -> Reply:
     return Reply(kind=ReplyKind.CHAT, blocks=blocks, intent="subscriptions", confidence=100.0)
 
 
-def subscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argument: str) -> Reply:
+async def subscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argument: str) -> Reply:
     """/subscribe [theme|partnership]: add a subscription and say what it covers."""
     try:
         topic = resolve_topic(view, argument)
     except UnknownTopicError:
         return _chat_reply(para("I don't know that theme or partnership."), _topics_help(view))
     label = topic_label(view, topic)
-    if not store.subscribe(chat_id, topic):
+    if not await store.subscribe(chat_id, topic):
         return _chat_reply(para(f"You are already subscribed to {label}."))
     return _chat_reply(
         para(f"Subscribed to {label}. I will send you one message when a matching review or document is published."),
@@ -217,10 +217,10 @@ def subscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argument:
     )
 
 
-def unsubscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argument: str) -> Reply:
+async def unsubscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argument: str) -> Reply:
     """/unsubscribe: stop everything; /unsubscribe neglect: stop just that one."""
     if not argument.strip():
-        removed = store.unsubscribe_all(chat_id)
+        removed = await store.unsubscribe_all(chat_id)
         if removed:
             return _chat_reply(para("Unsubscribed: I will not send you announcements any more."))
         return _chat_reply(para("You had no subscriptions."))
@@ -229,7 +229,7 @@ def unsubscribe_command(store: Store, view: KnowledgeBase, chat_id: int, argumen
     except UnknownTopicError:
         return _chat_reply(para("I don't know that theme or partnership."), _topics_help(view))
     label = topic_label(view, topic)
-    if store.unsubscribe(chat_id, topic):
+    if await store.unsubscribe(chat_id, topic):
         return _chat_reply(para(f"Unsubscribed from {label}."))
     return _chat_reply(para(f"You were not subscribed to {label}."))
 
@@ -311,22 +311,22 @@ class Announcer:
         """Record what `view` shows, then announce everything pending. Call at start (baseline and
         catch-up), at each release moment, after each successful reload, and when a report asks to retry."""
         async with self._lock:
-            new = self._store.observe(visible_items(view))
+            new = await self._store.observe(visible_items(view))
             return await self._fan_out(view, new)
 
     async def _fan_out(self, view: KnowledgeBase, new: frozenset[ItemKey]) -> AnnounceReport:
-        expired = self._store.expire_pending(self._ttl)
+        expired = await self._store.expire_pending(self._ttl)
         if expired:
             log.warning("gave up announcing %d item(s) pending for over %s", len(expired), self._ttl)
         tally = _Tally()
-        subscriptions = self._store.subscriptions()
-        for review_id, keys in group_by_review(view, self._store.pending()).items():
+        subscriptions = await self._store.subscriptions()
+        for review_id, keys in group_by_review(view, await self._store.pending()).items():
             retry = await self._announce_review(view, review_id, keys, subscriptions, tally)
             if retry is not None:
-                return tally.report(new, len(self._store.pending()), retry)
+                return tally.report(new, len(await self._store.pending()), retry)
         if tally.sent or tally.gone or tally.failed:
             log.info("announcements: %d sent, %d chats gone, %d failed", tally.sent, tally.gone, tally.failed)
-        return tally.report(new, len(self._store.pending()), self._failure_retry if tally.failed else None)
+        return tally.report(new, len(await self._store.pending()), self._failure_retry if tally.failed else None)
 
     async def _announce_review(
         self,
@@ -349,14 +349,14 @@ class Announcer:
             tally.count(chat_id, outcome)
             complete = complete and outcome != "failed"
         if complete:
-            self._store.settle(keys)
+            await self._store.settle(keys)
         return None
 
     async def _deliver(
         self, chat_id: int, view: KnowledgeBase, review_id: str, keys: frozenset[ItemKey]
     ) -> Outcome | RetryLater:
         """Claim, then send. 'skipped' when already claimed; a failed send releases its claim."""
-        claimed = self._store.claim(chat_id, keys)
+        claimed = await self._store.claim(chat_id, keys)
         if not claimed:
             return "skipped"
         reply = announcement_reply(view, review_id, claimed)
@@ -365,13 +365,13 @@ class Announcer:
         try:
             await self._send(chat_id, reply)
         except RecipientGone:
-            self._store.forget_chat(chat_id)
+            await self._store.forget_chat(chat_id)
             return "gone"
         except RetryLater as exc:
-            self._store.release(chat_id, claimed)
+            await self._store.release(chat_id, claimed)
             return exc
         except Exception as exc:  # any transport failure: retry later rather than lose the message
-            self._store.release(chat_id, claimed)
+            await self._store.release(chat_id, claimed)
             log.warning("announcement send failed (%s); will retry", type(exc).__name__)
             return "failed"
         await self._sleep(self._pause)

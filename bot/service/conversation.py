@@ -13,13 +13,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from bot.answers.reply import Button, Reply, para, strong
-from bot.errors import ConfigError
 from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
 from bot.kb.models import ReplyKind
 from bot.service.announcements import subscribe_command, unsubscribe_command
@@ -27,7 +25,7 @@ from bot.service.engine import Engine
 from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
 from bot.service.reloader import ReloadOutcome, reload, reload_reply
 from bot.service.stats import FEEDBACK_PREFIX, Stats, feedback_buttons, record_feedback, stats_reply
-from bot.service.store import SqliteStore, Store
+from bot.service.store import Store, open_store
 from bot.settings import Settings
 
 
@@ -97,43 +95,41 @@ def settle_heap(engine: Engine) -> None:
     gc.freeze()
 
 
-def open_store(data_dir: Path, engine: Engine) -> SqliteStore:
-    """The store under DATA_DIR, or a ConfigError that says which directory cannot be used."""
-    try:
-        return SqliteStore.in_dir(data_dir, engine.now)
-    except (OSError, sqlite3.Error) as error:
-        raise ConfigError(f"DATA_DIR {data_dir} cannot be used: {type(error).__name__}: {error}") from error
-
-
 class Conversations:
     """The conversation service shared by every transport of one process.
 
     Holds what outlives a single message: the statistics and the unanswered questions (in memory only), and
-    the store (subscriptions, feedback). The store is opened by the first transport that starts and closed
-    when the last one stops, so Telegram and the web chat can run side by side on one store."""
+    the store (subscriptions, feedback): SQLite in DATA_DIR, or PostgreSQL at DATABASE_URL when several
+    replicas share it. The store is opened by the first transport that starts and closed when the last one
+    stops, so Telegram and the web chat can run side by side on one store. It keeps wall-clock time (claims,
+    when an item was first seen) whatever the engine's clock says: `--now` pins only what is visible."""
 
     def __init__(
         self,
         engine: Engine,
         *,
         data_dir: Path = Path("data"),
+        database_url: str | None = None,
         knowledge_dir: Path | None = None,
         admin_ids: frozenset[int] = frozenset(),
     ) -> None:
         self.engine = engine
         self.data_dir = data_dir
+        self.database_url = database_url
         self.knowledge_dir = knowledge_dir or DEFAULT_KNOWLEDGE_DIR
         self.admin_ids = admin_ids
         self.stats = Stats(engine.now)
         self.unanswered = UnansweredLog()
         self._store: Store | None = None
         self._users = 0  # transports that opened the store and have not closed it yet
+        self._opening = asyncio.Lock()
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings, knowledge_dir: Path | None = None) -> Conversations:
         return cls(
             engine,
             data_dir=settings.data_dir,
+            database_url=settings.database_url,
             knowledge_dir=knowledge_dir or settings.knowledge_dir,
             admin_ids=settings.admin_ids,
         )
@@ -145,20 +141,21 @@ class Conversations:
             raise RuntimeError("the store is opened when a transport starts")
         return self._store
 
-    def open(self) -> Store:
+    async def open(self) -> Store:
         """A transport starts: open the store (the first one only) and build the index before any question."""
-        if self._store is None:
-            self._store = open_store(self.data_dir, self.engine)
-            settle_heap(self.engine)
-        self._users += 1
-        return self._store
+        async with self._opening:
+            if self._store is None:
+                self._store = await open_store(self.data_dir, self.database_url)
+                settle_heap(self.engine)
+            self._users += 1
+            return self._store
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """A transport stopped: close the store when it was the last one."""
         self._users = max(0, self._users - 1)
         if self._users == 0 and self._store is not None:
-            self._store.close()
-            self._store = None
+            store, self._store = self._store, None
+            await store.close()
 
     # ----- answering ---------------------------------------------------------------------------------------
     def ask(self, question: str, channel: Channel) -> Reply:
@@ -205,17 +202,17 @@ class Conversations:
         """ "Helpful: yes / no" under an answer (none under anything else)."""
         return feedback_buttons(reply)
 
-    def feedback(self, action: str) -> bool:
+    async def feedback(self, action: str) -> bool:
         """Count a "Helpful" tap; False (nothing counted) when the action is not valid feedback now."""
-        return record_feedback(self.store, action, self.engine.snapshot().composer.intents)
+        return await record_feedback(self.store, action, self.engine.snapshot().composer.intents)
 
     # ----- subscriptions -----------------------------------------------------------------------------------
-    def subscribe(self, chat_id: int, argument: str) -> Reply:
+    async def subscribe(self, chat_id: int, argument: str) -> Reply:
         """Announce new publications (on a theme or by a partnership, or all) to this chat."""
-        return subscribe_command(self.store, self.engine.view(), chat_id, argument)
+        return await subscribe_command(self.store, self.engine.view(), chat_id, argument)
 
-    def unsubscribe(self, chat_id: int, argument: str) -> Reply:
-        return unsubscribe_command(self.store, self.engine.view(), chat_id, argument)
+    async def unsubscribe(self, chat_id: int, argument: str) -> Reply:
+        return await unsubscribe_command(self.store, self.engine.view(), chat_id, argument)
 
     # ----- admin -------------------------------------------------------------------------------------------
     def is_admin(self, user_id: int | None) -> bool:
@@ -231,8 +228,8 @@ class Conversations:
     def reload_reply(outcome: ReloadOutcome) -> Reply:
         return reload_reply(outcome)
 
-    def stats_reply(self) -> Reply:
-        return stats_reply(self.stats, self.store, self.engine.now())
+    async def stats_reply(self) -> Reply:
+        return await stats_reply(self.stats, self.store, self.engine.now())
 
     def unanswered_reply(self) -> Reply:
         return unanswered_reply(self.unanswered)

@@ -59,7 +59,7 @@ def _feedback_lines(feedback: dict[str, FeedbackCount]) -> list[str]:
     return [f"• {intent}: {c.helpful} yes, {c.not_helpful} no" for intent, c in sorted(feedback.items())]
 
 
-def stats_reply(stats: Stats, store: Store, now: dt.datetime) -> Reply:
+async def stats_reply(stats: Stats, store: Store, now: dt.datetime) -> Reply:
     """The /stats message for admins."""
     hours = max(0.0, (now - stats.started).total_seconds() / 3600)
     blocks: list[Block] = [
@@ -69,9 +69,9 @@ def stats_reply(stats: Stats, store: Store, now: dt.datetime) -> Reply:
             f"By intent: {_counts(stats.by_intent) or 'none yet'}.",
             *([f"By way in: {_counts(stats.by_channel)}."] if stats.by_channel else []),
         ),
-        para(f"Subscribers: {store.subscriber_count()}."),
+        para(f"Subscribers: {await store.subscriber_count()}."),
     ]
-    feedback = store.feedback()
+    feedback = await store.feedback()
     blocks.append(para("Helpful? (all time)", *_feedback_lines(feedback)) if feedback else para("No feedback yet."))
     return Reply(ReplyKind.CHAT, tuple(blocks), intent="admin")
 
@@ -96,10 +96,10 @@ def parse_feedback(action: str, intents: Collection[str]) -> tuple[str, bool] | 
     return intent, answer == "yes"
 
 
-def record_feedback(store: Store, action: str, intents: Collection[str]) -> bool:
+async def record_feedback(store: Store, action: str, intents: Collection[str]) -> bool:
     """Count a feedback tap; False (nothing written) when the action is not valid feedback."""
     parsed = parse_feedback(action, intents)
     if parsed is None:
         return False
-    store.record_feedback(*parsed)
+    await store.record_feedback(*parsed)
     return True

@@ -44,7 +44,7 @@ TIMEOUT_MS = 10_000
 async def base_url(engine: Engine, tmp_path: Path) -> AsyncIterator[str]:
     settings = Settings(data_dir=tmp_path / "data")
     service = Conversations.from_settings(engine, settings)
-    service.open()
+    await service.open()
     server = WebServer([ChatRoutes(service, settings, RateLimiter(burst=1000)).mount(Address("127.0.0.1", 0))])
     await server.start()
     server.health.ready = True
@@ -53,7 +53,7 @@ async def base_url(engine: Engine, tmp_path: Path) -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await server.stop()
-        service.close()
+        await service.close()
 
 
 @pytest.fixture

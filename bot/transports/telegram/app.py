@@ -306,7 +306,7 @@ def announcement_sender(bot: ExtBot[Any], store: Store) -> Callable[[int, Reply]
             try:
                 await send_reply(bot, chat_id, reply)
             except ChatMigrated as error:
-                store.move_chat(chat_id, error.new_chat_id)
+                await store.move_chat(chat_id, error.new_chat_id)
                 await send_reply(bot, error.new_chat_id, reply)
         except Forbidden as error:
             raise RecipientGone(type(error).__name__) from error
@@ -424,7 +424,7 @@ class Assistant:
     async def open(self, application: App) -> None:
         """At start: open the store, announce what became visible while the bot was down (the very first
         start only records what is already public), plan the release jobs, and reload on SIGHUP."""
-        store = self.service.open()
+        store = await self.service.open()
         self._opened = True
         self._announcer = Announcer(store, announcement_sender(application.bot, store))
         await self.announce(application)
@@ -439,7 +439,7 @@ class Assistant:
             self._hangup_loop = None
         if self._opened:
             self._opened = False
-            self.service.close()
+            await self.service.close()
 
     async def announce(self, application: App) -> AnnounceReport:
         """Announce, exactly once, what is visible now and was not announced yet; then plan the release jobs
@@ -569,12 +569,14 @@ class Assistant:
         """/unsubscribe [theme or partnership]: stop them (all of them without an argument)."""
         await self._subscription(update, context, self.service.unsubscribe)
 
-    async def _subscription(self, update: Update, context: Context, command: Callable[[int, str], Reply]) -> None:
+    async def _subscription(
+        self, update: Update, context: Context, command: Callable[[int, str], Awaitable[Reply]]
+    ) -> None:
         chat = update.effective_chat
         if chat is None:
             return
         argument = " ".join(context.args or ())
-        await self.reply_to(update, context, command(chat.id, argument))
+        await self.reply_to(update, context, await command(chat.id, argument))
 
     # ----- admin -----------------------------------------------------------------------------------------
     def is_admin(self, update: Update) -> bool:
@@ -606,7 +608,7 @@ class Assistant:
 
     async def stats_command(self, update: Update, context: Context) -> None:
         """/stats: answers by intent, kind and way in since start, fallback rate, subscribers, feedback."""
-        await self.reply_to(update, context, self.service.stats_reply())
+        await self.reply_to(update, context, await self.service.stats_reply())
 
     async def unanswered_command(self, update: Update, context: Context) -> None:
         """/unanswered: the latest questions the bot could not answer, redacted, from memory."""
@@ -643,7 +645,7 @@ class Assistant:
         if key is not None and key in self._voted:  # a second tap before the buttons were gone
             await _answer_query(query.answer, FEEDBACK_COUNTED, alert=False)
             return
-        if not self.service.feedback(data):
+        if not await self.service.feedback(data):
             await _answer_query(query.answer, BUTTON_EXPIRED)
             return
         if key is not None:

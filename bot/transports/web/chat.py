@@ -14,6 +14,7 @@ typed is ever logged. CORS is closed unless WEB_CORS_ORIGINS names the sites all
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from importlib.resources import files
@@ -95,7 +96,8 @@ class ChatRoutes:
         return web.Response(status=204, headers=cors_headers(request, self.cors_origins))
 
     def _api(self, handler: Any) -> Handler:
-        """Rate limit, read and parse the body, call `handler(body) -> (status, object)`, answer in JSON."""
+        """Rate limit, read and parse the body, call `handler(body) -> (status, object)` (awaited when it is a
+        coroutine: feedback writes to the store), answer in JSON."""
 
         async def endpoint(request: web.Request) -> web.Response:
             cors = cors_headers(request, self.cors_origins)
@@ -107,7 +109,8 @@ class ChatRoutes:
                 body = json.loads(await read_text(request))
                 if not isinstance(body, dict):
                     raise BadRequest("the body must be a JSON object")
-                status, payload = handler(body)
+                result = handler(body)
+                status, payload = await result if inspect.isawaitable(result) else result
             except TooLarge:
                 return _error(413, f"The message is too long: at most {MAX_BODY_CHARS} characters.", cors)
             except (ValueError, BadRequest) as error:  # json.JSONDecodeError is a ValueError
@@ -146,8 +149,8 @@ class ChatRoutes:
         action = action_from_payload(payload) if payload else None
         return 200, self._object(None, self.service.welcome(action), action=action)
 
-    def feedback(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if not self.service.feedback(_string(body, "action")):
+    async def feedback(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if not await self.service.feedback(_string(body, "action")):
             return 400, {"error": BUTTON_EXPIRED}
         return 200, {"counted": True, "text": FEEDBACK_THANKS}
 

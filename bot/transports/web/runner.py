@@ -23,7 +23,7 @@ def chat_address(settings: Settings) -> Address:
 
 async def serve_web(service: Conversations, settings: Settings, stopped: asyncio.Future[None] | None = None) -> None:
     """Serve the chat until a stop signal (or until `stopped` is done, for tests)."""
-    service.open()
+    await service.open()
     loop = asyncio.get_running_loop()
     hangup = install_sighup(loop, service.reload)
     server = WebServer([ChatRoutes(service, settings).mount(chat_address(settings), settings.web_embed_origins)])
@@ -36,10 +36,10 @@ async def serve_web(service: Conversations, settings: Settings, stopped: asyncio
         await server.stop()
         if hangup:
             remove_sighup(loop)
-        service.close()
+        await service.close()
 
 
 def run_web(engine: Engine, directory: Path, settings: Settings) -> int:
-    service = Conversations(engine, data_dir=settings.data_dir, knowledge_dir=directory, admin_ids=settings.admin_ids)
+    service = Conversations.from_settings(engine, settings, directory)
     asyncio.run(serve_web(service, settings))
     return 0

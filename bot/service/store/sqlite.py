@@ -1,133 +1,39 @@
-"""What the bot keeps on disk: subscriptions, what was announced to whom, and feedback counts.
+"""The embedded `Store`: one SQLite file in DATA_DIR, for one machine with nothing to set up.
 
-Behind the `Store` protocol so a server database can replace the embedded SQLite later; nothing here
-is SQLite-specific in its signatures. No message text is ever stored: only chat ids, topic ids, item
-keys (``review:child-e``), intent ids and counts.
-
-Exactly-once announcing rests on three tables:
-
-* ``items``: every review or document key the bot has seen visible, pending until its fan-out is done,
-  then settled. A settled item is never announced again, across restarts.
-* ``announced``: one row per (chat, item), UNIQUE, written *before* the message is sent ("claim before
-  send"). A second run, a coinciding release or a restart cannot send the same item to the same chat
-  twice, because the database refuses the second claim.
-* ``meta``: the baseline flag (the very first start records what is already public as settled).
-
-Trade-off of claim-before-send: if the process dies after the claim commits and before Telegram has
-the message, that one message is lost (at most once). The other order (send, then record) would
-instead send a duplicate after such a crash. A missed announcement is the lesser harm here (the review
-is still found by asking), and any send that fails *visibly* releases its claim so it is retried.
+WAL mode and FULL sync; every write is one BEGIN IMMEDIATE transaction, which takes the write lock up
+front, so two processes on one file (two starts at once, a test) serialise instead of deadlocking, and the
+migrations run under the same lock. The methods are coroutines to satisfy `Store`, and do their work
+inline: a local write costs well under a millisecond, less than a hop to a worker thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from bot.errors import ReviewsBotError
-
-Topic = str | None
-"""None (everything), ``theme:<id>`` or ``partnership:<id>``."""
-
-EVERYTHING = "*"
-"""How the None topic is stored: SQL treats NULLs as distinct, so UNIQUE would not hold for them."""
-
-_TOPIC = re.compile(r"^(?:theme|partnership):[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ITEM = re.compile(r"^(?:review|document):[a-z0-9]+(?:-[a-z0-9]+)*$")
-_INTENT = re.compile(r"^[a-z_]{1,40}$")
+from bot.service.store.base import (
+    UPDATE_LEASE,
+    UPDATES_KEPT,
+    FeedbackCount,
+    StorageError,
+    Store,
+    Subscription,
+    Topic,
+    UpdateClaim,
+    check_intent,
+    check_items,
+    check_topic,
+    feedback_counts,
+    stored_topic,
+    utc_now,
+)
 
 DB_NAME = "bot.sqlite3"
-
-
-class StorageError(ReviewsBotError):
-    """The database cannot be used (e.g. written by a newer version of the bot)."""
-
-
-@dataclass(frozen=True, order=True)
-class Subscription:
-    chat_id: int
-    topic: Topic
-
-
-@dataclass(frozen=True)
-class FeedbackCount:
-    helpful: int = 0
-    not_helpful: int = 0
-
-
-class Store(Protocol):
-    """The persistence the lifecycle needs; every method is one atomic transaction."""
-
-    def subscribe(self, chat_id: int, topic: Topic) -> bool:
-        """Add a subscription; False if the chat already had it."""
-        ...
-
-    def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
-        """Remove one subscription; False if the chat did not have it."""
-        ...
-
-    def unsubscribe_all(self, chat_id: int) -> int:
-        """Remove every subscription of a chat; how many there were."""
-        ...
-
-    def forget_chat(self, chat_id: int) -> None:
-        """Drop everything about a chat (it blocked the bot): subscriptions and announcement records."""
-        ...
-
-    def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup with a new id: its subscriptions and announcement records follow it."""
-        ...
-
-    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
-        """One chat's subscriptions, or everybody's when chat_id is None."""
-        ...
-
-    def subscriber_count(self) -> int:
-        """Distinct chats with at least one subscription."""
-        ...
-
-    def observe(self, visible: Collection[str]) -> frozenset[str]:
-        """Record items visible now; returns those never seen before, now pending. The first call ever
-        records everything as settled (the baseline) and returns nothing."""
-        ...
-
-    def pending(self) -> dict[str, dt.datetime]:
-        """Items seen but not yet fully announced, with when they were first seen."""
-        ...
-
-    def settle(self, keys: Collection[str]) -> None:
-        """Mark items as fully announced: never announced again."""
-        ...
-
-    def expire_pending(self, max_age: dt.timedelta) -> frozenset[str]:
-        """Settle items pending for longer than `max_age` (by the store's clock); returns them."""
-        ...
-
-    def claim(self, chat_id: int, keys: Collection[str]) -> frozenset[str]:
-        """Claim the right to announce `keys` to a chat; returns the subset not claimed before."""
-        ...
-
-    def release(self, chat_id: int, keys: Collection[str]) -> None:
-        """Undo a claim after a send that visibly failed, so a later run retries it."""
-        ...
-
-    def record_feedback(self, intent: str, helpful: bool) -> None:
-        """Count one 'Helpful? yes/no' tap for an intent."""
-        ...
-
-    def feedback(self) -> dict[str, FeedbackCount]:
-        """Feedback counts per intent."""
-        ...
-
-    def close(self) -> None: ...
-
 
 # Each entry upgrades the schema by one version; never edit a shipped entry, append a new one.
 MIGRATIONS: tuple[str, ...] = (
@@ -161,34 +67,23 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    """
+    CREATE TABLE updates (
+        update_id INTEGER PRIMARY KEY,
+        claimed_at TEXT NOT NULL,
+        lease_until TEXT NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))
+    );
+    CREATE INDEX updates_claimed ON updates (claimed_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _check_topic(topic: Topic) -> str:
-    if topic is None:
-        return EVERYTHING
-    if not _TOPIC.match(topic):
-        raise ValueError(f"not a topic: {topic!r}")
-    return topic
-
-
-def _check_items(keys: Collection[str]) -> list[str]:
-    """Refuse anything that is not an item key, so no free text can reach the database by mistake."""
-    bad = [k for k in keys if not _ITEM.match(k)]
-    if bad:
-        raise ValueError(f"not item keys: {bad!r}")
-    return sorted(set(keys))
 
 
 class SqliteStore:
     """The embedded `Store`: one SQLite file in WAL mode, FULL sync, every write one transaction."""
 
-    def __init__(self, path: Path, clock: Callable[[], dt.datetime] = _utc_now, busy_timeout_ms: int = 5000) -> None:
+    def __init__(self, path: Path, clock: Callable[[], dt.datetime] = utc_now, busy_timeout_ms: int = 5000) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._clock = clock
@@ -202,7 +97,7 @@ class SqliteStore:
         self._migrate()
 
     @classmethod
-    def in_dir(cls, data_dir: Path, clock: Callable[[], dt.datetime] = _utc_now) -> SqliteStore:
+    def in_dir(cls, data_dir: Path, clock: Callable[[], dt.datetime] = utc_now) -> SqliteStore:
         """The store under DATA_DIR."""
         return cls(data_dir / DB_NAME, clock)
 
@@ -223,8 +118,8 @@ class SqliteStore:
         with self._lock:
             return list(self._db.execute(sql, params).fetchall())
 
-    def _stamp(self) -> str:
-        return self._clock().astimezone(dt.UTC).isoformat()
+    def _stamp(self, moment: dt.datetime | None = None) -> str:
+        return (moment or self._clock()).astimezone(dt.UTC).isoformat()
 
     def schema_version(self) -> int:
         return int(self._read("PRAGMA user_version")[0][0])
@@ -240,13 +135,19 @@ class SqliteStore:
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number + 1}")
 
-    def close(self) -> None:
+    async def ping(self) -> bool:
+        try:
+            return self._read("SELECT 1") == [(1,)]
+        except sqlite3.Error:
+            return False
+
+    async def close(self) -> None:
         with self._lock:
             self._db.close()
 
     # ----- subscriptions ---------------------------------------------------------------------------
-    def subscribe(self, chat_id: int, topic: Topic) -> bool:
-        stored = _check_topic(topic)
+    async def subscribe(self, chat_id: int, topic: Topic) -> bool:
+        stored = check_topic(topic)
         with self._write() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO subscriptions (chat_id, topic, created_at) VALUES (?, ?, ?)",
@@ -254,22 +155,22 @@ class SqliteStore:
             )
             return cursor.rowcount == 1
 
-    def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
-        stored = _check_topic(topic)
+    async def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
+        stored = check_topic(topic)
         with self._write() as db:
             cursor = db.execute("DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?", (chat_id, stored))
             return cursor.rowcount == 1
 
-    def unsubscribe_all(self, chat_id: int) -> int:
+    async def unsubscribe_all(self, chat_id: int) -> int:
         with self._write() as db:
             return db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount
 
-    def forget_chat(self, chat_id: int) -> None:
+    async def forget_chat(self, chat_id: int) -> None:
         with self._write() as db:
             db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             db.execute("DELETE FROM announced WHERE chat_id = ?", (chat_id,))
 
-    def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         with self._write() as db:
             db.execute(
                 "INSERT OR IGNORE INTO subscriptions (chat_id, topic, created_at) "
@@ -284,19 +185,19 @@ class SqliteStore:
             db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (old_chat_id,))
             db.execute("DELETE FROM announced WHERE chat_id = ?", (old_chat_id,))
 
-    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+    async def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
         if chat_id is None:
             rows = self._read("SELECT chat_id, topic FROM subscriptions ORDER BY chat_id, topic")
         else:
             rows = self._read("SELECT chat_id, topic FROM subscriptions WHERE chat_id = ? ORDER BY topic", (chat_id,))
-        return [Subscription(int(c), None if t == EVERYTHING else str(t)) for c, t in rows]
+        return [Subscription(int(c), stored_topic(str(t))) for c, t in rows]
 
-    def subscriber_count(self) -> int:
+    async def subscriber_count(self) -> int:
         return int(self._read("SELECT COUNT(DISTINCT chat_id) FROM subscriptions")[0][0])
 
     # ----- announcements ---------------------------------------------------------------------------
-    def observe(self, visible: Collection[str]) -> frozenset[str]:
-        keys = _check_items(visible)
+    async def observe(self, visible: Collection[str]) -> frozenset[str]:
+        keys = check_items(visible)
         stamp = self._stamp()
         with self._write() as db:
             baselined = db.execute("SELECT 1 FROM meta WHERE key = 'baseline'").fetchone() is not None
@@ -315,19 +216,19 @@ class SqliteStore:
             )
             return frozenset(new)
 
-    def baselined(self) -> bool:
+    async def baselined(self) -> bool:
         return bool(self._read("SELECT 1 FROM meta WHERE key = 'baseline'"))
 
-    def pending(self) -> dict[str, dt.datetime]:
+    async def pending(self) -> dict[str, dt.datetime]:
         rows = self._read("SELECT item_key, first_seen FROM items WHERE settled = 0 ORDER BY item_key")
         return {str(k): dt.datetime.fromisoformat(str(s)) for k, s in rows}
 
-    def settle(self, keys: Collection[str]) -> None:
-        checked = _check_items(keys)
+    async def settle(self, keys: Collection[str]) -> None:
+        checked = check_items(keys)
         with self._write() as db:
             db.executemany("UPDATE items SET settled = 1 WHERE item_key = ?", [(k,) for k in checked])
 
-    def expire_pending(self, max_age: dt.timedelta) -> frozenset[str]:
+    async def expire_pending(self, max_age: dt.timedelta) -> frozenset[str]:
         limit = self._clock() - max_age
         with self._write() as db:
             rows = db.execute("SELECT item_key, first_seen FROM items WHERE settled = 0").fetchall()
@@ -335,8 +236,8 @@ class SqliteStore:
             db.executemany("UPDATE items SET settled = 1 WHERE item_key = ?", [(k,) for k in expired])
         return frozenset(expired)
 
-    def claim(self, chat_id: int, keys: Collection[str]) -> frozenset[str]:
-        checked = _check_items(keys)
+    async def claim(self, chat_id: int, keys: Collection[str]) -> frozenset[str]:
+        checked = check_items(keys)
         stamp = self._stamp()
         claimed: list[str] = []
         with self._write() as db:
@@ -349,20 +250,42 @@ class SqliteStore:
                     claimed.append(key)
         return frozenset(claimed)
 
-    def release(self, chat_id: int, keys: Collection[str]) -> None:
-        checked = _check_items(keys)
+    async def release(self, chat_id: int, keys: Collection[str]) -> None:
+        checked = check_items(keys)
         with self._write() as db:
             db.executemany("DELETE FROM announced WHERE chat_id = ? AND item_key = ?", [(chat_id, k) for k in checked])
 
-    def announced_to(self, chat_id: int) -> frozenset[str]:
-        """Items claimed for a chat (for tests and support)."""
+    async def announced_to(self, chat_id: int) -> frozenset[str]:
         rows = self._read("SELECT item_key FROM announced WHERE chat_id = ?", (chat_id,))
         return frozenset(str(r[0]) for r in rows)
 
+    # ----- updates ---------------------------------------------------------------------------------
+    async def claim_update(self, update_id: int, lease: dt.timedelta = UPDATE_LEASE) -> UpdateClaim:
+        now = self._clock()
+        with self._write() as db:
+            row = db.execute("SELECT lease_until, done FROM updates WHERE update_id = ?", (update_id,)).fetchone()
+            if row is not None and row[1]:
+                return UpdateClaim.DONE
+            if row is not None and dt.datetime.fromisoformat(str(row[0])) > now:
+                return UpdateClaim.BUSY
+            db.execute(
+                "INSERT INTO updates (update_id, claimed_at, lease_until, done) VALUES (?, ?, ?, 0) "
+                "ON CONFLICT (update_id) DO UPDATE SET lease_until = excluded.lease_until",
+                (update_id, self._stamp(now), self._stamp(now + lease)),
+            )
+        return UpdateClaim.CLAIMED
+
+    async def finish_update(self, update_id: int) -> None:
+        with self._write() as db:
+            db.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (update_id,))
+
+    async def prune_updates(self, kept: dt.timedelta = UPDATES_KEPT) -> int:
+        with self._write() as db:
+            return db.execute("DELETE FROM updates WHERE claimed_at < ?", (self._stamp(self._clock() - kept),)).rowcount
+
     # ----- feedback --------------------------------------------------------------------------------
-    def record_feedback(self, intent: str, helpful: bool) -> None:
-        if not _INTENT.match(intent):
-            raise ValueError("not an intent id")  # never echo it: it may be arbitrary client data
+    async def record_feedback(self, intent: str, helpful: bool) -> None:
+        check_intent(intent)
         with self._write() as db:
             db.execute(
                 "INSERT INTO feedback (intent, helpful, count) VALUES (?, ?, 1) "
@@ -370,18 +293,11 @@ class SqliteStore:
                 (intent, int(helpful)),
             )
 
-    def feedback(self) -> dict[str, FeedbackCount]:
-        counts: dict[str, FeedbackCount] = {}
+    async def feedback(self) -> dict[str, FeedbackCount]:
         rows = self._read("SELECT intent, helpful, count FROM feedback ORDER BY intent")
-        for intent, helpful, count in rows:
-            current = counts.get(str(intent), FeedbackCount())
-            n = int(count)
-            counts[str(intent)] = (
-                FeedbackCount(n, current.not_helpful) if helpful else FeedbackCount(current.helpful, n)
-            )
-        return counts
+        return feedback_counts([(str(i), bool(h), int(c)) for i, h, c in rows])
 
-    def integrity_ok(self) -> bool:
+    async def integrity_ok(self) -> bool:
         """SQLite's own consistency check (used by the kill-safety test and by support)."""
         return self._read("PRAGMA integrity_check") == [("ok",)]
 
