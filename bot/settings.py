@@ -5,6 +5,7 @@ Secrets (the bot token, the webhook secret) are kept out of `repr` so a settings
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Mapping
@@ -21,6 +22,9 @@ DEFAULT_WEB_LISTEN = "127.0.0.1"
 DEFAULT_WEB_PORT = 8080
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_LOG_LEVEL = "WARNING"
+UPDATE_LEASE = dt.timedelta(seconds=120)
+"""How long a replica's claim on an update holds before another may take it over (UPDATE_LEASE_SECONDS):
+longer than any answer takes, flood waits included; short enough that Telegram's next delivery finds it free."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 TOKEN_PATTERN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
@@ -147,6 +151,14 @@ def _database_url(value: str | None) -> str | None:
     return value
 
 
+def _lease(value: str | None) -> dt.timedelta:
+    if value is None:
+        return UPDATE_LEASE
+    if not value.isdigit() or not 1 <= int(value) <= 3600:
+        raise ConfigError(f"UPDATE_LEASE_SECONDS must be a whole number of seconds from 1 to 3600, not {value!r}")
+    return dt.timedelta(seconds=int(value))
+
+
 def _log_level(value: str | None) -> str:
     if value is None:
         return DEFAULT_LOG_LEVEL
@@ -170,6 +182,7 @@ class Settings:
     knowledge_dir: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str | None = field(default=None, repr=False)
+    update_lease: dt.timedelta = UPDATE_LEASE
     log_level: str = DEFAULT_LOG_LEVEL
     web_listen: str = DEFAULT_WEB_LISTEN
     web_port: int | None = None
@@ -196,6 +209,7 @@ class Settings:
             knowledge_dir=Path(knowledge) if knowledge else None,
             data_dir=Path(data) if data else DEFAULT_DATA_DIR,
             database_url=_database_url(_get(environ, "DATABASE_URL")),
+            update_lease=_lease(_get(environ, "UPDATE_LEASE_SECONDS")),
             log_level=_log_level(_get(environ, "LOG_LEVEL")),
             web_listen=_listen(_get(environ, "WEB_LISTEN"), "WEB_LISTEN", DEFAULT_WEB_LISTEN),
             web_port=_port(web_port, "WEB_PORT") if (web_port := _get(environ, "WEB_PORT")) else None,
@@ -214,6 +228,7 @@ class Settings:
                 "admin_ids",
                 "knowledge_dir",
                 "data_dir",
+                "update_lease",
                 "log_level",
                 "web_listen",
                 "web_port",

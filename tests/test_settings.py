@@ -174,3 +174,11 @@ def test_a_database_url_that_is_not_postgresql_is_refused_without_echoing_it(val
     with pytest.raises(ConfigError, match="DATABASE_URL must be a PostgreSQL URL") as raised:
         Settings.from_env({"DATABASE_URL": value})
     assert "pa55-word" not in str(raised.value) and "db.internal" not in str(raised.value)
+
+
+def test_the_update_lease_is_read_in_seconds() -> None:
+    assert Settings.from_env({}).update_lease.total_seconds() == 120
+    assert Settings.from_env({"UPDATE_LEASE_SECONDS": "3"}).update_lease.total_seconds() == 3
+    for bad in ("0", "1.5", "soon", "3601"):
+        with pytest.raises(ConfigError, match="UPDATE_LEASE_SECONDS"):
+            Settings.from_env({"UPDATE_LEASE_SECONDS": bad})

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import ReviewsBotError
+from bot.settings import UPDATE_LEASE
 
 Topic = str | None
 """None (everything), ``theme:<id>`` or ``partnership:<id>``."""
@@ -45,9 +46,6 @@ Topic = str | None
 EVERYTHING = "*"
 """How the None topic is stored: SQL treats NULLs as distinct, so UNIQUE would not hold for them."""
 
-UPDATE_LEASE = dt.timedelta(seconds=120)
-"""How long a claim on an update holds before another replica may take it over: longer than any answer
-takes (flood waits included), short enough that Telegram's next delivery finds it free."""
 UPDATES_KEPT = dt.timedelta(days=2)
 """Update claims older than this are pruned: Telegram gives up redelivering an update after 24 hours."""
 
