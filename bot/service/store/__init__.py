@@ -14,7 +14,6 @@ from pathlib import Path
 from bot.errors import ConfigError
 from bot.service.store.base import (
     EVERYTHING,
-    UPDATE_LEASE,
     UPDATES_KEPT,
     FeedbackCount,
     StorageError,
@@ -25,6 +24,7 @@ from bot.service.store.base import (
     utc_now,
 )
 from bot.service.store.sqlite import DB_NAME, SCHEMA_VERSION, SqliteStore
+from bot.settings import UPDATE_LEASE
 
 __all__ = [
     "DB_NAME",

@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection
 from psycopg_pool import AsyncConnectionPool
 
 from bot.service.store.base import (
-    UPDATE_LEASE,
     UPDATES_KEPT,
     FeedbackCount,
     StorageError,
@@ -33,6 +32,7 @@ from bot.service.store.base import (
     stored_topic,
     utc_now,
 )
+from bot.settings import UPDATE_LEASE
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.service.store.base import (
-    UPDATE_LEASE,
     UPDATES_KEPT,
     FeedbackCount,
     StorageError,
@@ -32,6 +31,7 @@ from bot.service.store.base import (
     stored_topic,
     utc_now,
 )
+from bot.settings import UPDATE_LEASE
 
 DB_NAME = "bot.sqlite3"
 
