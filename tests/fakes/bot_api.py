@@ -474,8 +474,12 @@ class FakeBotAPI:
         first_name: str = "Reviews assistant (test)",
         query_ttl: float = 15.0,
         wait_timeout: float = 10.0,
+        push_webhook: bool = True,
     ) -> None:
+        """`push_webhook=False`: a set webhook receives nothing from the fake; the test takes the updates
+        (`take_updates`) and delivers them itself, as a load balancer in front of several replicas would."""
         self.token = token
+        self.push_webhook = push_webhook
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: JSON = {
             "id": self.bot_id,
@@ -493,6 +497,7 @@ class FakeBotAPI:
         self.commands: dict[str, list[JSON]] = {}
         self.webhook: JSON | None = None
         self.webhook_deliveries: list[int] = []
+        self.webhook_sets = 0
         self._faults: list[Fault] = []
         self._chats: dict[int, JSON] = {}
         self._blocked: set[int] = set()
@@ -629,6 +634,11 @@ class FakeBotAPI:
     def unconfirmed_updates(self) -> int:
         """Updates the bot has not confirmed (with a later getUpdates offset, or a webhook 200)."""
         return len(self._updates)
+
+    def take_updates(self) -> list[JSON]:
+        """Every pending update, confirmed: the test delivers them itself (with `push_webhook=False`)."""
+        taken, self._updates = self._updates, []
+        return taken
 
     def messages_in(self, chat_id: int) -> list[SentMessage]:
         return list(self._sent_by_chat.get(chat_id, []))
@@ -904,7 +914,8 @@ class FakeBotAPI:
         if params.get("allowed_updates") is not None:
             self._allowed = list(params["allowed_updates"])
         self.webhook = {"url": url, "secret_token": secret}
-        if self._webhook_task is None or self._webhook_task.done():
+        self.webhook_sets += 1
+        if self.push_webhook and (self._webhook_task is None or self._webhook_task.done()):
             self._webhook_task = asyncio.get_running_loop().create_task(self._push_to_webhook())
         return True
 

@@ -87,6 +87,7 @@ from bot.service.conversation import (  # noqa: F401 - re-exported: Telegram's n
     settle_heap,
     with_notice,
 )
+from bot.service.delivery import UpdateGate
 from bot.service.engine import Engine, apology
 from bot.service.redact import UnansweredLog
 from bot.service.releases import job_name, plan_jobs
@@ -131,6 +132,8 @@ MAX_RETRY_AFTER = 60.0  # a longer flood wait than this is not worth holding a r
 DEFAULT_TIMEOUT = 10.0
 CONNECTION_POOL_SIZE = 256  # python-telegram-bot's own default for Bot API calls
 
+PRUNE_JOB = "updates:prune"
+PRUNE_INTERVAL = 3600.0  # seconds
 RETRY_JOB = "announce:retry"  # the job that resumes announcing after flood control or failed sends
 VOTES_REMEMBERED = 10_000  # answers whose vote is remembered in memory (their buttons are removed anyway)
 CHAT_NOT_FOUND = "chat not found"
@@ -397,6 +400,7 @@ class Assistant:
         self.announce_runs = 0  # completed announcement runs (tests wait on it; no other meaning)
         self._announcer: Announcer | None = None
         self._opened = False
+        self._gate: UpdateGate | None = None
         self._hangup_loop: asyncio.AbstractEventLoop | None = None
         self._voted: OrderedDict[tuple[int, int], None] = OrderedDict()
 
@@ -416,6 +420,17 @@ class Assistant:
         return self.service.unanswered
 
     @property
+    def gate(self) -> UpdateGate:
+        """Claims webhook updates in the store, so each is answered once across replicas (webhook mode)."""
+        if self._gate is None:
+            raise RuntimeError("the update gate is created by post_init")
+        return self._gate
+
+    async def ping(self) -> bool:
+        """Whether the database answers (for /healthz); False before the store is open and after it is closed."""
+        return self._opened and await self.store.ping()
+
+    @property
     def announcer(self) -> Announcer:
         if self._announcer is None:
             raise RuntimeError("the announcer is created by post_init")
@@ -426,6 +441,10 @@ class Assistant:
         start only records what is already public), plan the release jobs, and reload on SIGHUP."""
         store = await self.service.open()
         self._opened = True
+        self._gate = UpdateGate(lambda: self.store, self.settings.update_lease)
+        job_queue: JobQueue[Any] | None = application.job_queue
+        if job_queue is not None:  # update claims are kept two days (Telegram redelivers for one), then pruned
+            job_queue.run_repeating(self.prune_updates, interval=PRUNE_INTERVAL, first=PRUNE_INTERVAL, name=PRUNE_JOB)
         self._announcer = Announcer(store, announcement_sender(application.bot, store))
         await self.announce(application)
         loop = asyncio.get_running_loop()
@@ -468,6 +487,10 @@ class Assistant:
         for moment in plan.add:
             if moment > real_now:
                 job_queue.run_once(self.release, when=moment, name=job_name(moment))
+
+    async def prune_updates(self, context: Context) -> None:
+        """The hourly job: forget update claims too old to be delivered again."""
+        await self.store.prune_updates()
 
     async def release(self, context: Context) -> None:
         """The job at an embargo moment (or a retry): announce what is visible now, plan the next jobs."""

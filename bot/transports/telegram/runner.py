@@ -22,12 +22,21 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.errors import ConfigError
 from bot.service.conversation import Conversations
+from bot.service.delivery import UpdateGate
 from bot.service.engine import Engine
 from bot.settings import Settings
-from bot.transports.telegram.app import App, build_application, outage_of, post_init, post_shutdown, protect_logs
-from bot.transports.telegram.webhook import webhook_route
+from bot.transports.telegram.app import (
+    App,
+    assistant_of,
+    build_application,
+    outage_of,
+    post_init,
+    post_shutdown,
+    protect_logs,
+)
+from bot.transports.telegram.webhook import DRAIN_SECONDS, webhook_route
 from bot.transports.web.chat import ChatRoutes
-from bot.transports.web.server import Address, Mount, WebServer, until_stopped
+from bot.transports.web.server import Address, Health, Mount, WebServer, until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +81,11 @@ def mounts(application: App, service: Conversations, settings: Settings) -> list
     found: list[Mount] = []
     if settings.webhook_url:
         assert settings.webhook_secret is not None  # Settings refuses a webhook without a secret
-        route = webhook_route(application, settings.webhook_path, settings.webhook_secret)
+
+        def gate() -> UpdateGate:
+            return assistant_of(application).gate  # created by post_init, after the mounts
+
+        route = webhook_route(application, settings.webhook_path, settings.webhook_secret, gate)
         found.append(Mount(Address(settings.webhook_listen, settings.webhook_port), (route,)))
     if settings.web_port is not None:
         chat = ChatRoutes(service, settings)
@@ -99,7 +112,7 @@ async def serve_telegram(
     except Unreachable:
         await application.bot.shutdown()
         raise
-    server = WebServer(mounts(application, service, settings))
+    server = WebServer(mounts(application, service, settings), Health([assistant_of(application).ping]))
     try:
         await application.initialize()
         await post_init(application)
@@ -126,6 +139,12 @@ async def serve_telegram(
             )
         server.health.ready = True
         await (stopped if stopped is not None else until_stopped())
+        # Drain: /healthz says 503 (the proxy stops sending), new updates get 503 (the proxy tries another
+        # replica), and the updates in flight are answered before the server, the bot and the pool stop.
+        server.health.ready = False
+        if settings.webhook_url:
+            log.info("stopping: %d update(s) in flight", assistant_of(application).gate.in_flight)
+            await assistant_of(application).gate.drain(DRAIN_SECONDS)
     finally:
         await server.stop()
         if application.updater is not None and application.updater.running:

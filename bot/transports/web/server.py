@@ -55,14 +55,16 @@ class Mount:
 
 
 class Health:
-    """What /healthz says: 200 once the server is ready to answer, 503 while starting or stopping, so a
-    proxy sends traffic only to a replica that can take it."""
+    """What /healthz says: 200 once the server is ready to answer and every check passes (the database
+    answers), 503 while starting or stopping or when a check fails, so a proxy sends traffic only to a
+    replica that can take it."""
 
-    def __init__(self) -> None:
+    def __init__(self, checks: Iterable[Callable[[], Awaitable[bool]]] = ()) -> None:
         self.ready = False
+        self.checks = list(checks)
 
     async def handle(self, request: web.Request) -> web.Response:
-        if self.ready:
+        if self.ready and all([await check() for check in self.checks]):
             return web.json_response({"status": "ok"})
         return web.json_response({"status": "unavailable"}, status=503)
 
