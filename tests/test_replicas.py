@@ -28,6 +28,7 @@ from helpers_lifecycle import copy_knowledge, embargoed_doc, review, write_revie
 
 from bot.answers.render import telegram_html
 from bot.kb.loader import load_knowledge
+from bot.service.conversation import ONE_REPLICA_RELOADED, ONE_REPLICA_UNANSWERED
 from bot.service.engine import Engine
 from bot.service.store.postgres import PostgresStore
 from tests.conftest import BEFORE_EMBARGO, Clock, postgres_database, write_test_knowledge
@@ -78,6 +79,10 @@ class Replica:
         """SIGTERM, then the exit code and everything it logged."""
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
+        return await self.exited()
+
+    async def exited(self) -> tuple[int, str]:
+        """The exit code (once it has stopped by itself) and everything it logged."""
         code = await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
         return code, (await self.stderr).decode("utf-8", "replace")
 
@@ -95,6 +100,7 @@ class World:
     directory: Path
     now: dt.datetime | None
     replicas: dict[str, Replica] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
 
     def environment(self, name: str, port: int) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "LOG_LEVEL"))}
@@ -112,6 +118,7 @@ class World:
             "UPDATE_LEASE_SECONDS": str(LEASE_SECONDS),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            **self.extra,
         }
 
     async def start(self, *names: str) -> list[Replica]:
@@ -408,8 +415,45 @@ async def test_sigterm_drains_a_replica_without_losing_the_update_in_flight(
             assert await balancer.deliver(bobs, 0) == "b"
             assert balancer.statuses[("a", 503)] == 1  # A took no new update while draining
             assert await in_flight == "a"  # and finished the one it had
-        code, log = await a.stop()
+        code, log = await a.exited()  # after its one SIGTERM
         assert code == 0, log[-3000:]
         assert [m.html for m in w.api.messages_in(alice.id)] == expected_html(local_engine, "child e")
         assert [m.html for m in w.api.messages_in(bob.id)] == expected_html(local_engine, "latest reviews")
+        await w.stop_all()
+
+
+async def test_admins_see_the_whole_deployment_where_it_is_in_the_database(tmp_path: Path, knowledge: Path) -> None:
+    async with world(tmp_path, knowledge, BEFORE_EMBARGO) as w:
+        admin, alice, bob, carol = (w.api.user(name) for name in ("Admin", "Alice", "Bob", "Carol"))
+        w.extra["ADMIN_IDS"] = str(admin.id)
+        a, b = await w.start("a", "b")
+        async with httpx.AsyncClient() as client:
+            only_a, only_b = Balancer([a], client), Balancer([b], client)
+
+            async def say(user: FakeUser, text: str, via: Balancer) -> list[str]:
+                before = len(w.api.messages_in(user.id))
+                w.api.post_text(user, text)
+                [update] = w.api.take_updates()
+                await via.deliver(update, 0)
+                return [m.text for m in w.api.messages_in(user.id)[before:]]
+
+            await say(alice, "/subscribe", only_a)
+            await say(bob, "/subscribe neglect", only_b)
+            await say(carol, "child e", only_b)
+            [answer] = w.api.messages_in(carol.id)
+            helpful = answer.button("Helpful: yes").callback_data or ""
+            w.api.post_callback(carol, answer, helpful)
+            [tap] = w.api.take_updates()
+            await only_a.deliver(tap, 0)
+            await only_b.deliver(tap, 0)  # delivered again, to the other replica: counted once
+            intent = helpful.rsplit(":", 1)[1]
+
+            [stats] = await say(admin, "/stats", only_a)
+            assert "Subscribers: 2." in stats  # one registered through each replica
+            assert f"{intent}: 1 yes, 0 no" in stats
+            assert "Since start of this replica" in stats
+            unanswered = await say(admin, "/unanswered", only_b)
+            assert ONE_REPLICA_UNANSWERED in unanswered[-1]
+            reloaded = await say(admin, "/reload", only_a)
+            assert ONE_REPLICA_RELOADED in reloaded[0]
         await w.stop_all()

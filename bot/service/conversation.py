@@ -59,6 +59,14 @@ COMMANDS = (
 COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
 ADMIN_COMMANDS = ("reload", "stats", "unanswered")  # only for ADMIN_IDS (on Telegram, in a private chat)
 
+ONE_REPLICA_RELOADED = (
+    "This reloaded the replica that took your message. Other replicas keep their knowledge until each is "
+    "reloaded (SIGHUP) or restarted."
+)
+ONE_REPLICA_UNANSWERED = (
+    "These are the questions this replica could not answer since it started; each replica keeps its own, "
+    "redacted, in memory only."
+)
 WELCOME = "Welcome to the Learning-from-Reviews assistant."
 LINK_EXPIRED = "That link has expired or points to something I can't show. Here is the menu instead."
 UNKNOWN_COMMAND = "I don't know that command. Here is what I can do."
@@ -224,12 +232,17 @@ class Conversations:
         settle_heap(self.engine)
         return outcome
 
-    @staticmethod
-    def reload_reply(outcome: ReloadOutcome) -> Reply:
-        return reload_reply(outcome)
+    def reload_reply(self, outcome: ReloadOutcome) -> Reply:
+        return self._on_one_replica(reload_reply(outcome), ONE_REPLICA_RELOADED)
 
     async def stats_reply(self) -> Reply:
         return await stats_reply(self.stats, self.store, self.engine.now())
 
     def unanswered_reply(self) -> Reply:
-        return unanswered_reply(self.unanswered)
+        return self._on_one_replica(unanswered_reply(self.unanswered), ONE_REPLICA_UNANSWERED)
+
+    def _on_one_replica(self, reply: Reply, note: str) -> Reply:
+        """With a shared database several replicas may be running: say that this reply is this one's."""
+        if self.database_url is None:
+            return reply
+        return dataclasses.replace(reply, blocks=(*reply.blocks, para(note)))

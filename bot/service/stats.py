@@ -64,15 +64,18 @@ async def stats_reply(stats: Stats, store: Store, now: dt.datetime) -> Reply:
     hours = max(0.0, (now - stats.started).total_seconds() / 3600)
     blocks: list[Block] = [
         para(
-            f"Since start ({hours:.1f} h ago): {stats.total} replies, fallback rate {stats.fallback_rate:.0%}.",
+            f"Since start of this replica ({hours:.1f} h ago): {stats.total} replies, "
+            f"fallback rate {stats.fallback_rate:.0%}.",
             f"By kind: {_counts(stats.by_kind) or 'none yet'}.",
             f"By intent: {_counts(stats.by_intent) or 'none yet'}.",
             *([f"By way in: {_counts(stats.by_channel)}."] if stats.by_channel else []),
         ),
+        # From the database: with several replicas, the whole deployment's (the counts above are this one's).
         para(f"Subscribers: {await store.subscriber_count()}."),
     ]
     feedback = await store.feedback()
-    blocks.append(para("Helpful? (all time)", *_feedback_lines(feedback)) if feedback else para("No feedback yet."))
+    lines = _feedback_lines(feedback)
+    blocks.append(para("Helpful? (all time, all replicas)", *lines) if feedback else para("No feedback yet."))
     return Reply(ReplyKind.CHAT, tuple(blocks), intent="admin")
 
 

@@ -803,6 +803,7 @@ class FakeBotAPI:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         fault = self._fault_for(name)
         if fault is not None:
+            self._notify()  # a waiter may be watching for the fault to be taken (the call is now in flight)
             failure = await self._apply(fault, method, params, handler)
             if failure is not None:
                 return failure

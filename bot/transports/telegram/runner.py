@@ -97,12 +97,7 @@ async def serve_telegram(
     engine: Engine, settings: Settings, directory: Path | None, stopped: Awaitable[None] | None = None
 ) -> None:
     """Run until a stop signal (or until `stopped`, for tests). Raises Unreachable or ConfigError at start."""
-    service = Conversations(
-        engine,
-        data_dir=settings.data_dir,
-        knowledge_dir=directory or settings.knowledge_dir,
-        admin_ids=settings.admin_ids,
-    )
+    service = Conversations.from_settings(engine, settings, directory)
     application = build_application(engine, settings, knowledge_dir=directory, service=service)
     try:
         await with_retries(application.bot.initialize, "start", settings.api_url)
