@@ -77,6 +77,32 @@ async def test_an_update_whose_replica_died_is_answered_after_the_lease(open_tes
     assert answered == [1]
 
 
+async def test_a_slow_answer_keeps_its_lease_so_no_other_replica_takes_it(open_test_store: StoreOpener) -> None:
+    clock = Clock()
+    store = await open_test_store(clock)
+    lease = dt.timedelta(seconds=10)
+    slow, other = UpdateGate(lambda: store, lease, renew_every=0.01), UpdateGate(lambda: store, lease)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_answer() -> None:  # e.g. a reply held back by a flood wait
+        started.set()
+        await release.wait()
+
+    async def renewed_after(count: int) -> None:
+        while slow.renewals <= count:
+            await asyncio.sleep(0.01)
+
+    answering = asyncio.create_task(slow.deliver(9, slow_answer))
+    await started.wait()
+    for _ in range(3):  # 27 s of store time in all, more than the lease, but each step renews it
+        clock.now += dt.timedelta(seconds=9)
+        await renewed_after(slow.renewals)
+        assert await other.deliver(9, slow_answer) is Delivery.BUSY
+    release.set()
+    assert await answering is Delivery.ANSWERED
+    assert await other.deliver(9, slow_answer) is Delivery.ALREADY_ANSWERED
+
+
 async def test_a_drain_refuses_new_updates_and_waits_for_those_in_flight(store: Store) -> None:
     gate = UpdateGate(lambda: store)
     release = asyncio.Event()

@@ -293,6 +293,21 @@ async def test_an_expired_lease_is_taken_over_and_a_done_update_never(open_test_
     assert await alive.claim_update(8, lease) is UpdateClaim.DONE  # done is done, however long ago
 
 
+async def test_a_renewed_lease_holds_and_a_done_update_is_not_renewed(open_test_store: StoreOpener) -> None:
+    clock = Clock()
+    slow, other = await open_test_store(clock), await open_test_store(clock)
+    lease = dt.timedelta(seconds=30)
+    assert await slow.claim_update(5, lease) is UpdateClaim.CLAIMED
+    clock.now += dt.timedelta(seconds=25)
+    await slow.renew_update(5, lease)  # still answering
+    clock.now += dt.timedelta(seconds=25)  # 50 s after the claim, 25 s after the renewal
+    assert await other.claim_update(5, lease) is UpdateClaim.BUSY
+    await slow.finish_update(5)
+    await slow.renew_update(5, lease)
+    clock.now += dt.timedelta(hours=1)
+    assert await other.claim_update(5, lease) is UpdateClaim.DONE
+
+
 async def test_concurrent_deliveries_of_one_update_are_claimed_once(open_test_store: StoreOpener) -> None:
     stores = [await open_test_store() for _ in range(3)]
     results = await asyncio.gather(*(s.claim_update(n) for n in range(20) for s in stores for _ in range(2)))

@@ -1,8 +1,9 @@
 """Each incoming update answered once, whichever replica receives it and however often it is delivered.
 
 The gate sits between a transport's webhook route and the handlers. Before answering, it claims the
-update id in the shared store (`Store.claim_update`); the claim is a lease, so one held by a replica that
-died expires and the next delivery takes it over. After the reply has left, the update is marked done.
+update id in the shared store (`Store.claim_update`); the claim is a lease, renewed while the answer is
+being made (a flood wait can hold a reply for a minute), so only the claim of a replica that died
+expires, and the next delivery takes it over. After the reply has left, the update is marked done.
 What the route answers the sender (Telegram, or the reverse proxy in front of the replicas):
 
 * answered now, or already answered by some replica: 200, nothing more to deliver;
@@ -47,9 +48,13 @@ Process = Callable[[], Awaitable[None]]
 class UpdateGate:
     """Claims each update before it is answered; counts the updates in flight so a stop can drain them."""
 
-    def __init__(self, store: Callable[[], Store], lease: dt.timedelta = UPDATE_LEASE) -> None:
+    def __init__(
+        self, store: Callable[[], Store], lease: dt.timedelta = UPDATE_LEASE, renew_every: float | None = None
+    ) -> None:
         self._store = store
         self.lease = lease
+        self.renew_every = renew_every if renew_every is not None else lease.total_seconds() / 3
+        self.renewals = 0  # leases renewed (tests wait on it)
         self.draining = False
         self.in_flight = 0
         self._idle = asyncio.Event()
@@ -68,13 +73,28 @@ class UpdateGate:
                 return Delivery.ALREADY_ANSWERED
             if claim is UpdateClaim.BUSY:
                 return Delivery.BUSY
-            await process()
+            keeper = asyncio.create_task(self._keep_leased(store, update_id))
+            try:
+                await process()
+            finally:
+                keeper.cancel()
             await store.finish_update(update_id)
             return Delivery.ANSWERED
         finally:
             self.in_flight -= 1
             if self.in_flight == 0:
                 self._idle.set()
+
+    async def _keep_leased(self, store: Store, update_id: int) -> None:
+        """Renew the lease every `renew_every` seconds until cancelled (the answer is done or failed)."""
+        while True:
+            await asyncio.sleep(self.renew_every)
+            try:
+                await store.renew_update(update_id, self.lease)
+            except Exception as error:  # the database is away: the lease may lapse; the answer goes on
+                log.warning("could not renew an update's lease (%s)", type(error).__name__)
+            else:
+                self.renewals += 1
 
     async def drain(self, timeout: float) -> bool:
         """Refuse new updates and wait (at most `timeout` seconds) for those in flight; False if some remain."""

@@ -149,6 +149,11 @@ class Store(Protocol):
         """Claim an incoming update before answering it (see `UpdateClaim`); an expired lease is taken over."""
         ...
 
+    async def renew_update(self, update_id: int, lease: dt.timedelta = UPDATE_LEASE) -> None:
+        """Extend the lease on an update still being answered (a slow reply, a flood wait), so only a dead
+        replica's claim ever expires."""
+        ...
+
     async def finish_update(self, update_id: int) -> None:
         """The reply to a claimed update has left: no delivery of it is answered again."""
         ...

@@ -292,6 +292,13 @@ class PostgresStore:
             row = await (await db.execute("SELECT done FROM updates WHERE update_id = %s", (update_id,))).fetchone()
         return UpdateClaim.DONE if row is not None and row[0] else UpdateClaim.BUSY
 
+    async def renew_update(self, update_id: int, lease: dt.timedelta = UPDATE_LEASE) -> None:
+        async with self._pool.connection() as db:
+            await db.execute(
+                "UPDATE updates SET lease_until = %s WHERE update_id = %s AND NOT done",
+                (self._clock() + lease, update_id),
+            )
+
     async def finish_update(self, update_id: int) -> None:
         async with self._pool.connection() as db:
             await db.execute("UPDATE updates SET done = true WHERE update_id = %s", (update_id,))

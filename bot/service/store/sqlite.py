@@ -275,6 +275,13 @@ class SqliteStore:
             )
         return UpdateClaim.CLAIMED
 
+    async def renew_update(self, update_id: int, lease: dt.timedelta = UPDATE_LEASE) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE updates SET lease_until = ? WHERE update_id = ? AND done = 0",
+                (self._stamp(self._clock() + lease), update_id),
+            )
+
     async def finish_update(self, update_id: int) -> None:
         with self._write() as db:
             db.execute("UPDATE updates SET done = 1 WHERE update_id = ?", (update_id,))
