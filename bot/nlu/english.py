@@ -1,9 +1,12 @@
-"""Everyday English words, so the typo corrector leaves real words alone.
+"""English itself, not the domain: the everyday word list, function words and month names.
 
-The corrector only knows the knowledge base's own words; without this list it would "correct" a real word
+The corrector only knows the knowledge base's own words; without the word list it would "correct" a real word
 that happens to sit one or two edits from one of them ('leaving' -> 'learning', 'order' -> 'older',
 'discussed' -> 'disclosed', 'heard' -> 'head'), changing what a worried practitioner said. The list is
 SCOWL's British English (see data/english_words.LICENSE), lower-case words of four letters or more.
+
+Everything else here is grammar (determiners, pronouns, prepositions): words no editor needs to extend.
+Domain vocabulary (concern words, review words, other areas…) is knowledge: bot/knowledge/lexicon.yaml.
 """
 
 from __future__ import annotations
@@ -12,6 +15,41 @@ from functools import lru_cache
 from pathlib import Path
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "english_words.txt"
+
+STOPWORDS = frozenset(
+    """
+    a an the of to in on for at by with from and or is are was were be been it its this that these
+    those i me my we our you your he she they them their his her do does did can could would should
+    will shall please pls hi there any anything some something what which who whom whose when where why
+    how about tell give show send get got have has had just also still any more most very really ok
+    okay so if not no yes one ones thing stuff
+    """.split()
+)
+ALIAS_STOPWORDS = frozenset(
+    """
+    the of to in on for with about from by an is are was were be what which my our their its this that
+    please pls tell me show give do does did can could
+    """.split()
+)
+"""Words ignored when matching names, so 'the LLR framework' finds 'LLR framework'. Keeps 'a' and 'and'
+(Child A, Child C and D)."""
+MONTHS = tuple("january february march april may june july august september october november december".split())
+
+OPEN_ENDED = frozenset({"since", "after", "before", "until", "prior", "pre", "post"})
+"""'since 2024' is not 'in 2024'."""
+SINCE_WORDS = frozenset({"since", "after", "than", "still"})
+"""'anything since Child E?', 'newer than': a reference point, not the subject."""
+ASKING_WHAT = frozenset({"what", "who", "whats"})  # 'What's the LRSCP? Our school is in Oakham' asks about it
+ASKING = frozenset({"you", "u", "please", "pls"})  # 'can you tell me', 'please tell me': a request to the bot
+SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "her", "his", "their"})
+ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
+OWN_CHILDREN = frozenset({"my", "our", "his", "her", "their", "these", "those"})
+GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child
+MORE_WORDS = frozenset({"etc", "else", "other"})  # 'neglect, DA, what else?': the ones named are examples
+EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl"})  # 'which themes, eg neglect' gives examples
+EXAMPLE_PAIRS = frozenset({("for", "example"), ("such", "as"), ("e", "g")})
+ABOUT_SOMEONE = frozenset({("about",), ("into",), ("of",), ("on",), ("re",)})  # 'a review about/into X Y'
+NAMING = frozenset({"called", "named"})  # 'a child called Jayden'
 
 
 @lru_cache(maxsize=1)

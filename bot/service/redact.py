@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from bot.answers.reply import Reply, para
 from bot.kb.models import ReplyKind
-from bot.nlu.matcher import STOPWORDS, Matcher
+from bot.nlu.english import STOPWORDS
+from bot.nlu.matcher import Matcher
 
 EMAIL = "[email]"
 LINK = "[link]"

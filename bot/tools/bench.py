@@ -238,8 +238,7 @@ def measure_latency(matcher: Any, view: Any, questions: Sequence[str], repeats: 
     from rapidfuzz import process
 
     phrases = choices(view)
-    cache = getattr(matcher, "_correct", None)
-    clear: Callable[[], None] = getattr(cache, "cache_clear", lambda: None)  # every pass starts cold
+    clear: Callable[[], None] = matcher.clear_caches  # every pass starts cold
     progress(f"  matching: engine x{repeats}")
     engine = time_each(matcher.match, questions, repeats, clear)
     progress(f"  matching: WRatio baseline over {len(phrases)} phrases x{baseline_repeats}")

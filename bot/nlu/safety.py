@@ -1,0 +1,189 @@
+"""Safety: is this message a child at risk now? Decided first, before anything else is answered.
+
+`Safety.decide` is the whole decision, on one screen; the helpers below it say what each test reads.
+A missed child at risk is the worst error the bot can make, so where a concern and a refusal are equally
+sure, the concern wins unless the refusal is at least as sure and no one child is pointed at.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+from bot.kb.models import ReplyKind
+from bot.nlu.english import ASKING, GENERIC_BEFORE, NAMING, ONE_CHILD_DETERMINERS, OWN_CHILDREN
+from bot.nlu.entities import EntityIndex
+from bot.nlu.intents import Intents
+from bot.nlu.lexicon import Lexicon
+from bot.nlu.normalise import Tokens
+from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE
+from bot.nlu.types import Hit
+
+NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
+LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
+
+
+class SafetyDecision(NamedTuple):
+    """Whether the urgent reply goes first, how sure, whether a refusal was sure, and why (for `explain`)."""
+
+    urgent: bool
+    score: float
+    refused: bool
+    reason: str
+
+
+class Safety:
+    """The urgency decision over one view's intents and names."""
+
+    def __init__(self, lexicon: Lexicon, intents: Intents, entities: EntityIndex) -> None:
+        self._lex = lexicon
+        self._intents = intents
+        self._entities = entities
+        self._law = tuple(f" {words} " for words in lexicon.law_questions)
+
+    def decide(self, tokens: Tokens, named: list[Hit], scores: dict[str, float]) -> SafetyDecision:
+        """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
+        Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
+        concern too; a refusal at least as sure as the concern wins, unless one child is pointed at; 'not
+        urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
+        masked = self.masked(tokens, named)
+        urgency = self.urgency(tokens, masked, scores)
+        reason = "an urgent rule matched" if urgency else "no urgent rule matched"
+        if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
+            urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
+        refusal = max((s for i, s in scores.items() if self._intents.kind(i) == ReplyKind.FALLBACK), default=0.0)
+        refused = refusal >= FULL_STRENGTH
+        if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
+            urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
+        # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
+        needed = NEVER if NOT_URGENT in tokens else ONE_CUE  # 'not an emergency, just asking': contacts
+        if urgency >= needed and not self.asks_for_learning(masked, scores, named):
+            return SafetyDecision(True, urgency, refused, reason)
+        if urgency >= ONE_CUE:
+            reason = "said not urgent" if NOT_URGENT in tokens else "asks for learning, about no child now"
+        return SafetyDecision(False, urgency, refused, reason)
+
+    # ----- what each test reads -------------------------------------------------------------------
+    def masked(self, tokens: Tokens, hits: list[Hit]) -> Tokens:
+        """The question with review names blanked: the 'child' of 'Child E' or the 'baby' of the baby's review is
+        not a child at risk. In a question that asks for learning, a theme's name is a name too: 'my daughter is
+        always on her phone, anything from reviews about online harm?' describes no harm."""
+        lex = self._lex
+        named_kinds = {"review", "theme"} if self.mentions_learning(tokens) else {"review"}
+        named = {i for h in hits if h.ref.kind in named_kinds for i in h.positions}
+        named |= {  # 'Child H', 'Baby Q': any review's name, ours or another area's
+            j for i in range(len(tokens) - 1) if self._entities.letter_name_at(tokens, i) for j in (i, i + 1)
+        }
+        named |= {  # 'a child called Patricia' is the review's child, named
+            j
+            for i in list(named)
+            if i > 1 and tokens[i - 1] in NAMING and tokens[i - 2] in lex.child_words
+            for j in (i - 2, i - 1)
+        }
+        named |= {  # 'DS in the child abuse investigation unit': a team's name, not a child
+            i
+            for i in range(len(tokens) - 2)
+            if tokens[i] == "child"
+            and tokens[i + 1] in lex.child_compounds
+            and lex.unit_words.intersection(tokens[i + 2 : i + 4])
+        }
+        named |= {  # 'can you tell me about…' asks the bot; it is no child telling anyone anything
+            i
+            for i in range(len(tokens) - 2)
+            if tokens[i] == "tell" and tokens[i + 1] == "me" and (tokens[i + 2] == "about" or tokens[i - 1] in ASKING)
+        }
+        return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
+
+    def urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
+        """The urgent score of the question with its names blanked."""
+        if "urgent" not in scores or masked is tokens:
+            return scores.get("urgent", 0.0)
+        return self._intents.scores(masked)[0].get("urgent", 0.0)
+
+    def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
+        """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
+        message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
+        strength). People describe harm in more ways than rules can list; pointing at a child is the constant."""
+        lex = self._lex
+        if not any(t in lex.concern_words for t in tokens) or not (
+            self.points_at_one_child(tokens) or self.children_now(tokens)
+        ):
+            return False  # most questions stop here: the checks below are the dearer ones
+        if self.mentions_learning(tokens) or any(t in lex.case_words for t in tokens):
+            return False  # about reviews or learning
+        kind = self._intents.kind
+        if any(
+            (score >= FULL_STRENGTH and intent not in {"urgent", "contacts"} and kind(intent) != ReplyKind.CHAT)
+            or (score >= ONE_CUE and kind(intent) == ReplyKind.FALLBACK)
+            for intent, score in scores.items()
+        ):
+            return False  # asks for something the bot holds, or something it refuses
+        following = (*tokens[1:], "")
+        return any(  # a child in the story: not 'Child F', 'child protection procedures', 'the child review'
+            t in lex.child_words and not (len(after) == 1 and after.isalpha()) and after not in lex.child_compounds
+            for t, after in zip(tokens, following, strict=True)
+        )
+
+    def asks_for_learning(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> bool:
+        """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
+        learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
+        girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
+        lex = self._lex
+        if scores.get("how_reviews_work", 0.0) >= FULL_STRENGTH and (
+            # 'who decides on a review when a child is seriously hurt?', 'what happens after a child is hurt?'
+            any(t in lex.process_words for t in tokens)
+            or (self.any_child(tokens) and not self.points_at_one_child(tokens))
+        ):
+            return True  # asks about the process
+        sentence = f" {' '.join(tokens)} "
+        if any(words in sentence for words in self._law) and not any(t in lex.one_child for t in tokens):
+            return True  # 'is it legal to smack a child?' asks what the law says, about no child in particular
+        if any(t in lex.now_words for t in tokens):
+            return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
+        if self.points_at_one_child(tokens):
+            return False
+        return self.mentions_learning(tokens) or (
+            "theme" in scores and any(h.ref.kind == "theme" for h in hits) and scores.get("urgent", 0.0) <= ONE_CUE
+        )
+
+    def any_child(self, tokens: Tokens) -> bool:
+        """'When a child dies', 'if a child discloses': children in general, as rules and processes speak of them."""
+        nouns = self._lex.child_nouns
+        return any(
+            a in GENERIC_BEFORE and b in {"a", "an"} and c in nouns
+            for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+        )
+
+    def children_now(self, tokens: Tokens) -> bool:
+        """'Mum has a knife, children are in the house now': children in a situation now, not 'when children…'."""
+        return bool(self._lex.now_words.intersection(tokens)) and any(
+            t == "children" and (i == 0 or tokens[i - 1] not in GENERIC_BEFORE) for i, t in enumerate(tokens)
+        )
+
+    def points_at_one_child(self, tokens: Tokens) -> bool:
+        """'she', 'him', 'a girl', 'girl 14', 'my 9 year old', 'our 14 year old': one child, not children in
+        general ('when a child dies', 'if a child discloses')."""
+        one_child, nouns = self._lex.one_child, self._lex.child_nouns
+        return (
+            any(t in one_child for t in tokens)
+            or any(
+                (
+                    tokens[i] in ONE_CHILD_DETERMINERS
+                    and any(t in nouns for t in tokens[i + 1 : i + 3])
+                    and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE)
+                )
+                or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
+                for i in range(len(tokens))
+            )
+            or any(
+                a.isdigit() and (b, c) == ("year", "old")
+                for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+            )
+            or any(a in nouns and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
+        )
+
+    def mentions_learning(self, tokens: Tokens) -> bool:
+        """A learning word ('briefing', 'lessons') or 'anything on/about …'."""
+        return any(t in self._lex.learning_words for t in tokens) or any(
+            pair in LEARNING_PAIRS for pair in itertools.pairwise(tokens)
+        )

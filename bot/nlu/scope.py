@@ -1,0 +1,165 @@
+"""Scope: questions about what we do not hold. Another area's reviews, a case or name we do not hold, a
+review of a partnership we hold none for: these fall back (pointing to the national repository), never
+answered with one of our entries that happens to share a word.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from functools import lru_cache
+
+from bot.kb.models import ReplyKind
+from bot.nlu.english import ABOUT_SOMEONE, NAMING, STOPWORDS
+from bot.nlu.entities import EntityIndex
+from bot.nlu.lexicon import Lexicon
+from bot.nlu.normalise import Tokens
+from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, WORD_CACHE_SIZE
+from bot.nlu.types import Hit, Match, Reading
+
+
+class Scope:
+    """Recognises questions about other areas' cases and names we do not hold; built once per view."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        entities: EntityIndex,
+        vocabulary: frozenset[str],
+        english: frozenset[str],
+        norm: Callable[[str], Tokens],
+    ) -> None:
+        self._lex = lexicon
+        self._entities = entities
+        self._vocabulary = vocabulary
+        self._english = english
+        self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(norm)  # single words recur across questions
+        self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
+        self._other_area_lengths = sorted({len(area) for area in self._other_areas})
+
+    def elsewhere(self, r: Reading) -> Match | None:
+        """A fallback (or the national repository) when the question is about a case we do not hold; else None."""
+        tokens, hits = r.tokens, r.hits
+        if self.names_other_area(tokens):
+            scores = r.scores
+            asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
+            # 'a case review from Birmingham', 'Birmingham's reviews'
+            any_review = r.plural or bool(self._lex.any_review & set(itertools.pairwise(tokens)))
+            if asks_where >= FULL_STRENGTH and any_review and not self.names_unknown_review(tokens, hits):
+                r.note("scope", "asks where to read another area's reviews: the national repository")
+                return Match(ReplyKind.ANSWER, "national_repository", confidence=FULL_STRENGTH)
+            r.note("scope", "names another area")
+            return Match(ReplyKind.FALLBACK, None, unknown_review=True)
+        if self.names_unknown_review(tokens, hits):
+            r.note("scope", "names a review we do not hold ('Child F', 'baby Jayden')")
+        elif self.names_someone_else(r.text, tokens, hits):
+            r.note("scope", "a full name we do not know beside a review word")
+        elif self.names_review_of_partnership_without_any(tokens, r.named):
+            r.note("scope", "a review of a partnership we hold no reviews for")
+        else:
+            r.note("scope", "in scope")
+            return None
+        return Match(ReplyKind.FALLBACK, None, unknown_review=True)
+
+    def _is_english(self, token: str) -> bool:
+        """An everyday word, also as a folded plural: 'lots' became 'lot', which is no first name."""
+        return token in self._english or f"{token}s" in self._english
+
+    def names_other_area(self, tokens: Tokens) -> bool:
+        """'Nottingham City CSPR 2023', 'Nottingham SCR baby 2022': reviews or a partnership of an area we do
+        not cover, even when our own reviews answer to the same description; not when our area is named too."""
+        home = self._entities.home_area_words
+        if not any(t in self._lex.area_context for t in tokens) or any(t in home for t in tokens):
+            return False
+        moved = any(t in self._lex.origin_words for t in tokens) or ("new", "to") in itertools.pairwise(tokens)
+        if "national" in tokens or moved:
+            return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
+        return any(
+            tokens[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(tokens) - n + 1)
+        )
+
+    def names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
+        area's case. Typed in lower case it must sit right before the review words ('daniel pelka serious
+        case review'), so 'my manager wants the latest review' is not mistaken for a name."""
+        lex = self._lex
+        case_words = lex.case_words
+        if any(h.ref.kind == "review" for h in hits) or not any(t in case_words for t in tokens):
+            return False
+        words = text[:MAX_SCAN].split()
+        normed = [self._norm_word(word) for word in words]
+        unknown = [  # a word with a digit ('7 min briefing', 'Y7') is never part of a name
+            bool(n)
+            and not any(ch.isdigit() for ch in word)
+            and all(t not in self._vocabulary and t not in STOPWORDS for t in n)
+            for word, n in zip(words, normed, strict=True)
+        ]
+        stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
+        # a name has a word that is no everyday word ('pelka', 'hobson'): 'dissertation lit review' is not one
+        english = [all(self._is_english(t) for t in n) for n in normed]
+        address = [any(t in lex.address_words for t in n) for n in normed]  # 'Euston St' is where someone works
+        near_review = [any(t in case_words for t in n) for n in normed]
+        describing = [all(t in lex.generic_review_words or t in lex.review_describers for t in n) for n in normed]
+        for i in range(len(words) - 1):
+            if address[i + 1] or (english[i] and english[i + 1]):
+                continue
+            if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - NAME_REACH) : i + 5]):
+                return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
+            if (
+                unknown[i]
+                and unknown[i + 1]
+                and i > 0
+                and normed[i - 1] in ABOUT_SOMEONE
+                and any(near_review[max(0, i - 3) : i - 1])
+            ):
+                return True  # 'is there a review about arthur labinjo-hughes'
+            if unknown[i] and unknown[i + 1]:
+                after = i + 2
+                while after < len(words) and describing[after] and not near_review[after]:
+                    after += 1
+                if after < len(words) and near_review[after]:
+                    return True
+        return False
+
+    def names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do;
+        'a child called Jayden' when no review is."""
+        vocabulary = self._vocabulary
+        named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
+        if not named and any(
+            a in NAMING
+            and b not in vocabulary
+            and b not in STOPWORDS
+            and b.isalpha()
+            and not (a == "named" and (self._is_english(b) or b in self._lex.named_roles))  # 'our named GP' is a role
+            for a, b in itertools.pairwise(tokens)
+        ):
+            return True
+        name_words = self._lex.name_words
+        if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
+            tokens[i] in name_words
+            and len(tokens[i + 1]) > 2
+            and tokens[i + 1].isalpha()
+            and i + 1 not in named
+            and tokens[i + 1] not in vocabulary
+            and not self._is_english(tokens[i + 1])
+            and tokens[i + 1] not in STOPWORDS
+            for i in range(len(tokens) - 1)
+        ):
+            return True
+        letter_name_at = self._entities.letter_name_at
+        return any(letter_name_at(tokens, i) and i + 1 not in named for i in range(len(tokens) - 1))
+
+    def names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for. Said
+        before any of our reviews is named, it is what the question is about ('the Leicestershire and Rutland
+        review about baby Jack'); said after, it only wonders whose review ours is."""
+        first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
+        with_reviews = self._entities.partnerships_with_reviews
+        return any(
+            h.ref.kind == "partnership"
+            and h.ref.id not in with_reviews
+            and max(h.positions) < first_review
+            and any(t in self._lex.one_document_words for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
+            for h in hits
+        )

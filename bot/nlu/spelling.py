@@ -1,0 +1,109 @@
+"""Spelling: the vocabulary word a typo was meant to be, bounded so real words are left alone.
+
+Corrections go toward the view's own vocabulary only (names, rules, phrasings), in length buckets, with
+rapidfuzz's OSA distance (a transposition counts as one edit), and are cached: words recur across questions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.nlu.english import STOPWORDS
+from bot.nlu.lexicon import Lexicon
+from bot.nlu.normalise import Tokens
+from bot.nlu.thresholds import NAME_TWO_EDITS, WORD_CACHE_SIZE, WORD_TWO_EDITS
+
+
+class Spelling:
+    """Typo correction over one view's vocabulary; `names` are the home partnership's review-name words."""
+
+    def __init__(self, vocabulary: frozenset[str], names: Iterable[str], english: frozenset[str], lexicon: Lexicon):
+        self._vocabulary = vocabulary
+        self._names = frozenset(names)
+        self._english = english
+        self._plural_words = lexicon.plural_review_words
+        self._one_document = lexicon.one_document_words
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._names_by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            if len(word) >= 3 and not word.isdigit():
+                self._by_length[len(word)].append(word)
+                if word in self._names:
+                    self._names_by_length[len(word)].append(word)
+        self.correct_word = lru_cache(maxsize=WORD_CACHE_SIZE)(self._correct_uncached)
+
+    def _correct_uncached(self, token: str, names_a_letter: bool = False) -> str | None:
+        """The vocabulary word a typo was meant to be, or None when nothing is close enough.
+
+        One edit (a transposition counts as one); two for words of ten letters or more, since shorter real words
+        sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
+        from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild').
+        An English word is left alone unless only its ending slipped ('disguise' -> 'disguised'), or it stands
+        before a single letter and becomes a review name's word ('chid e' -> 'child e'). A four-letter word that
+        is no English word may swap two neighbouring letters: acronyms are typed fast ('cpsr' -> 'cspr')."""
+        if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
+            return None
+        if len(token) == 4 and token not in self._english:
+            swapped = (token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(3))
+            known = next((word for word in swapped if word in self._vocabulary), None)
+            if known is not None:
+                return known
+        passes = [(self._names_by_length, 2 if len(token) >= NAME_TWO_EDITS else 1)]
+        if len(token) > 4:
+            passes.append((self._by_length, 2 if len(token) >= WORD_TWO_EDITS else 1))
+        best: tuple[int, str] | None = None
+        for buckets, allowed in passes:
+            for length in range(len(token) - allowed, len(token) + allowed + 1):
+                choices = buckets.get(length)
+                if not choices:
+                    continue
+                found = process.extractOne(token, choices, scorer=OSA.distance, processor=None, score_cutoff=allowed)
+                if found is None:
+                    continue
+                candidate = (int(found[1]) + (0 if found[0][0] == token[0] else 1), found[0])
+                if candidate[0] <= allowed and (best is None or candidate < best):
+                    best = candidate
+        if best is None:
+            return None
+        slipped = best[1].startswith(token) or (names_a_letter and best[1] in self._names)
+        return best[1] if token not in self._english or slipped else None  # 'leaving' is not 'learning'
+
+    def correct(self, raw: Tokens) -> tuple[Tokens, frozenset[int]]:
+        """The tokens with typos corrected, and the positions that were corrected."""
+        out: list[str] = []
+        corrected: set[int] = set()
+        for i, token in enumerate(raw):
+            if token in self._vocabulary or token in STOPWORDS:
+                out.append(token)
+                continue
+            before_letter = i + 1 < len(raw) and len(raw[i + 1]) == 1 and raw[i + 1].isalpha()
+            fixed = self.correct_word(token, before_letter)  # 'chid e': a name, though 'chid' is a word
+            if fixed is None:
+                out.append(token)
+            else:
+                out.append(fixed)
+                corrected.add(i)
+        return tuple(out), frozenset(corrected)
+
+    def plural_documents(self, bare: Tokens) -> bool:
+        """Reviews, briefings, SCRs: several documents, however misspelt ('reveiws')."""
+        return any(
+            w in self._plural_words or (len(w) > 4 and w.endswith("s") and self._is_document(w[:-1])) for w in bare
+        )
+
+    def _is_document(self, word: str) -> bool:
+        """'review', or a slip of it ('reveiw'); known words are not looked up, so this stays cheap at scale."""
+        if word in self._one_document:
+            return True
+        if word in self._vocabulary or word in self._english:
+            return False
+        return self.correct_word(word, False) in self._one_document
+
+    def clear_cache(self) -> None:
+        """Forget cached corrections (the benchmark starts every pass cold)."""
+        self.correct_word.cache_clear()
