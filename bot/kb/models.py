@@ -235,6 +235,52 @@ class Synonym(BaseModel):
     variants: list[Text] = Field(min_length=1)
 
 
+class LexiconList(StrEnum):
+    """The word lists the understanding reads (bot/knowledge/lexicon.yaml); each is required."""
+
+    CONCERN_WORDS = "concern-words"
+    CHILD_NOUNS = "child-nouns"
+    CHILD_WORDS = "child-words"
+    ONE_CHILD = "one-child"
+    CHILD_COMPOUNDS = "child-compounds"
+    UNIT_WORDS = "unit-words"
+    NOW_WORDS = "now-words"
+    LAW_QUESTIONS = "law-questions"
+    LEARNING_WORDS = "learning-words"
+    PROCESS_WORDS = "process-words"
+    GENERIC_REVIEW_WORDS = "generic-review-words"
+    CASE_WORDS = "case-words"
+    ONE_DOCUMENT_WORDS = "one-document-words"
+    PLURAL_REVIEW_WORDS = "plural-review-words"
+    RECENCY_WORDS = "recency-words"
+    SAY_WORDS = "say-words"
+    CONTENT_WORDS = "content-words"
+    ANY_REVIEW = "any-review"
+    REVIEW_DESCRIBERS = "review-describers"
+    NAME_WORDS = "name-words"
+    NAMED_ROLES = "named-roles"
+    ADDRESS_WORDS = "address-words"
+    PARTNERSHIP_WORDS = "partnership-words"
+    AREA_CONTEXT = "area-context"
+    ORIGIN_WORDS = "origin-words"
+    OTHER_AREAS = "other-areas"
+
+
+Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?: [a-z0-9]+)*$")]
+
+
+class WordList(BaseModel):
+    """Words (or short phrases) that carry the domain for one decision: what a concern sounds like, what names
+    a review, which areas are not ours. Written as the normaliser writes them: lower case, no punctuation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: LexiconList
+    about: Text = Field(description="What the words are for, and what adding one changes.")
+    includes: list[LexiconList] = Field([], description="Other lists whose words belong to this one too.")
+    words: list[Word] = Field(min_length=1, description="Lower-case words or phrases, one space between words.")
+
+
 class KnowledgeFile(BaseModel):
     """One YAML file: any subset of the sections; the loader merges files."""
 
@@ -250,6 +296,7 @@ class KnowledgeFile(BaseModel):
     topics: list[Topic] = []
     intents: list[Intent] = []
     synonyms: list[Synonym] = []
+    lexicon: list[WordList] = []
 
 
 class KnowledgeBase(BaseModel):
@@ -267,3 +314,4 @@ class KnowledgeBase(BaseModel):
     topics: tuple[Topic, ...] = ()
     intents: tuple[Intent, ...] = ()
     synonyms: tuple[Synonym, ...] = ()
+    lexicon: tuple[WordList, ...] = ()

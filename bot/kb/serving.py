@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 
-from bot.kb.models import KnowledgeBase, ReplyKind
+from bot.kb.models import KnowledgeBase, LexiconList, ReplyKind
 from bot.kb.problems import PathKey, Problem
 
 EMERGENCY_NUMBER = "999"
@@ -38,6 +38,9 @@ def serving_problems(
     for intent in kb.intents:
         if not intent.rules and not intent.phrases:
             yield entry("intents", intent.id, (), "no rules and no phrases: no question can reach this intent")
+    held = {word_list.id for word_list in kb.lexicon}
+    for missing in (name for name in LexiconList if name not in held):
+        yield section("lexicon", f"no word list {missing.value!r}: understanding reads every list (see lexicon.yaml)")
     if answerable is not None:
         yield from _composer_pairing(kb, entry, section, answerable)
 

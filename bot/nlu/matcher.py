@@ -18,7 +18,7 @@ from bot.nlu.decide import Decide
 from bot.nlu.english import STOPWORDS, english_words
 from bot.nlu.entities import EntityIndex, latest_date, period_of
 from bot.nlu.intents import ACTION_KIND, INTENT_TAKES, NEEDS_ENTRY, Intents, action_for
-from bot.nlu.lexicon import DEFAULT_LEXICON, Lexicon
+from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Synonyms, Tokens, normalise, normalise_words, words
 from bot.nlu.safety import Safety
 from bot.nlu.scope import Scope
@@ -51,7 +51,7 @@ class Matcher:
 
     @builds_in_bulk
     def __init__(self, view: KnowledgeBase, home_partnership: str | None = None) -> None:
-        lexicon: Lexicon = DEFAULT_LEXICON
+        lexicon = Lexicon.of(view)
         self.synonyms = Synonyms((s.canonical, s.variants) for s in view.synonyms)
         english = english_words()
         self.intents = Intents(view, self.norm)
