@@ -1,4 +1,4 @@
-"""Command line: run / chat / ask / check / evaluate / schema (see the README's reference)."""
+"""Command line: run / chat / ask / check / evaluate / explain / schema / bench (see the README's reference)."""
 
 from __future__ import annotations
 
@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--show-wrong", action="store_true", help="list every wrong answer")
     evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 below this accuracy (0-1)")
     _common(commands.add_parser("schema", help="print the JSON Schema of a knowledge file"))
+    explain = commands.add_parser("explain", help="why the bot answers a question as it does, step by step")
+    _common(explain)
+    explain.add_argument("question", nargs="+", help="the question (quote it, or give its words)")
     bench = commands.add_parser("bench", help="latency, memory and throughput figures (see README, Benchmarks)")
     _common(bench)
     bench.add_argument("--sizes", default="1000,5000", help="synthetic review counts to add (comma-separated)")
@@ -240,8 +243,17 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         "web": lambda: _web(engine, directory),
         "ask": lambda: _ask(engine, args),
         "evaluate": lambda: _evaluate(engine, args, args.now or engine.now()),
+        "explain": lambda: _explain(engine, " ".join(args.question)),
     }
     return handlers[command]()
+
+
+def _explain(engine: Engine, question: str) -> int:
+    from bot.tools.explain import explain, render
+
+    use_utf8_stdio()
+    print(render(explain(engine, valid_text(question))))
+    return 0
 
 
 def _load_dotenv() -> None:

@@ -827,13 +827,6 @@ def test_seventh_round(matcher: Matcher, question: str, kind: ReplyKind, intent:
     assert (match.kind, match.intent) == (kind, intent)
 
 
-def test_children_now_is_a_situation_not_children_in_general(matcher: Matcher) -> None:
-    children_now = matcher.safety.children_now
-    assert children_now(tuple("mum has a knife the children are in the house now".split()))
-    assert not children_now(tuple("what happens now when children are left alone".split()))
-    assert not children_now(tuple("the children are in the house".split()))
-
-
 @pytest.mark.parametrize(
     ("question", "kind", "intent"),
     [

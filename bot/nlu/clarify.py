@@ -154,12 +154,16 @@ class Clarify:
         fitting = self._entities.published_in(period)
         first = self._entities.first_local_year
         if not fitting and period.year is not None and first is not None and period.year < first:
+            r.note("clarify", "a year before the first local publication: the archive")
             return Match(ReplyKind.ANSWER, "archive", confidence=match.confidence)
         asks_for_one = not r.plural and self.asks_for_one(r.tokens)
         if asks_for_one and len(fitting) == 1:
+            r.note("clarify", "one review was published then")
             return Match(ReplyKind.ANSWER, "review", fitting, match.confidence)
         if asks_for_one and fitting:
+            r.note("clarify", "one review meant: which of those published then?")
             return Match(ReplyKind.CLARIFY, None, confidence=match.confidence - AMBIGUITY_MARGIN, choices=fitting[:3])
+        r.note("clarify", f"the publications of {period.label()}")
         return replace(match, period=period)
 
     def partial(self, r: Reading) -> Match:

@@ -18,6 +18,9 @@ from bot.nlu.normalise import Tokens
 from bot.nlu.thresholds import PHRASE_CUTOFF, PHRASE_LIMIT, RULE_SCORE_MANY, RULE_SCORES, WEAK_RULE_SCORE
 from bot.nlu.types import Ref
 
+RULE_SHOWN = 80
+"""Characters of a rule shown by `explain`."""
+
 # Which entry kinds each intent takes, and whether it needs one.
 INTENT_TAKES: dict[str, frozenset[str]] = {
     "review": frozenset({"review"}),
@@ -91,6 +94,13 @@ class Rule:
                 return None
         return min(_first(grams, group) for group in self.sets)
 
+    def explain(self, grams: dict[Tokens, int]) -> str:
+        """The rule as written (shortened) and the words of the question that matched each of its groups."""
+        found: list[Tokens] = [min((a for a in g if a in grams), key=grams.__getitem__) for g in self.groups]
+        matched = " + ".join(" ".join(words) for words in found)
+        written = self.source if len(self.source) <= RULE_SHOWN else self.source[: RULE_SHOWN - 1] + "…"
+        return f"'{matched}' (rule '{written}')"
+
 
 def _first(grams: dict[Tokens, int], group: frozenset[Tokens]) -> int:
     """The earliest position of any of `group` in the question, walking whichever of the two is smaller."""
@@ -146,9 +156,11 @@ class Intents:
         """The reply kind an intent produces (chat for greetings, urgent for concerns)."""
         return self.kind_of.get(intent, ReplyKind.ANSWER)
 
-    def scores(self, tokens: Tokens, why: dict[str, str] | None = None) -> tuple[dict[str, float], dict[str, int]]:
-        """Best score per intent, and where in the question each intent was asked; `why` (when given) gets the
-        rule or phrasing behind each best score."""
+    def scores(
+        self, tokens: Tokens, why: dict[str, tuple[float, str]] | None = None
+    ) -> tuple[dict[str, float], dict[str, int]]:
+        """Best score per intent, and where in the question each intent was asked; `why` (when given) gets each
+        best score with the rule or phrasing behind it."""
         scores: dict[str, float] = {}
         positions: dict[str, int] = {}
         grams = ngrams(tokens, self._longest_alternative)
@@ -157,7 +169,7 @@ class Intents:
             spot = rule.position(grams)
             if spot is not None:  # the best score, and the first place the intent is asked at all
                 if why is not None and rule.score > scores.get(rule.intent, 0.0):
-                    why[rule.intent] = f"rule '{rule.source}'"
+                    why[rule.intent] = (rule.score, rule.explain(grams))
                 scores[rule.intent] = max(scores.get(rule.intent, 0.0), rule.score)
                 positions[rule.intent] = min(positions.get(rule.intent, spot), spot)
         if tokens:
@@ -175,5 +187,5 @@ class Intents:
                     scores[intent] = float(score)
                     positions[intent] = 0
                     if why is not None:
-                        why[intent] = f"phrasing '{self._phrases[index]}' ({score:.0f})"
+                        why[intent] = (float(score), f"phrasing '{self._phrases[index]}'")
         return scores, positions

@@ -62,6 +62,7 @@ class Matcher:
         self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm)
         self.decide = Decide(lexicon, self.intents, self.entities, self._vocabulary)
         self.clarify = Clarify(lexicon, self.entities, self.decide)
+        self.lexicon = lexicon
         self.home_partnership = self.entities.home_partnership
 
     @property
@@ -96,6 +97,7 @@ class Matcher:
         r.raw = normalise_words(r.bare, self.synonyms)
         r.tokens, r.corrected = self.spelling.correct(r.raw)  # spelling
         if not r.tokens:
+            r.note("normalise", "no words: the help menu")
             return Match(ReplyKind.CHAT, "help", confidence=100.0)
         r.named = self.entities.hits(r.tokens, r.corrected)  # entities
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
@@ -118,7 +120,7 @@ class Matcher:
         examples = self.decide.lists_examples(r)  # 'which themes, eg neglect': the list
         if examples is not None:
             return examples
-        candidates = self.decide.rank(r)  # decide
+        r.candidates = candidates = self.decide.rank(r)  # decide
         if candidates and candidates[0].score >= THRESHOLD:
             best = self.decide.first_mentioned(candidates)
             return self.decide.finish(self.clarify.settle(best, candidates, r), r)  # clarify, then decide

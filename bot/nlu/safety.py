@@ -49,6 +49,8 @@ class Safety:
         masked = self.masked(tokens, named)
         urgency = self.urgency(tokens, masked, scores)
         reason = "an urgent rule matched" if urgency else "no urgent rule matched"
+        if urgency < scores.get("urgent", 0.0):
+            reason = "urgent words only inside a name ('Child E', a theme asked about)" if not urgency else reason
         if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = max((s for i, s in scores.items() if self._intents.kind(i) == ReplyKind.FALLBACK), default=0.0)

@@ -99,9 +99,11 @@ class Reading:
     alternatives: tuple[Ref, ...] = ()
     plural: bool = False
     """Reviews, briefings, SCRs: several documents are asked about."""
+    candidates: list[Candidate] = field(default_factory=list)
+    """The ranked answers, best first (when the pipeline got that far)."""
     trace: list[tuple[str, str]] | None = None
-    why: dict[str, str] | None = None
-    """When tracing: the rule or phrasing behind each intent's score."""
+    why: dict[str, tuple[float, str]] | None = None
+    """When tracing: each intent's best score and the rule or phrasing behind it."""
 
     def note(self, step: str, what: str) -> None:
         """Record a decision, when tracing (callers test `trace is not None` first on the hot path)."""

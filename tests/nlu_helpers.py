@@ -1,0 +1,47 @@
+"""The shipped knowledge base's matcher, built once for the component tests (each tests one component directly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.nlu.matcher import Matcher
+from bot.nlu.normalise import words as normalise_words_of
+from bot.nlu.types import Hit, Reading
+from bot.service.engine import Engine
+
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=ZoneInfo("Europe/London"))
+
+
+@lru_cache(maxsize=1)
+def shipped_matcher() -> Matcher:
+    """The matcher over the shipped knowledge's public view now."""
+    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: NOW).snapshot().matcher
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Already-normalised tokens, written as a sentence."""
+    return tuple(text.split())
+
+
+def reading(text: str) -> Reading:
+    """A question read by the components up to scope (what the pipeline has filled in when scope runs)."""
+    matcher = shipped_matcher()
+    r = Reading(text, trace=[])
+    r.bare = normalise_words_of(text)
+    r.tokens, r.corrected = matcher.tokens(text)
+    r.named = matcher.entities.hits(r.tokens, r.corrected)
+    r.scores, r.positions = matcher.intents.scores(r.tokens)
+    r.scores.pop("urgent", None)
+    r.hits, r.alternatives, _ = matcher.entities.resolve_same_names(r.named)
+    r.plural = matcher.spelling.plural_documents(r.bare)
+    return r
+
+
+def named(text: str) -> tuple[tuple[str, ...], list[Hit]]:
+    """Tokens of a question (normalised, corrected) and the entries it names."""
+    matcher = shipped_matcher()
+    tokens, corrected = matcher.tokens(text)
+    return tokens, matcher.entities.hits(tokens, corrected)

@@ -1,0 +1,63 @@
+"""Decide: candidates ranked from intent scores and named entries; the first question asked leads."""
+
+from __future__ import annotations
+
+from nlu_helpers import reading, shipped_matcher, words
+
+from bot.kb.models import ReplyKind
+from bot.nlu.decide import Decide, only_examples
+from bot.nlu.thresholds import ENTITY_SCORE, INTENT_WITH_ENTITY_BONUS, THRESHOLD
+from bot.nlu.types import Hit, Match, Ref
+
+
+def decide() -> Decide:
+    return shipped_matcher().decide
+
+
+def test_an_intent_with_the_entry_it_takes_gets_a_bonus() -> None:
+    candidates = decide().rank(reading("where can i read the child e review"))
+    best = candidates[0]
+    assert best.intent == "where_to_read" and [h.ref for h in best.hits] == [Ref("review", "child-e")]
+    assert best.score >= ENTITY_SCORE + INTENT_WITH_ENTITY_BONUS
+
+
+def test_an_entry_named_alone_is_its_natural_intent() -> None:
+    candidates = decide().rank(reading("child e"))
+    assert (candidates[0].intent, candidates[0].asked, candidates[0].score) == ("review", False, ENTITY_SCORE)
+
+
+def test_a_cue_word_touching_no_entry_does_not_answer() -> None:
+    candidates = decide().rank(reading("latest football news"))
+    assert not candidates or candidates[0].score < THRESHOLD
+
+
+def test_a_question_touches_the_domain_when_it_names_or_uses_known_words() -> None:
+    assert decide().anchored(words("review"), [])
+    assert not decide().anchored(words("football transfer gossip"), [])
+    assert decide().unknown(words("football transfer gossip")) == 3
+
+
+def test_the_first_question_asked_leads() -> None:
+    r = reading("link to child e, and what is an lcspr")
+    lead = decide().first_mentioned(decide().rank(r))
+    assert lead.intent == "where_to_read" and Ref("review", "child-e") in {h.ref for h in lead.hits}
+
+
+def test_the_final_match_rounds_and_keeps_the_entries() -> None:
+    r = reading("where can i read the child e review")
+    candidates = decide().rank(r)
+    match = decide().final(candidates[0], candidates, r.tokens)
+    assert (match.kind, match.intent, match.refs) == (ReplyKind.ANSWER, "where_to_read", (Ref("review", "child-e"),))
+
+
+def test_city_and_county_name_both_partnerships_in_a_contacts_question() -> None:
+    r = reading("duty numbers for the city and the county")
+    match = decide().finish(Match(ReplyKind.ANSWER, "contacts"), r)
+    assert match.refs == (Ref("partnership", "lscpb"), Ref("partnership", "lrscp"))
+
+
+def test_themes_named_as_examples_ask_for_the_list() -> None:
+    match = decide().lists_examples(reading("which themes, eg neglect, DA"))
+    assert match is not None and match.intent == "themes"
+    neglect = [Hit(Ref("theme", "neglect"), frozenset({0}), corrected=False)]
+    assert not only_examples(words("neglect themes"), neglect)

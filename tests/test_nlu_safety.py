@@ -1,0 +1,88 @@
+"""Safety, tested on its own: the one urgency decision and each of its rules, given the question's tokens, the
+entries it names and the intent scores the rules give it."""
+
+from __future__ import annotations
+
+from nlu_helpers import named, shipped_matcher, words
+
+from bot.nlu.safety import Safety, SafetyDecision
+
+
+def safety() -> Safety:
+    return shipped_matcher().safety
+
+
+def decide(text: str) -> SafetyDecision:
+    tokens, hits = named(text)
+    scores, _ = shipped_matcher().intents.scores(tokens)
+    return safety().decide(tokens, hits, scores)
+
+
+def test_an_urgent_rule_is_urgent() -> None:
+    decision = decide("i am worried about a child")
+    assert decision.urgent and decision.reason == "an urgent rule matched" and decision.score == 100.0
+
+
+def test_nothing_urgent_is_not_urgent() -> None:
+    decision = decide("latest reviews")
+    assert not decision.urgent and decision.reason == "no urgent rule matched"
+
+
+def test_a_story_pointing_at_one_child_with_a_concern_word_is_urgent() -> None:
+    decision = decide("my grandson (7) says his mum's boyfriend locks him in the bathroom")
+    assert decision.urgent and decision.reason.startswith("tells of one child")
+
+
+def test_a_review_s_name_is_no_child_at_risk() -> None:
+    tokens, hits = named("child e briefing")
+    assert safety().masked(tokens, hits) == ("", "", "")
+    tokens, hits = named("a child called patricia")
+    assert safety().masked(tokens, hits)[1:] == ("", "", "")
+
+
+def test_urgent_words_inside_a_theme_asked_about_are_a_name() -> None:
+    decision = decide("kids being groomed online - any learning from case reviews?")
+    assert not decision.urgent and decision.reason.startswith("urgent words only inside a name")
+
+
+def test_a_refusal_at_least_as_sure_wins_over_a_concern() -> None:
+    decision = decide("what is the real name of the abused child")
+    assert not decision.urgent and decision.refused and decision.reason.startswith("a refusal")
+
+
+def test_a_refusal_does_not_silence_a_concern_about_one_child() -> None:
+    decision = decide("she is being abused what is the real name of the child in child e")
+    assert decision.urgent and decision.refused
+
+
+def test_said_not_urgent_is_never_urgent() -> None:
+    decision = decide("not urgent but i am worried about a child")
+    assert not decision.urgent and decision.reason == "said not urgent" and decision.score == 85.0
+
+
+def test_asking_about_the_process_for_children_in_general_is_not_urgent() -> None:
+    decision = decide("what happens after a child is seriously hurt")
+    assert not decision.urgent and decision.reason.startswith("asks for learning")
+
+
+def test_asking_what_the_law_says_is_learning() -> None:
+    assert safety().asks_for_learning(words("is it legal to smack a child"), {}, [])
+    assert not safety().asks_for_learning(words("is it legal she is smacked"), {}, [])
+
+
+def test_one_child_now_is_not_a_learning_question() -> None:
+    assert not safety().asks_for_learning(words("reading the briefing and dad is back tonight"), {}, [])
+
+
+def test_pointing_at_one_child_or_children_in_general() -> None:
+    assert safety().points_at_one_child(words("a girl in my class"))
+    assert safety().points_at_one_child(words("girl 14"))
+    assert safety().points_at_one_child(words("my 9 year old"))
+    assert not safety().points_at_one_child(words("when a child dies"))
+    assert safety().any_child(words("when a child dies"))
+
+
+def test_children_now_is_a_situation_not_children_in_general() -> None:
+    assert safety().children_now(words("mum has a knife the children are in the house now"))
+    assert not safety().children_now(words("what happens now when children are left alone"))
+    assert not safety().children_now(words("the children are in the house"))

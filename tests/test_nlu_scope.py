@@ -1,0 +1,61 @@
+"""Scope: a case, name or area we do not hold is never answered with one of our entries."""
+
+from __future__ import annotations
+
+from nlu_helpers import named, reading, shipped_matcher
+
+from bot.kb.models import ReplyKind
+from bot.nlu.scope import Scope
+
+
+def scope() -> Scope:
+    return shipped_matcher().scope
+
+
+def test_another_area_s_review_falls_back_as_a_review_we_do_not_hold() -> None:
+    r = reading("Nottingham City CSPR 2023")
+    match = scope().elsewhere(r)
+    assert match is not None and match.kind == ReplyKind.FALLBACK and match.unknown_review
+    assert r.trace == [("scope", "names another area")]
+
+
+def test_asking_where_to_read_another_area_s_reviews_gets_the_national_repository() -> None:
+    match = scope().elsewhere(reading("where can i read birmingham's case reviews"))
+    assert match is not None and (match.kind, match.intent) == (ReplyKind.ANSWER, "national_repository")
+
+
+def test_our_own_area_named_too_is_not_another_area() -> None:
+    tokens, _ = named("leicester and derby reviews")
+    assert not scope().names_other_area(tokens)
+    tokens, _ = named("just moved here from derby, any reviews")
+    assert not scope().names_other_area(tokens)
+
+
+def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:
+    for question in ("child f review", "a child called jayden", "baby kayleigh"):
+        tokens, hits = named(question)
+        assert scope().names_unknown_review(tokens, hits), question
+    tokens, hits = named("child e review")
+    assert not scope().names_unknown_review(tokens, hits)
+    tokens, hits = named("our named gp")
+    assert not scope().names_unknown_review(tokens, hits)  # a role, not a name
+
+
+def test_a_full_name_beside_a_review_word_is_someone_else_s_case() -> None:
+    text = "the Arthur Labinjo-Hughes review"
+    tokens, hits = named(text)
+    assert scope().names_someone_else(text, tokens, hits)
+    text = "my manager wants the latest review"
+    tokens, hits = named(text)
+    assert not scope().names_someone_else(text, tokens, hits)
+
+
+def test_a_review_of_a_partnership_we_hold_none_for() -> None:
+    tokens, hits = named("the rutland review about the boy in oakham")
+    assert scope().names_review_of_partnership_without_any(tokens, hits)
+
+
+def test_one_of_our_reviews_is_in_scope() -> None:
+    r = reading("child e")
+    assert scope().elsewhere(r) is None
+    assert r.trace == [("scope", "in scope")]

@@ -1,0 +1,51 @@
+"""Spelling: typos go to the knowledge base's own words, real English words and letters are left alone."""
+
+from __future__ import annotations
+
+from nlu_helpers import shipped_matcher, words
+
+from bot.nlu.english import english_words
+from bot.nlu.lexicon import Lexicon
+from bot.nlu.spelling import Spelling
+
+
+def spelling() -> Spelling:
+    return shipped_matcher().spelling
+
+
+def test_one_edit_is_corrected_toward_the_vocabulary() -> None:
+    tokens, corrected = spelling().correct(words("negelct reveiw"))
+    assert tokens == ("neglect", "review")
+    assert corrected == frozenset({0, 1})
+
+
+def test_a_real_english_word_is_never_changed_into_another() -> None:
+    assert spelling().correct_word("leaving") is None  # not 'learning'
+    assert spelling().correct_word("polish") is None  # not 'police'
+
+
+def test_short_and_numeric_words_are_not_corrected() -> None:
+    assert spelling().correct_word("cld") is None
+    assert spelling().correct_word("2o24") is None
+
+
+def test_two_edits_toward_a_home_review_name_from_seven_letters() -> None:
+    assert spelling().correct_word("patrisha") == "patricia"
+
+
+def test_a_word_before_a_letter_may_become_a_name_word() -> None:
+    tokens, _ = spelling().correct(words("chid e"))
+    assert tokens == ("child", "e")
+
+
+def test_plurals_of_documents_are_read_however_misspelt() -> None:
+    assert spelling().plural_documents(words("the older reveiws"))
+    assert spelling().plural_documents(words("any scrs"))
+    assert not spelling().plural_documents(words("the review"))
+
+
+def test_a_small_vocabulary_corrects_only_toward_its_words() -> None:
+    lexicon: Lexicon = shipped_matcher().lexicon  # the shipped lists; the vocabulary is the test's own
+    own = Spelling(frozenset({"quillfeather", "zanzibar"}), {"quillfeather"}, english_words(), lexicon)
+    assert own.correct_word("quilfeather") == "quillfeather"
+    assert own.correct_word("neglekt") is None
