@@ -62,7 +62,7 @@ class Clarify:
                 ReplyKind.CLARIFY,
                 None,
                 confidence=best.score - AMBIGUITY_MARGIN,
-                choices=fitting[:3] or entities.recent_reviews(),
+                choices=fitting[:CHOICES] or entities.recent_reviews(),
             )
         covered = {p for h in hits for p in h.positions}
         choices = entities.half_named(tuple(t for i, t in enumerate(tokens) if i not in covered)) if reviewless else ()
@@ -86,7 +86,7 @@ class Clarify:
             said = tuple(entities.by_recency(named_statements)) if named_statements else entities.said_reviews
             if len(said) > 1:  # 'what did the chair say?': which review (21 of 24 held-out labellers asked so)
                 r.note("clarify", "what was said, in which review?")
-                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:3])
+                return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:CHOICES])
         if best.intent == "latest_reviews" and period is not None:
             return self._in_period(r, self._decide.final(best, candidates, tokens), period)
         return self._decide.final(best, candidates, tokens)
@@ -144,8 +144,9 @@ class Clarify:
             if h.ref.kind == "statement" and h.ref.id in entities.statement_review
         )
         if not best.hits:
-            said_by = entities.all_said[:3]  # every review with a statement, home partnership's first, newest first
-        return tuple(sorted(said_by, key=entities.recency.__getitem__)[:3]) if len(said_by) > 1 else ()
+            # every review with a statement, home partnership's first, newest first
+            said_by = entities.all_said[:CHOICES]
+        return tuple(sorted(said_by, key=entities.recency.__getitem__)[:CHOICES]) if len(said_by) > 1 else ()
 
     def _in_period(self, r: Reading, match: Match, period: Period) -> Match:
         """'What came out in July 2024?' lists that month's publications; 'the LSCPR published in July' asks
@@ -162,8 +163,10 @@ class Clarify:
             return Match(ReplyKind.ANSWER, "review", fitting, match.confidence)
         if asks_for_one and fitting:
             r.note("clarify", "one review meant: which of those published then?")
-            return Match(ReplyKind.CLARIFY, None, confidence=match.confidence - AMBIGUITY_MARGIN, choices=fitting[:3])
-        r.note("clarify", f"the publications of {period.label()}")
+            confidence = match.confidence - AMBIGUITY_MARGIN
+            return Match(ReplyKind.CLARIFY, None, confidence=confidence, choices=fitting[:CHOICES])
+        if r.trace is not None:
+            r.note("clarify", f"the publications of {period.label()}")
         return replace(match, period=period)
 
     def partial(self, r: Reading) -> Match:

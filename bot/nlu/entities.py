@@ -281,7 +281,7 @@ class EntityIndex:
             alternatives.extend(self.most_recent(h.ref for h in same if h.ref not in chosen_refs))
         if named and any(h.ref.kind == "review" for h in kept):
             kept = [h for h in kept if h.ref.kind != "partnership"]  # it only chose which review was meant
-        return kept, tuple(alternatives[:3]), ()
+        return kept, tuple(alternatives[:CHOICES]), ()
 
     def half_named(self, tokens: Tokens) -> tuple[Ref, ...]:
         """Reviews that words such as 'child' or 'july' point to without naming one: choices, never an answer."""
@@ -292,7 +292,8 @@ class EntityIndex:
         if not evidence:
             return ()
         top = max(evidence.values())
-        return tuple(self._recent_refs[r] for r in heapq.nsmallest(3, (r for r, n in evidence.items() if n == top)))
+        best = heapq.nsmallest(CHOICES, (rank for rank, n in evidence.items() if n == top))
+        return tuple(self._recent_refs[rank] for rank in best)
 
     def letter_name_at(self, tokens: Tokens, i: int) -> bool:
         """'Child F', 'Baby P' at `i`: a name word and a letter. 'a' and 'i' only where a name ends ('Child A
@@ -370,7 +371,7 @@ class EntityIndex:
         return tuple(heapq.nsmallest(count, refs, key=lambda r: self.recency.get(r, last)))
 
     def recent_reviews(self) -> tuple[Ref, ...]:
-        return tuple(self._recent_refs[:3])
+        return tuple(self._recent_refs[:CHOICES])
 
     def published_in(self, period: Period) -> tuple[Ref, ...]:
         """The home partnership's reviews with a publication in `period`, newest first."""

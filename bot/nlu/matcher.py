@@ -102,7 +102,8 @@ class Matcher:
         r.named = self.entities.hits(r.tokens, r.corrected)  # entities
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
         safety = self.safety.decide(r.tokens, r.named, r.scores)  # safety, urgent first
-        r.note("safety", f"{'urgent' if safety.urgent else 'not urgent'} ({safety.score:g}): {safety.reason}")
+        if r.trace is not None:
+            r.note("safety", safety.describe())
         if safety.urgent:
             return Match(ReplyKind.URGENT, "urgent", confidence=safety.score)
         r.scores.pop("urgent", None)

@@ -31,6 +31,9 @@ class SafetyDecision(NamedTuple):
     refused: bool
     reason: str
 
+    def describe(self) -> str:
+        return f"{'urgent' if self.urgent else 'not urgent'} ({self.score:g}): {self.reason}"
+
 
 class Safety:
     """The urgency decision over one view's intents and names."""
