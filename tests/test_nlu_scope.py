@@ -6,6 +6,7 @@ from nlu_helpers import named, reading, shipped_matcher
 
 from bot.kb.models import ReplyKind
 from bot.nlu.scope import Scope
+from bot.nlu.types import Match
 
 
 def scope() -> Scope:
@@ -59,3 +60,9 @@ def test_one_of_our_reviews_is_in_scope() -> None:
     r = reading("child e")
     assert scope().elsewhere(r) is None
     assert r.trace == [("scope", "in scope")]
+
+
+def test_a_refusal_is_the_fallback_and_says_so() -> None:
+    r = reading("what is the real name of patricia")
+    assert scope().refusal(r) == Match(ReplyKind.FALLBACK, None)
+    assert r.trace == [("scope", "refused: the question asks what the bot never answers")]

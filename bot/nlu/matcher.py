@@ -108,8 +108,7 @@ class Matcher:
             return Match(ReplyKind.URGENT, "urgent", confidence=safety.score)
         r.scores.pop("urgent", None)
         if safety.refused:  # scope: 'what is the real name of the child in ...': never
-            r.note("scope", "refused: the question asks what the bot never answers")
-            return Match(ReplyKind.FALLBACK, None)
+            return self.scope.refusal(r)
         r.hits, r.alternatives, clash = self.entities.resolve_same_names(r.named)
         r.plural = self.spelling.plural_documents(r.bare)  # 'the older SCRs' names no one review
         if clash:  # clarify: 'Child E' of other partnerships only

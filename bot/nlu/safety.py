@@ -20,6 +20,8 @@ from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE
 from bot.nlu.types import Hit
 
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
+NO_RULE = "no urgent rule matched"
+ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -51,9 +53,7 @@ class Safety:
         urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
         masked = self.masked(tokens, named)
         urgency = self.urgency(tokens, masked, scores)
-        reason = "an urgent rule matched" if urgency else "no urgent rule matched"
-        if urgency < scores.get("urgent", 0.0):
-            reason = "urgent words only inside a name ('Child E', a theme asked about)" if not urgency else reason
+        reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = max((s for i, s in scores.items() if self._intents.kind(i) == ReplyKind.FALLBACK), default=0.0)

@@ -37,6 +37,11 @@ class Scope:
         self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
 
+    def refusal(self, r: Reading) -> Match:
+        """A request the bot must refuse (identify a child, write a chronology), sure and not urgent: the fallback."""
+        r.note("scope", "refused: the question asks what the bot never answers")
+        return Match(ReplyKind.FALLBACK, None)
+
     def elsewhere(self, r: Reading) -> Match | None:
         """A fallback (or the national repository) when the question is about a case we do not hold; else None."""
         tokens, hits = r.tokens, r.hits
