@@ -50,12 +50,12 @@ class Explanation:
 
 
 def explain(engine: Engine, question: str) -> Explanation:
-    """Run one question through the pipeline with a trace, then compose the reply as `ask` would."""
-    snap = engine.snapshot()
-    matcher: Matcher = snap.matcher
+    """Run one question through the pipeline with a trace; the reply is the engine's own (`ask`'s), so any
+    step after understanding (composing, a learned model at the decision point) shows in its line."""
+    matcher: Matcher = engine.snapshot().matcher
     reading = Reading(question, trace=[], why={})
     match = matcher.read(reading)
-    reply = snap.composer.compose(match)
+    reply = engine.answer(question)
     tokens = reading.tokens
     why = reading.why or {}
     return Explanation(
