@@ -1,4 +1,6 @@
-"""The shipped knowledge base's matcher, built once for the component tests (each tests one component directly)."""
+"""The matcher the component tests read, built once (each test module tests one component directly).
+
+`KNOWLEDGE` is the one place these tests take their knowledge base from."""
 
 from __future__ import annotations
 
@@ -6,19 +8,22 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from kb_builders import SHIPPED_KNOWLEDGE
+
+from bot.kb.loader import load_knowledge
 from bot.nlu.matcher import Matcher
 from bot.nlu.normalise import words as normalise_words_of
 from bot.nlu.types import Hit, Reading
 from bot.service.engine import Engine
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=ZoneInfo("Europe/London"))
+KNOWLEDGE = SHIPPED_KNOWLEDGE
 
 
 @lru_cache(maxsize=1)
-def shipped_matcher() -> Matcher:
-    """The matcher over the shipped knowledge's public view now."""
-    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: NOW).snapshot().matcher
+def the_matcher() -> Matcher:
+    """The matcher over the test knowledge's public view now."""
+    return Engine(load_knowledge(KNOWLEDGE), lambda: NOW).snapshot().matcher
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -28,7 +33,7 @@ def words(text: str) -> tuple[str, ...]:
 
 def reading(text: str) -> Reading:
     """A question read by the components up to scope (what the pipeline has filled in when scope runs)."""
-    matcher = shipped_matcher()
+    matcher = the_matcher()
     r = Reading(text, trace=[])
     r.bare = normalise_words_of(text)
     r.tokens, r.corrected = matcher.tokens(text)
@@ -42,6 +47,6 @@ def reading(text: str) -> Reading:
 
 def named(text: str) -> tuple[tuple[str, ...], list[Hit]]:
     """Tokens of a question (normalised, corrected) and the entries it names."""
-    matcher = shipped_matcher()
+    matcher = the_matcher()
     tokens, corrected = matcher.tokens(text)
     return tokens, matcher.entities.hits(tokens, corrected)

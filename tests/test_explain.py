@@ -6,14 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nlu_helpers import NOW
+from nlu_helpers import KNOWLEDGE, NOW
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.service.engine import Engine
 from bot.tools.explain import explain, render
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: NOW)
+ENGINE = Engine(load_knowledge(KNOWLEDGE), lambda: NOW)
 
 
 def test_every_step_is_shown_and_the_choice_is_the_answer_s() -> None:
@@ -44,8 +44,9 @@ def test_the_rendering_names_each_step() -> None:
 
 
 def test_the_command_prints_the_explanation() -> None:
+    question = "what did the chair say"
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "explain", "--now", "2026-11-25T12:00", "what did the chair say"],
+        [sys.executable, "-m", "bot", "explain", "--knowledge", str(KNOWLEDGE), "--now", NOW.isoformat(), question],
         capture_output=True,
         text=True,
         cwd=ROOT,

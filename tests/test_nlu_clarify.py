@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlu_helpers import reading, shipped_matcher, words
+from nlu_helpers import reading, the_matcher, words
 
 from bot.kb.models import ReplyKind
 from bot.nlu.clarify import Clarify
@@ -11,13 +11,13 @@ from bot.nlu.types import Match, Ref
 
 
 def clarify() -> Clarify:
-    return shipped_matcher().clarify
+    return the_matcher().clarify
 
 
 def settle(text: str) -> Match:
     r = reading(text)
-    candidates = shipped_matcher().decide.rank(r)
-    best = shipped_matcher().decide.first_mentioned(candidates)
+    candidates = the_matcher().decide.rank(r)
+    best = the_matcher().decide.first_mentioned(candidates)
     return clarify().settle(best, candidates, r)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlu_helpers import reading, shipped_matcher, words
+from nlu_helpers import reading, the_matcher, words
 
 from bot.kb.models import ReplyKind
 from bot.nlu.decide import Decide, only_examples
@@ -11,7 +11,7 @@ from bot.nlu.types import Hit, Match, Ref
 
 
 def decide() -> Decide:
-    return shipped_matcher().decide
+    return the_matcher().decide
 
 
 def test_an_intent_with_the_entry_it_takes_gets_a_bonus() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb_builders import add_yaml, copy_knowledge
-from nlu_helpers import NOW, named, shipped_matcher, words
+from nlu_helpers import NOW, named, the_matcher, words
 
 from bot.kb.loader import load_knowledge
 from bot.nlu.entities import EntityIndex, period_of
@@ -18,7 +18,7 @@ def refs(hits: list[Hit]) -> set[Ref]:
 
 
 def entities() -> EntityIndex:
-    return shipped_matcher().entities
+    return the_matcher().entities
 
 
 def test_a_name_is_found_with_its_positions() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlu_helpers import shipped_matcher, words
+from nlu_helpers import the_matcher, words
 
 from bot.kb.models import Intent, KnowledgeBase, ReplyKind
 from bot.nlu.intents import Intents, ngrams
@@ -64,5 +64,5 @@ def test_ngrams_remember_where_each_run_first_occurs() -> None:
 
 
 def test_the_shipped_rules_score_the_shipped_questions() -> None:
-    scores, _ = shipped_matcher().intents.scores(words("what are the latest review"))
+    scores, _ = the_matcher().intents.scores(words("what are the latest review"))
     assert scores["latest_reviews"] >= RULE_SCORES[2]

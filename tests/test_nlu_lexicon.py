@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from kb_builders import LONDON, copy_knowledge, edit, line_of
+from nlu_helpers import KNOWLEDGE
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, json_schema, load_knowledge
+from bot.kb.loader import json_schema, load_knowledge
 from bot.kb.models import LexiconList, ReplyKind
 from bot.kb.problems import KnowledgeInvalid
 from bot.nlu.lexicon import Lexicon
@@ -20,7 +21,7 @@ NOW = dt.datetime(2026, 11, 25, 12, tzinfo=LONDON)
 
 
 def test_every_list_is_read_from_the_shipped_knowledge() -> None:
-    lexicon = Lexicon.of(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+    lexicon = Lexicon.of(load_knowledge(KNOWLEDGE))
     assert "bruising" in lexicon.concern_words
     assert "nottinghamshire" in lexicon.other_areas
     assert ("a", "review") in lexicon.any_review
@@ -28,7 +29,7 @@ def test_every_list_is_read_from_the_shipped_knowledge() -> None:
 
 
 def test_a_list_includes_the_lists_it_names() -> None:
-    lexicon = Lexicon.of(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+    lexicon = Lexicon.of(load_knowledge(KNOWLEDGE))
     assert lexicon.child_nouns < lexicon.child_words  # child-words includes child-nouns
     assert lexicon.generic_review_words < lexicon.case_words < lexicon.process_words  # includes, two deep
     assert "grandson" in lexicon.child_words and "grandson" not in lexicon.child_nouns

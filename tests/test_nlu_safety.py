@@ -3,18 +3,18 @@ entries it names and the intent scores the rules give it."""
 
 from __future__ import annotations
 
-from nlu_helpers import named, shipped_matcher, words
+from nlu_helpers import named, the_matcher, words
 
 from bot.nlu.safety import Safety, SafetyDecision
 
 
 def safety() -> Safety:
-    return shipped_matcher().safety
+    return the_matcher().safety
 
 
 def decide(text: str) -> SafetyDecision:
     tokens, hits = named(text)
-    scores, _ = shipped_matcher().intents.scores(tokens)
+    scores, _ = the_matcher().intents.scores(tokens)
     return safety().decide(tokens, hits, scores)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlu_helpers import named, reading, shipped_matcher
+from nlu_helpers import named, reading, the_matcher
 
 from bot.kb.models import ReplyKind
 from bot.nlu.scope import Scope
@@ -10,7 +10,7 @@ from bot.nlu.types import Match
 
 
 def scope() -> Scope:
-    return shipped_matcher().scope
+    return the_matcher().scope
 
 
 def test_another_area_s_review_falls_back_as_a_review_we_do_not_hold() -> None:

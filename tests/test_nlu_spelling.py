@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlu_helpers import shipped_matcher, words
+from nlu_helpers import the_matcher, words
 
 from bot.nlu.english import english_words
 from bot.nlu.lexicon import Lexicon
@@ -10,7 +10,7 @@ from bot.nlu.spelling import Spelling
 
 
 def spelling() -> Spelling:
-    return shipped_matcher().spelling
+    return the_matcher().spelling
 
 
 def test_one_edit_is_corrected_toward_the_vocabulary() -> None:
@@ -45,7 +45,7 @@ def test_plurals_of_documents_are_read_however_misspelt() -> None:
 
 
 def test_a_small_vocabulary_corrects_only_toward_its_words() -> None:
-    lexicon: Lexicon = shipped_matcher().lexicon  # the shipped lists; the vocabulary is the test's own
+    lexicon: Lexicon = the_matcher().lexicon  # the lists of the test knowledge; the vocabulary is our own
     own = Spelling(frozenset({"quillfeather", "zanzibar"}), {"quillfeather"}, english_words(), lexicon)
     assert own.correct_word("quilfeather") == "quillfeather"
     assert own.correct_word("neglekt") is None
