@@ -16,7 +16,13 @@ from rapidfuzz.distance import OSA
 from bot.nlu.english import STOPWORDS
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
-from bot.nlu.thresholds import NAME_TWO_EDITS, WORD_CACHE_SIZE, WORD_TWO_EDITS
+from bot.nlu.thresholds import (
+    NAME_TWO_EDITS,
+    SHORTEST_CORRECTED,
+    SHORTEST_TARGET,
+    WORD_CACHE_SIZE,
+    WORD_TWO_EDITS,
+)
 
 
 class Spelling:
@@ -31,7 +37,7 @@ class Spelling:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._names_by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
-            if len(word) >= 3 and not word.isdigit():
+            if len(word) >= SHORTEST_TARGET and not word.isdigit():
                 self._by_length[len(word)].append(word)
                 if word in self._names:
                     self._names_by_length[len(word)].append(word)
@@ -46,15 +52,15 @@ class Spelling:
         An English word is left alone unless only its ending slipped ('disguise' -> 'disguised'), or it stands
         before a single letter and becomes a review name's word ('chid e' -> 'child e'). A four-letter word that
         is no English word may swap two neighbouring letters: acronyms are typed fast ('cpsr' -> 'cspr')."""
-        if len(token) < 4 or any(ch.isdigit() for ch in token) or token in STOPWORDS:
+        if len(token) < SHORTEST_CORRECTED or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
-        if len(token) == 4 and token not in self._english:
+        if len(token) == SHORTEST_CORRECTED and token not in self._english:
             swapped = (token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(3))
             known = next((word for word in swapped if word in self._vocabulary), None)
             if known is not None:
                 return known
         passes = [(self._names_by_length, 2 if len(token) >= NAME_TWO_EDITS else 1)]
-        if len(token) > 4:
+        if len(token) > SHORTEST_CORRECTED:
             passes.append((self._by_length, 2 if len(token) >= WORD_TWO_EDITS else 1))
         best: tuple[int, str] | None = None
         for buckets, allowed in passes:

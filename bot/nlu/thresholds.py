@@ -75,6 +75,11 @@ CHILD_AGE_LIMIT = 18
 """'girl 14' is a child's age; 'child 2024' is not."""
 
 # ----- spelling -----------------------------------------------------------------------------------
+SHORTEST_CORRECTED = 4
+"""Shorter words are never corrected; words of exactly this length only toward the home partnership's review
+names, or by swapping two neighbouring letters ('cpsr' -> 'cspr')."""
+SHORTEST_TARGET = 3
+"""Vocabulary words shorter than this are never what a typo meant."""
 WORD_TWO_EDITS = 10
 """Words this long may be two edits from the vocabulary word meant; shorter real words sit two edits apart."""
 NAME_TWO_EDITS = 7
