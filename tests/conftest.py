@@ -1,5 +1,6 @@
-"""Shared fixtures: the fixture knowledge as every test's default, a copy of it with an embargoed review, a
-settable clock, and the Telegram harness (the real Application polling the loopback fake Bot API)."""
+"""Shared fixtures: the fixture knowledge as every test's default (and the shipped one out of reach), a copy of
+it with an embargoed review, a settable clock, and the Telegram harness (the real Application polling the
+loopback fake Bot API)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from bot.service.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
 from tests.kb_builders import FIXTURE_KNOWLEDGE  # noqa: E402
+from tests.shipped_guard import GUARD, HINT  # noqa: E402  (installs the guard before any test module loads)
 
 if TYPE_CHECKING:
     from bot.service.store import Store
@@ -105,6 +107,15 @@ def _knowledge_dir_is_the_fixture() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _shipped_knowledge_was_not_read() -> Iterator[None]:
+    """Fails a test that opened a file of the shipped knowledge, even where the code caught the refusal."""
+    GUARD.take()
+    yield
+    reads = GUARD.take()
+    assert not reads, f"{HINT}: {reads}"
 
 
 class Clock:
