@@ -1,5 +1,6 @@
-"""Shared fixtures: a knowledge copy with an embargoed review, a settable clock, and the Telegram harness
-(the real Application polling the loopback fake Bot API)."""
+"""Shared fixtures: the fixture knowledge as every test's default (and the shipped one out of reach), a copy of
+it with an embargoed review, a settable clock, and the Telegram harness (the real Application polling the
+loopback fake Bot API)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `tests.fakes` imports also when pytest is run as a plain command
     sys.path.insert(0, str(ROOT))
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge  # noqa: E402
+from bot.kb.loader import load_knowledge  # noqa: E402
 from bot.kb.models import KnowledgeBase  # noqa: E402
 from bot.service.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
+from tests.kb_builders import FIXTURE_KNOWLEDGE  # noqa: E402
+from tests.shipped_guard import GUARD, HINT  # noqa: E402  (installs the guard before any test module loads)
 
 if TYPE_CHECKING:
     from bot.service.store import Store
@@ -91,10 +94,28 @@ LONG_SENTENCE = "Agencies shared information late & did not escalate concerns <i
 
 
 def write_test_knowledge(target: Path) -> Path:
-    """A copy of the shipped knowledge plus the embargo scenario above."""
-    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
+    """A copy of the fixture knowledge plus the embargo scenario above."""
+    shutil.copytree(FIXTURE_KNOWLEDGE, target)
     (target / "telegram-tests.yaml").write_text(EMBARGO_YAML.replace("{long}", LONG_SENTENCE * 90), "utf-8")
     return target
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _knowledge_dir_is_the_fixture() -> Iterator[None]:
+    """`python -m bot` run by a test without --knowledge reads the frozen fixture, never the shipped knowledge,
+    so a content change breaks no code test (tests/content/ sets the shipped one for the tests about it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _shipped_knowledge_was_not_read() -> Iterator[None]:
+    """Fails a test that opened a file of the shipped knowledge, even where the code caught the refusal."""
+    GUARD.take()
+    yield
+    reads = GUARD.take()
+    assert not reads, f"{HINT}: {reads}"
 
 
 class Clock:

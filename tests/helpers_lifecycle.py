@@ -1,11 +1,10 @@
-"""Shared helpers for the publication-lifecycle tests: a settable clock, a knowledge copy with embargoed
-test reviews, and a fake transport that records what would have been sent."""
+"""Shared helpers for the publication-lifecycle tests: a settable clock, a copy of the fixture knowledge with
+embargoed test reviews, and a fake transport that records what would have been sent."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +12,8 @@ from pathlib import Path
 import yaml
 
 from bot.answers.reply import Reply
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
+from tests.kb_builders import copy_knowledge as copy_knowledge  # re-exported: a copy of the fixture knowledge
 
-REAL_KNOWLEDGE = DEFAULT_KNOWLEDGE_DIR
 TEST_URL = "https://lcitylscb.org/learning-from-reviews"
 
 
@@ -35,13 +33,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now = self.now + dt.timedelta(**delta)
-
-
-def copy_knowledge(tmp_path: Path) -> Path:
-    """A private copy of the real knowledge base that a test may edit freely."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(REAL_KNOWLEDGE, target)
-    return target
 
 
 def embargoed_doc(

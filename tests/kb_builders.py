@@ -1,8 +1,11 @@
-"""Builders for test knowledge bases: a copy of the shipped knowledge plus YAML that exercises publication rules.
+"""Builders for test knowledge bases: a copy of the frozen fixture knowledge plus YAML that exercises publication
+rules.
 
-Nothing here edits `knowledge/`: everything is copied into a temporary directory first. The added entries use
+Code tests read `FIXTURE_KNOWLEDGE` (tests/fixtures/knowledge/), never the shipped `bot/knowledge/`, so an editor
+adding a review breaks no code test; only tests/content/ reads `SHIPPED_KNOWLEDGE`. Nothing here edits either
+directory: everything is copied into a temporary directory first. The added entries use
 distinctive words (Zanzibar, Quillfeather, Vorticella, Marchbanks…) so that a leak can be detected by plain
-text search, and so that no shipped entry can contain them by accident.
+text search, and so that no real entry can contain them by accident.
 
 The scenario (`add_embargo_scenario`):
 
@@ -11,7 +14,7 @@ The scenario (`add_embargo_scenario`):
   the review is) and a statement embargoed until 2030-02-01T09:00.
 * **Child Y** (`child-y`): a visible review with a published briefing, an embargoed report beside it until
   2030-07-01T09:00 (summer, BST), a withdrawn briefing, and a statement embargoed until 2030-04-15T12:00.
-* The shipped knowledge already holds a withheld document (the baby serious case review report).
+* The fixture knowledge already holds a withheld document (the baby serious case review report).
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ from bot.kb.models import KnowledgeBase
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
 
+FIXTURE_KNOWLEDGE = Path(__file__).resolve().parent / "fixtures" / "knowledge"
+"""The knowledge every code test reads: the shipped files as they were on 2026-12-06, frozen (its README says
+when it may change)."""
 SHIPPED_KNOWLEDGE = DEFAULT_KNOWLEDGE_DIR
+"""The knowledge the package ships: read only by the tests about it (tests/content/)."""
 
 # ----- the embargo scenario's moments (Europe/London wall-clock) --------------------------------------
 Z_DOC_RELEASE = dt.datetime(2030, 1, 1, 9, 0, tzinfo=LONDON)
@@ -79,7 +86,7 @@ Y_STATEMENT_BY = "Perpetua Hollingsworth"
 Y_STATEMENT_SUMMARY = "Perpetua Hollingsworth explains the Vorticella findings for the partnership."
 Y_STATEMENT_URL = "https://embargoed.example.org/child-y/statement"
 
-# ----- the shipped withheld document ------------------------------------------------------------------
+# ----- the fixture's withheld document -----------------------------------------------------------------
 WITHHELD_REVIEW_ID = "baby-scr"
 WITHHELD_DOC_ID = "baby-scr-report"
 
@@ -105,9 +112,9 @@ SOURCE = "https://example.org/test-source"
 
 
 def copy_knowledge(tmp_path: Path, name: str = "knowledge") -> Path:
-    """A private copy of the shipped knowledge directory, safe to edit."""
+    """A private copy of the fixture knowledge directory, safe to edit."""
     target = tmp_path / name
-    shutil.copytree(SHIPPED_KNOWLEDGE, target)
+    shutil.copytree(FIXTURE_KNOWLEDGE, target)
     return target
 
 
@@ -120,9 +127,9 @@ def add_yaml(directory: Path, filename: str, text: str) -> Path:
 
 
 def edit(path: Path, old: str, new: str) -> None:
-    """Replace the first occurrence of `old` in a copied file; fail loudly if the shipped text has changed."""
+    """Replace the first occurrence of `old` in a copied file; fail loudly if the fixture text has changed."""
     content = path.read_text(encoding="utf-8")
-    assert old in content, f"{old!r} not found in {path}: the shipped knowledge changed, update the test"
+    assert old in content, f"{old!r} not found in {path}: the fixture knowledge changed, update the test"
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
 
 
@@ -244,14 +251,14 @@ def scenario_yaml(with_secrets: bool = True) -> str:
 
 
 def add_embargo_scenario(directory: Path, with_secrets: bool = True) -> Path:
-    """Add the Child Z / Child Y scenario as `zz-embargo-scenario.yaml` (sorted after the shipped files)."""
+    """Add the Child Z / Child Y scenario as `zz-embargo-scenario.yaml` (sorted after the fixture's files)."""
     path = directory / "zz-embargo-scenario.yaml"
     path.write_text(scenario_yaml(with_secrets), encoding="utf-8")
     return path
 
 
 def embargo_knowledge(tmp_path: Path, with_secrets: bool = True) -> Path:
-    """A copy of the shipped knowledge with the scenario added; returns the directory."""
+    """A copy of the fixture knowledge with the scenario added; returns the directory."""
     directory = copy_knowledge(tmp_path, "knowledge-secret" if with_secrets else "knowledge-public")
     add_embargo_scenario(directory, with_secrets)
     return directory
@@ -299,7 +306,7 @@ def document(doc_id: str, status: str, *, title: str | None = None, **fields: st
 
 
 def child_n_yaml(summary: str = "A review published while the bot runs, referred to as Child N.") -> str:
-    """A published review absent from the shipped knowledge, for tests that add it by a reload."""
+    """A published review absent from the fixture knowledge, for tests that add it by a reload."""
     return f"""\
 reviews:
   - id: child-n

@@ -19,10 +19,11 @@ from helpers_lifecycle import (
     review,
     write_reviews,
 )
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.answers.render import plain_text
 from bot.kb.leaks import find_leaks
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.kb.visibility import public_view
 from bot.service.announcements import (
@@ -52,7 +53,7 @@ EVERYONE, NEGLECT, COUNTY, DOMESTIC, BOTH = 101, 102, 103, 104, 105
 
 @pytest.fixture(scope="module")
 def real_kb() -> KnowledgeBase:
-    return load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    return load_knowledge(FIXTURE_KNOWLEDGE)
 
 
 @pytest.fixture

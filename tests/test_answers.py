@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.answers.composers import uk_date
 from bot.answers.render import plain_text
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import ReplyKind
 from bot.service.engine import Engine
 
@@ -17,7 +18,7 @@ SEED_PAGE = "https://lcitylscb.org/learning-from-reviews"
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+    return Engine(load_knowledge(FIXTURE_KNOWLEDGE))
 
 
 def test_uk_long_dates() -> None:

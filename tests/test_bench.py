@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
 import bot.tools.bench
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.visibility import as_london, public_view
 from bot.tools.bench import (
     choices,
@@ -118,7 +119,7 @@ def test_table_shows_every_size_and_every_target() -> None:
 
 
 def test_baseline_choices_cover_names_aliases_and_intent_phrases() -> None:
-    view = public_view(load_knowledge(DEFAULT_KNOWLEDGE_DIR), NOW)
+    view = public_view(load_knowledge(FIXTURE_KNOWLEDGE), NOW)
     phrases = choices(view)
     review = view.reviews[0]
     assert review.name in phrases and set(review.aliases) <= set(phrases)

@@ -11,7 +11,7 @@ import pytest
 from kb_builders import add_yaml, copy_knowledge, edit, embargo_knowledge, line_of
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_CHECKED = "2026-11-25"  # every shipped entry was checked on this date
+FIXTURE_CHECKED = "2026-11-25"  # every fixture entry was checked on this date
 NOW = "2026-12-01T10:00"
 NEGLECT_CHECKED = (
     "learning-from-case-reviews/neglect]\n    checked: 2026-11-25\n",
@@ -40,7 +40,7 @@ def kb_dir(tmp_path: Path) -> Path:
     return copy_knowledge(tmp_path)
 
 
-def test_shipped_knowledge_passes(kb_dir: Path) -> None:
+def test_the_fixture_knowledge_passes(kb_dir: Path) -> None:
     result = check(kb_dir, "--now", NOW)
     assert result.returncode == 0, result.stderr
     assert "error" not in result.stderr
@@ -127,7 +127,7 @@ def test_stale_months_option_narrows_the_limit(kb_dir: Path) -> None:
     result = check(kb_dir, "--now", "2027-02-01T10:00", "--stale-months", "1")
     assert result.returncode == 0
     lines = stale_lines(result.stdout)
-    assert lines and all(f"last checked {SHIPPED_CHECKED}, more than 1 months ago" in line for line in lines)
+    assert lines and all(f"last checked {FIXTURE_CHECKED}, more than 1 months ago" in line for line in lines)
     assert any(re.match(r"warning: reviews\.yaml:\d+: reviews\.child-e\.checked:", line) for line in lines)
     assert any(
         re.match(

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
 ROOT = Path(__file__).parent.parent
 
@@ -59,7 +60,7 @@ def test_bad_now_is_a_clear_usage_error(bad: str) -> None:
 
 
 def test_run_without_a_token_is_the_console_chat() -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE)}
     result = bot("run", stdin="child e\nquit\n", env=env | {"PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     assert "console chat" in result.stderr

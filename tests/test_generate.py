@@ -1,4 +1,5 @@
-"""The synthetic knowledge generator: deterministic, unmistakably synthetic, and loadable beside the real base."""
+"""The synthetic knowledge generator: deterministic, unmistakably synthetic, and loadable beside a real base (the
+fixture knowledge, whose theme and term ids it references)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from typing import Any
 
 import pytest
 import yaml
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.kb.visibility import as_london, public_view
 from bot.tools.generate import HOST, Spec, generate, known_ids, main, write
 
 ANCHOR = dt.date(2026, 3, 1)
-SPEC = Spec(400, seed=7, anchor=ANCHOR)
+THEMES, TYPES = known_ids(FIXTURE_KNOWLEDGE)
+SPEC = Spec(400, seed=7, anchor=ANCHOR, themes=THEMES, review_types=TYPES)
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +50,13 @@ def _bytes(directory: Path) -> dict[str, bytes]:
 def test_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
     write(SPEC, tmp_path / "a")
     write(SPEC, tmp_path / "b")
-    write(Spec(400, seed=8, anchor=ANCHOR), tmp_path / "c")
+    write(Spec(400, seed=8, anchor=ANCHOR, themes=THEMES, review_types=TYPES), tmp_path / "c")
     assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
     assert _bytes(tmp_path / "a") != _bytes(tmp_path / "c")
 
 
 def test_writes_the_requested_number_of_reviews_in_chunks(tmp_path: Path) -> None:
-    paths = write(Spec(250, seed=1, anchor=ANCHOR, per_file=100), tmp_path)
+    paths = write(Spec(250, seed=1, anchor=ANCHOR, per_file=100, themes=THEMES, review_types=TYPES), tmp_path)
     review_files = [p for p in paths if "reviews" in p.name]
     assert len(review_files) == 3
     loaded = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in review_files]
@@ -96,17 +99,16 @@ def test_names_recur_across_partnerships_but_not_within_one(
 
 
 def test_references_use_the_real_theme_and_term_ids(files: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
-    themes, types = known_ids(DEFAULT_KNOWLEDGE_DIR)
     reviews = _reviews(files)
-    assert {t for r in reviews for t in r["themes"]} <= set(themes)
-    assert {r["review_type"] for r in reviews} <= set(types)
+    assert {t for r in reviews for t in r["themes"]} <= set(THEMES)
+    assert {r["review_type"] for r in reviews} <= set(TYPES)
     assert {"lcspr", "scr"} <= {r["review_type"] for r in reviews}
 
 
 def test_loads_beside_the_real_knowledge_and_embargoes_hide_reviews(tmp_path: Path) -> None:
-    real = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, tmp_path / "kb")
-    write(Spec(120, seed=3, anchor=ANCHOR), tmp_path / "kb" / "synthetic")
+    real = load_knowledge(FIXTURE_KNOWLEDGE)
+    shutil.copytree(FIXTURE_KNOWLEDGE, tmp_path / "kb")
+    write(Spec(120, seed=3, anchor=ANCHOR, themes=THEMES, review_types=TYPES), tmp_path / "kb" / "synthetic")
     kb = load_knowledge(tmp_path / "kb")
     assert len(kb.reviews) == len(real.reviews) + 120
     assert sum(r.synthetic for r in kb.reviews) == 120
@@ -117,7 +119,7 @@ def test_loads_beside_the_real_knowledge_and_embargoes_hide_reviews(tmp_path: Pa
 
 
 def test_command_line_writes_files_and_refuses_the_knowledge_directory(tmp_path: Path) -> None:
-    assert main(["--reviews", "10", "--seed", "2", str(tmp_path / "out")]) == 0
+    assert main(["--reviews", "10", "--seed", "2", "--knowledge", str(FIXTURE_KNOWLEDGE), str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "synthetic-partnerships.yaml",
         "synthetic-reviews-001.yaml",

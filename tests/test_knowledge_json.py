@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.problems import KnowledgeInvalid
 
 THEME = {
@@ -23,7 +24,7 @@ THEME = {
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "knowledge"
-    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, directory)
+    shutil.copytree(FIXTURE_KNOWLEDGE, directory)
     return directory
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import ReplyKind
 from bot.nlu.matcher import THRESHOLD, Match, Matcher, Ref
 from bot.service.engine import Engine
@@ -12,7 +13,7 @@ from bot.service.engine import Engine
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR)).snapshot().matcher
+    return Engine(load_knowledge(FIXTURE_KNOWLEDGE)).snapshot().matcher
 
 
 def refs(match: Match) -> set[str]:
@@ -131,7 +132,7 @@ def collided(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     import shutil
 
     directory = tmp_path_factory.mktemp("kb") / "knowledge"
-    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, directory)
+    shutil.copytree(FIXTURE_KNOWLEDGE, directory)
     (directory / "elsewhere.yaml").write_text(SISTER_REVIEWS, encoding="utf-8")
     return Engine(load_knowledge(directory))
 

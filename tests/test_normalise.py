@@ -8,7 +8,7 @@ import string
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kb_builders import SHIPPED_KNOWLEDGE
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.kb.loader import load_knowledge
 from bot.nlu.normalise import Synonyms, fold, normalise, stem, words
@@ -17,8 +17,8 @@ WORD = re.compile(r"^[a-z0-9]+$")
 
 
 @pytest.fixture(scope="module")
-def shipped_synonyms() -> Synonyms:
-    kb = load_knowledge(SHIPPED_KNOWLEDGE)
+def fixture_synonyms() -> Synonyms:
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
     return Synonyms((s.canonical, s.variants) for s in kb.synonyms)
 
 
@@ -90,9 +90,9 @@ def test_whats_never_leaves_a_stray_s_or_apostrophe(variant: str) -> None:
     assert words(variant) == words("what's new")
 
 
-def test_whats_typed_without_apostrophe_becomes_what_is(shipped_synonyms: Synonyms) -> None:
-    assert normalise("Whats NEW??", shipped_synonyms) == ("what", "is", "new")
-    assert normalise("what is new", shipped_synonyms) == ("what", "is", "new")
+def test_whats_typed_without_apostrophe_becomes_what_is(fixture_synonyms: Synonyms) -> None:
+    assert normalise("Whats NEW??", fixture_synonyms) == ("what", "is", "new")
+    assert normalise("what is new", fixture_synonyms) == ("what", "is", "new")
 
 
 def test_the_same_name_with_or_without_accents_and_case_is_the_same_words() -> None:
@@ -179,7 +179,7 @@ def test_empty_synonyms_change_nothing() -> None:
     assert Synonyms([]).rewrite(()) == ()
 
 
-# ----- normalise with the shipped synonyms ----------------------------------------------------------------
+# ----- normalise with the fixture synonyms ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -198,13 +198,13 @@ def test_empty_synonyms_change_nothing() -> None:
         ("Café", "cafe"),
     ],
 )
-def test_normalise_makes_equivalent_phrasings_equal(shipped_synonyms: Synonyms, first: str, second: str) -> None:
-    assert normalise(first, shipped_synonyms) == normalise(second, shipped_synonyms)
+def test_normalise_makes_equivalent_phrasings_equal(fixture_synonyms: Synonyms, first: str, second: str) -> None:
+    assert normalise(first, fixture_synonyms) == normalise(second, fixture_synonyms)
 
 
-def test_normalise_child_c_and_d(shipped_synonyms: Synonyms) -> None:
-    assert normalise("Child C & D", shipped_synonyms) == ("child", "c", "and", "d")
+def test_normalise_child_c_and_d(fixture_synonyms: Synonyms) -> None:
+    assert normalise("Child C & D", fixture_synonyms) == ("child", "c", "and", "d")
 
 
-def test_normalise_folds_plurals_after_synonyms(shipped_synonyms: Synonyms) -> None:
-    assert normalise("latest REVIEWS and briefings", shipped_synonyms) == ("latest", "review", "and", "briefing")
+def test_normalise_folds_plurals_after_synonyms(fixture_synonyms: Synonyms) -> None:
+    assert normalise("latest REVIEWS and briefings", fixture_synonyms) == ("latest", "review", "and", "briefing")

@@ -1,9 +1,9 @@
 """Property tests: for any text at any moment before an embargo, nothing hidden reaches any output, and the
 engine answers through its normal path (no exception swallowed into the apology).
 
-The knowledge base is the shipped one plus the scenario of `kb_builders`: Child Z (a review whose only document
-is embargoed, with statements), Child Y (a published briefing beside an embargoed report, a withdrawn briefing,
-an embargoed statement), and the shipped withheld baby SCR report.
+The knowledge base is the fixture knowledge plus the scenario of `kb_builders`: Child Z (a review whose only
+document is embargoed, with statements), Child Y (a published briefing beside an embargoed report, a withdrawn
+briefing, an embargoed statement), and the fixture's withheld baby SCR report.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from kb_builders import (
     ALL_RELEASES,
+    FIXTURE_KNOWLEDGE,
     LONDON,
     ONE_SECOND,
-    SHIPPED_KNOWLEDGE,
     UTC,
     Y_ID,
     Y_REPORT_RELEASE,
@@ -42,7 +42,7 @@ from kb_builders import (
 from bot.answers.render import plain_text, telegram_html
 from bot.answers.reply import Reply
 from bot.kb.leaks import find_leaks
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.service.conversation import Conversations
 from bot.service.engine import Engine
@@ -379,14 +379,14 @@ def test_the_apology_guard_is_armed(kb: KnowledgeBase) -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped_engine() -> Engine:
-    return Engine(load_knowledge(SHIPPED_KNOWLEDGE))
+def fixture_engine() -> Engine:
+    return Engine(load_knowledge(FIXTURE_KNOWLEDGE))
 
 
 @SMALL
 @given(question=questions)
-def test_shipped_knowledge_answers_any_text_through_the_normal_path(shipped_engine: Engine, question: str) -> None:
-    engine = shipped_engine
+def test_fixture_knowledge_answers_any_text_through_the_normal_path(fixture_engine: Engine, question: str) -> None:
+    engine = fixture_engine
     now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=LONDON)
     reply = engine.answer(question, now)
     assert reply == answer_directly(engine, question, now)
@@ -398,7 +398,7 @@ def test_a_hidden_review_sharing_a_visible_name_is_not_a_leak_but_its_own_text_i
     from bot.answers.reply import para
     from bot.kb.leaks import LeakChecker
 
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
     hidden = kb.reviews[0].model_copy(
         update={"id": "hidden-twin", "summary": "A hidden twin summary.", "documents": [], "aliases": []}
     )

@@ -7,16 +7,17 @@ import datetime as dt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.answers.render import plain_text
 from bot.answers.reply import Reply, para
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import ReplyKind
 from bot.service.engine import Engine
 from bot.service.redact import Redactor, UnansweredLog, unanswered_reply
 
 AT = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
-ENGINE = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+ENGINE = Engine(load_knowledge(FIXTURE_KNOWLEDGE))
 REDACTOR = Redactor.for_matcher(ENGINE.snapshot().matcher)
 
 

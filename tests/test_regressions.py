@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kb_builders import SHIPPED_KNOWLEDGE, add_yaml, copy_knowledge, edit, line_of
+from kb_builders import FIXTURE_KNOWLEDGE, add_yaml, copy_knowledge, edit, line_of
 
 from bot.kb.loader import load_knowledge
 from bot.kb.models import ReplyKind
@@ -32,8 +32,8 @@ def kb_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def shipped_synonyms() -> Synonyms:
-    return Synonyms((s.canonical, s.variants) for s in load_knowledge(SHIPPED_KNOWLEDGE).synonyms)
+def fixture_synonyms() -> Synonyms:
+    return Synonyms((s.canonical, s.variants) for s in load_knowledge(FIXTURE_KNOWLEDGE).synonyms)
 
 
 # ----- BUG 1 (high): an impossible unquoted date crashes the loader (bot/kb/loader.py:94) -> test_knowledge.py
@@ -125,12 +125,12 @@ def test_missing_status_names_the_status_key(kb_dir: Path) -> None:  # -> test_k
 # ----- BUG 4 (medium): every "no" is rewritten to "number" (intents.yaml:300 + bot/nlu/normalise.py:53) --
 
 
-def test_no_is_not_read_as_number(shipped_synonyms: Synonyms) -> None:  # -> test_normalise.py
-    assert normalise("no thanks", shipped_synonyms)[0] == "no"  # today: ("number", "thank")
+def test_no_is_not_read_as_number(fixture_synonyms: Synonyms) -> None:  # -> test_normalise.py
+    assert normalise("no thanks", fixture_synonyms)[0] == "no"  # today: ("number", "thank")
 
 
 def test_replying_no_does_not_get_the_phone_numbers() -> None:  # -> test_matcher.py / test_answers.py
-    reply = Engine(load_knowledge(SHIPPED_KNOWLEDGE)).answer("no")
+    reply = Engine(load_knowledge(FIXTURE_KNOWLEDGE)).answer("no")
     assert reply.intent != "contacts"  # today: kind=answer, intent=contacts, confidence 70
 
 
@@ -138,13 +138,13 @@ def test_replying_no_does_not_get_the_phone_numbers() -> None:  # -> test_matche
 
 
 @pytest.mark.parametrize("typed", ["Whats NEW??", "what`s new", "what´s new", "what is new"])
-def test_whats_forms_normalise_alike(shipped_synonyms: Synonyms, typed: str) -> None:  # -> test_normalise.py
+def test_whats_forms_normalise_alike(fixture_synonyms: Synonyms, typed: str) -> None:  # -> test_normalise.py
     # The module docstring: 'a rule written as "what's new" matches a question typed "Whats NEW??"'.
-    assert normalise("what's new", shipped_synonyms) == normalise(typed, shipped_synonyms)
+    assert normalise("what's new", fixture_synonyms) == normalise(typed, fixture_synonyms)
 
 
 def test_whats_new_is_as_sure_as_whats_new_without_apostrophe() -> None:  # -> test_matcher.py
-    engine = Engine(load_knowledge(SHIPPED_KNOWLEDGE))
+    engine = Engine(load_knowledge(FIXTURE_KNOWLEDGE))
     assert engine.understand("what's new").confidence == engine.understand("whats new").confidence  # 84.2 vs 100
 
 
@@ -158,7 +158,7 @@ def test_invisible_characters_inside_a_word_are_dropped(invisible: str) -> None:
 
 
 def test_a_name_pasted_with_a_soft_hyphen_is_still_found() -> None:  # -> test_matcher.py
-    match = Engine(load_knowledge(SHIPPED_KNOWLEDGE)).understand("Patri\u00adcia")
+    match = Engine(load_knowledge(FIXTURE_KNOWLEDGE)).understand("Patri\u00adcia")
     assert match.kind == ReplyKind.ANSWER and [r.id for r in match.refs] == ["patricia"]
 
 
@@ -170,7 +170,7 @@ def test_exactly_twelve_calendar_months_is_not_stale_across_a_leap_day(kb_dir: P
 
     from bot.kb.lint import stale_entries
 
-    kb = load_knowledge(kb_dir)  # every shipped entry: checked 2026-11-25
+    kb = load_knowledge(kb_dir)  # every fixture entry: checked 2026-11-25
     assert stale_entries(kb, dt.date(2027, 11, 25)) == []  # 365 days, no leap day: fine today
     leap_kb = kb.model_copy(
         update={"themes": tuple(t.model_copy(update={"checked": dt.date(2027, 11, 25)}) for t in kb.themes)}

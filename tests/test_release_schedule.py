@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from helpers_lifecycle import FakeClock, FakeSender, FakeSleep, copy_knowledge, embargoed_doc, review, write_reviews
+from kb_builders import FIXTURE_KNOWLEDGE
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase
 from bot.kb.visibility import LONDON, next_release
 from bot.service.announcements import Announcer
@@ -44,7 +45,7 @@ def _kb(tmp_path: Path, *moments: str) -> KnowledgeBase:
 
 
 def test_no_embargoes_no_moments() -> None:
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
     assert release_moments(kb, _utc("2026-11-25T12:00:00")) == ()
     assert plan_jobs(kb, _utc("2026-11-25T12:00:00"), ["release:old", "daily-digest", None]) == JobPlan(
         add=(), cancel=("release:old",)
@@ -86,7 +87,7 @@ def test_plan_adds_missing_jobs_and_cancels_obsolete_ones(tmp_path: Path) -> Non
 
 
 def test_statement_embargoes_are_release_moments_too() -> None:
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
     statement = kb.statements[0].model_copy(update={"publish_on": dt.datetime(2026, 12, 3, 9, 0)})
     kb = kb.model_copy(update={"statements": (statement, *kb.statements[1:])})
     assert release_moments(kb, _utc("2026-12-01T00:00:00")) == (_utc("2026-12-03T09:00:00"),)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from helpers_lifecycle import FakeClock, FakeSender, FakeSleep, copy_knowledge, embargoed_doc, review, write_reviews
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.answers.render import plain_text
 from bot.answers.reply import Reply, para
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import ReplyKind
 from bot.service.announcements import Announcer, subscribe_command, unsubscribe_command
 from bot.service.engine import Engine
@@ -23,7 +24,7 @@ from bot.service.store.postgres import PostgresStore
 from tests.conftest import StoreOpener
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-ENGINE = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+ENGINE = Engine(load_knowledge(FIXTURE_KNOWLEDGE))
 INTENTS = ENGINE.snapshot().composer.intents
 
 

@@ -2,7 +2,7 @@
 
 The knowledge copy (see conftest) adds Child K, whose only document is embargoed until 2030-01-01 09:00
 London time, and an embargoed report beside Child L's public briefing; the engine's clock is fixed before
-that moment. The shipped knowledge already holds a withheld report (the baby serious case review).
+that moment. The fixture knowledge already holds a withheld report (the baby serious case review).
 """
 
 from __future__ import annotations

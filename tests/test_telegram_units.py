@@ -43,6 +43,7 @@ from bot.transports.telegram.app import (
     with_notice,
 )
 from tests.helpers_lifecycle import copy_knowledge, embargoed_doc, review, write_reviews
+from tests.kb_builders import FIXTURE_KNOWLEDGE
 
 
 def reply_with(*buttons: Button, kind: ReplyKind = ReplyKind.ANSWER, suggestions: tuple[str, ...] = ()) -> Reply:
@@ -434,10 +435,9 @@ def test_a_moment_the_real_clock_has_passed_is_never_queued(tmp_path: Path) -> N
 def test_settling_the_heap_builds_the_view_and_freezes_it() -> None:
     import gc
 
-    from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR
     from bot.transports.telegram.app import settle_heap
 
-    engine = Engine(load_knowledge(DEFAULT_KNOWLEDGE_DIR), lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC))
+    engine = Engine(load_knowledge(FIXTURE_KNOWLEDGE), lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC))
     gc.unfreeze()
     try:
         settle_heap(engine)

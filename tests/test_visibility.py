@@ -14,9 +14,9 @@ from kb_builders import (
     AFTER_ALL,
     ALL_RELEASES,
     BEFORE_ALL,
+    FIXTURE_KNOWLEDGE,
     LONDON,
     ONE_SECOND,
-    SHIPPED_KNOWLEDGE,
     UTC,
     WITHHELD_DOC_ID,
     WITHHELD_REVIEW_ID,
@@ -150,11 +150,11 @@ def test_released(publish_on: dt.datetime | None, now: dt.datetime, expected: bo
 
 
 def test_published_documents_are_visible_whenever(kb: KnowledgeBase) -> None:
-    shipped = load_knowledge(SHIPPED_KNOWLEDGE)
+    fixture = load_knowledge(FIXTURE_KNOWLEDGE)
     for moment in (dt.datetime(2000, 1, 1, tzinfo=LONDON), BEFORE_ALL, AFTER_ALL):
         view = public_view(kb, moment)
-        for shipped_review in shipped.reviews:
-            assert doc_ids(view, shipped_review.id) == [d.id for d in shipped_review.documents]
+        for fixture_review in fixture.reviews:
+            assert doc_ids(view, fixture_review.id) == [d.id for d in fixture_review.documents]
         assert Y_BRIEFING_ID in doc_ids(view, Y_ID)
 
 
@@ -315,9 +315,9 @@ def test_statement_with_a_future_publish_on_is_absent(kb: KnowledgeBase) -> None
     assert Y_STATEMENT_ID in statement_ids(public_view(kb, dt.datetime(2030, 4, 15, 11, 0, tzinfo=UTC)))
 
 
-def test_shipped_statements_are_visible(kb: KnowledgeBase) -> None:
-    shipped = {s.id for s in load_knowledge(SHIPPED_KNOWLEDGE).statements}
-    assert shipped <= statement_ids(public_view(kb, BEFORE_ALL))
+def test_fixture_statements_are_visible(kb: KnowledgeBase) -> None:
+    fixture = {s.id for s in load_knowledge(FIXTURE_KNOWLEDGE).statements}
+    assert fixture <= statement_ids(public_view(kb, BEFORE_ALL))
 
 
 # ----- next_release ----------------------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def test_next_release_is_the_nearest_future_moment(kb: KnowledgeBase) -> None:
 
 
 def test_next_release_is_none_without_embargoes() -> None:
-    assert next_release(load_knowledge(SHIPPED_KNOWLEDGE), BEFORE_ALL) is None
+    assert next_release(load_knowledge(FIXTURE_KNOWLEDGE), BEFORE_ALL) is None
 
 
 # ----- the engine and the command line follow the clock ----------------------------------------------------

@@ -39,7 +39,9 @@ def test_release_is_one_instant_and_stays_released(publish_on: str, before: str,
 
 
 def test_next_release_is_the_instant_across_the_overlap() -> None:
-    from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+    from kb_builders import FIXTURE_KNOWLEDGE
 
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    assert next_release(kb, at("2026-10-25T00:10:00")) is None  # the shipped knowledge has no embargo
+    from bot.kb.loader import load_knowledge
+
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
+    assert next_release(kb, at("2026-10-25T00:10:00")) is None  # the fixture knowledge has no embargo
