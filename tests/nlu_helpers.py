@@ -8,7 +8,7 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from kb_builders import SHIPPED_KNOWLEDGE
+from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.kb.loader import load_knowledge
 from bot.nlu.matcher import Matcher
@@ -17,7 +17,7 @@ from bot.nlu.types import Hit, Reading
 from bot.service.engine import Engine
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=ZoneInfo("Europe/London"))
-KNOWLEDGE = SHIPPED_KNOWLEDGE
+KNOWLEDGE = FIXTURE_KNOWLEDGE
 
 
 @lru_cache(maxsize=1)
