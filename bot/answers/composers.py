@@ -536,6 +536,13 @@ class Composer:
             partnership.about,
             (link(partnership.website, partnership.website),),
         ]
+        speakers = dict.fromkeys(
+            f"{s.by}, {s.role}"
+            for review in self._by_partnership.get(partnership.id, [])
+            for s in self._statements_for(review.id)
+        )
+        if speakers:  # 'who chairs the board': the knowledge holds who spoke for it, and in what role
+            lines.append("Its statements on reviews were made by " + "; ".join(speakers) + ".")
         pages = self._pages_of.get(partnership.name, [])
         if pages:
             lines += ["Their pages:", *((text("• "), link(r.title, r.url)) for r in pages)]
