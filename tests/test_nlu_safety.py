@@ -86,3 +86,21 @@ def test_children_now_is_a_situation_not_children_in_general() -> None:
     assert safety().children_now(words("mum has a knife the children are in the house now"))
     assert not safety().children_now(words("what happens now when children are left alone"))
     assert not safety().children_now(words("the children are in the house"))
+
+
+def test_a_training_scenario_that_asks_for_learning_is_not_urgent() -> None:
+    decision = decide("training scenario: a baby has a bruise and dad hit her, what learning is there from reviews")
+    assert not decision.urgent and decision.reason.startswith("a scenario, a case study or a closed case")
+
+
+def test_a_framed_story_that_asks_for_nothing_we_hold_stays_a_concern() -> None:
+    assert decide("role play turned real - a delegate says her niece is being sexually abused").urgent
+
+
+def test_a_framed_story_told_now_stays_a_concern() -> None:
+    assert decide("case study today: a baby with a bruise, dad hit her, is in my clinic now").urgent
+
+
+def test_she_beside_one_of_our_reviews_is_the_review_s_child() -> None:
+    assert not decide("was patricia abused? what was her review about").urgent
+    assert decide("reading the patricia briefing and my pupil says her dad hits her").urgent

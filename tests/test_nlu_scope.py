@@ -27,9 +27,9 @@ def test_asking_where_to_read_another_area_s_reviews_gets_the_national_repositor
 
 def test_our_own_area_named_too_is_not_another_area() -> None:
     tokens, _ = named("leicester and derby reviews")
-    assert not scope().names_other_area(tokens)
+    assert not scope().names_other_area(tokens, [])
     tokens, _ = named("just moved here from derby, any reviews")
-    assert not scope().names_other_area(tokens)
+    assert not scope().names_other_area(tokens, [])
 
 
 def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:
@@ -66,3 +66,15 @@ def test_a_refusal_is_the_fallback_and_says_so() -> None:
     r = reading("what is the real name of patricia")
     assert scope().refusal(r) == Match(ReplyKind.FALLBACK, None)
     assert r.trace == [("scope", "refused: the question asks what the bot never answers")]
+
+
+def test_another_area_beside_one_of_our_review_names_is_their_case() -> None:
+    match = scope().elsewhere(reading("Derby Child C and D"))
+    assert match is not None and match.kind == ReplyKind.FALLBACK and match.unknown_review
+
+
+def test_a_place_we_do_not_know_before_safeguarding_partnership_is_another_area() -> None:
+    assert scope().names_unknown_place("Ashbury Vale safeguarding partnership child E review")
+    assert not scope().names_unknown_place("Patrica safeguarding review", frozenset({"patrica"}))
+    assert not scope().names_unknown_place("Many thanks, Sarah (Safeguarding Lead, primary academy trust)")
+    assert not scope().names_unknown_place("I've just started in Oakham. Which safeguarding partnership is it?")

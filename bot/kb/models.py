@@ -245,6 +245,7 @@ class LexiconList(StrEnum):
     CHILD_COMPOUNDS = "child-compounds"
     UNIT_WORDS = "unit-words"
     NOW_WORDS = "now-words"
+    FRAMES = "frames"
     LAW_QUESTIONS = "law-questions"
     LEARNING_WORDS = "learning-words"
     PROCESS_WORDS = "process-words"

@@ -20,6 +20,7 @@ class Lexicon:
     plural_review_words: frozenset[str]
     area_context: frozenset[str]
     now_words: frozenset[str]
+    frames: tuple[str, ...]
     origin_words: frozenset[str]
     learning_words: frozenset[str]
     one_child: frozenset[str]
@@ -59,11 +60,12 @@ class Lexicon:
         sets = {
             field: frozenset(field_words(field))
             for field in cls.__dataclass_fields__
-            if field not in {"law_questions", "any_review", "other_areas"}
+            if field not in {"law_questions", "any_review", "other_areas", "frames"}
         }
         return cls(
             **sets,
             law_questions=tuple(field_words("law_questions")),
+            frames=tuple(f" {phrase} " for phrase in field_words("frames")),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )

@@ -22,6 +22,8 @@ from bot.nlu.types import Hit
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
 NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
+SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
+PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -61,14 +63,36 @@ class Safety:
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
-        needed = NEVER if NOT_URGENT in tokens else ONE_CUE  # 'not an emergency, just asking': contacts
+        needed = NEVER if NOT_URGENT in tokens or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and not self.asks_for_learning(masked, scores, named):
             return SafetyDecision(True, urgency, refused, reason)
         if urgency >= ONE_CUE:
-            reason = "said not urgent" if NOT_URGENT in tokens else "asks for learning, about no child now"
+            reason = (
+                "said not urgent"
+                if NOT_URGENT in tokens
+                else "a scenario, a case study or a closed case: no child now"
+                if self.framed(tokens, scores)
+                else "asks for learning, about no child now"
+            )
         return SafetyDecision(False, urgency, refused, reason)
 
     # ----- what each test reads -------------------------------------------------------------------
+    def framed(self, tokens: Tokens, scores: dict[str, float]) -> bool:
+        """'Training scenario: a baby is found with a fractured skull… what learning applies?', 'a case closed years
+        ago… how do they decide on a review?': a story set in training, study or the past, with no word of now,
+        that asks for something we hold. A framed story that asks for nothing ('role play turned real: a
+        delegate says her niece is being abused') stays a concern."""
+        if self._lex.now_words.intersection(tokens):
+            return False
+        sentence = f" {' '.join(tokens)} "
+        if not any(frame in sentence for frame in self._lex.frames):
+            return False
+        kind = self._intents.kind
+        return self.mentions_learning(tokens) or any(
+            score >= FULL_STRENGTH and intent != "urgent" and kind(intent) == ReplyKind.ANSWER
+            for intent, score in scores.items()
+        )
+
     def masked(self, tokens: Tokens, hits: list[Hit]) -> Tokens:
         """The question with review names blanked: the 'child' of 'Child E' or the 'baby' of the baby's review is
         not a child at risk. In a question that asks for learning, a theme's name is a name too: 'my daughter is
@@ -92,6 +116,16 @@ class Safety:
             and tokens[i + 1] in lex.child_compounds
             and lex.unit_words.intersection(tokens[i + 2 : i + 4])
         }
+        if any(h.ref.kind == "review" for h in hits) and not (
+            lex.now_words.intersection(tokens) or SPEAKERS_OWN.intersection(tokens)
+        ):  # 'was Patricia abused? what was her review about': she is the review's child, no child at risk now
+            named |= {i for i, t in enumerate(tokens) if t in PRONOUNS}
+            named |= {
+                j
+                for i in range(len(tokens) - 1)
+                if tokens[i] == "the" and tokens[i + 1] in lex.child_nouns
+                for j in (i, i + 1)
+            }
         named |= {  # 'can you tell me about…' asks the bot; it is no child telling anyone anything
             i
             for i in range(len(tokens) - 2)

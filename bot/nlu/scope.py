@@ -17,6 +17,16 @@ from bot.nlu.normalise import Tokens
 from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit, Match, Reading
 
+PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
+"""What follows a place's name when its partnership or council is meant."""
+ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
+"""After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
+
+
+def _titled(word: str) -> bool:
+    """A capitalised word inside a sentence ('Ashbury', not 'DSL', not 'Oakham.' ending the one before)."""
+    return word[:1].isupper() and not word.isupper() and word[-1:] not in {".", "?", "!", ",", ":", ";"}
+
 
 class Scope:
     """Recognises questions about other areas' cases and names we do not hold; built once per view."""
@@ -45,7 +55,8 @@ class Scope:
     def elsewhere(self, r: Reading) -> Match | None:
         """A fallback (or the national repository) when the question is about a case we do not hold; else None."""
         tokens, hits = r.tokens, r.hits
-        if self.names_other_area(tokens):
+        mistyped = frozenset(r.raw[i] for i in r.corrected if i < len(r.raw))
+        if self.names_other_area(tokens, hits) or self.names_unknown_place(r.text, mistyped):
             scores = r.scores
             asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
             # 'a case review from Birmingham', 'Birmingham's reviews'
@@ -70,11 +81,12 @@ class Scope:
         """An everyday word, also as a folded plural: 'lots' became 'lot', which is no first name."""
         return token in self._english or f"{token}s" in self._english
 
-    def names_other_area(self, tokens: Tokens) -> bool:
-        """'Nottingham City CSPR 2023', 'Nottingham SCR baby 2022': reviews or a partnership of an area we do
-        not cover, even when our own reviews answer to the same description; not when our area is named too."""
+    def names_other_area(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'Nottingham City CSPR 2023', 'Derby Child C and D': reviews or a partnership of an area we do not
+        cover, even when our own reviews answer to the same description; not when our area is named too."""
         home = self._entities.home_area_words
-        if not any(t in self._lex.area_context for t in tokens) or any(t in home for t in tokens):
+        context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
+        if not context or any(t in home for t in tokens):
             return False
         moved = any(t in self._lex.origin_words for t in tokens) or ("new", "to") in itertools.pairwise(tokens)
         if "national" in tokens or moved:
@@ -82,6 +94,32 @@ class Scope:
         return any(
             tokens[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(tokens) - n + 1)
         )
+
+    def names_unknown_place(self, text: str, mistyped: frozenset[str] = frozenset()) -> bool:
+        """'Ashbury Vale safeguarding partnership child E review': a place name we do not know (capitalised
+        words of one sentence, one of them no everyday word) right before 'safeguarding', 'partnership' or
+        'council' is another area's partnership, even when one of our reviews is named beside it. A word the
+        spelling corrects ('Patrica') is one of ours, mistyped; 'Sarah (Safeguarding Lead)' is a person."""
+        words = text[:MAX_SCAN].split()
+        for i in range(1, len(words)):
+            if self._norm_word(words[i])[:1] not in PLACE_OWNERS or words[i][:1] == "(":
+                continue
+            if i + 1 < len(words) and ROLES.intersection(self._norm_word(words[i + 1])):
+                continue
+            start = i
+            while start > 0 and _titled(words[start - 1]):
+                start -= 1
+            run = [t for word in words[start:i] for t in self._norm_word(word)]
+            if any(
+                t.isalpha()
+                and t not in self._vocabulary
+                and t not in mistyped
+                and t not in STOPWORDS
+                and not self._is_english(t)
+                for t in run
+            ):
+                return True
+        return False
 
     def names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
