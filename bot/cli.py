@@ -1,4 +1,4 @@
-"""Command line: run / chat / ask / check / evaluate / explain / schema / bench (see the README's reference)."""
+"""Command line: run / chat / ask / check / evaluate / explain / schema / bench / train / crossval (see the README)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.kb.visibility import as_london
 from bot.service.engine import Clock, Engine, system_clock
 from bot.service.knowledge import read_servable
 from bot.service.releases import dst_warnings
+from bot.tools import crossval, train  # scikit-learn is imported only when a model is fitted
 from bot.transports.console import console_chat, use_utf8_stdio, valid_text
 
 log = logging.getLogger("bot")
@@ -96,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--json", type=Path, default=None, help="write the results as JSON to this file")
     bench.add_argument("--quick", action="store_true", help="small sizes and few repeats, for tests")
+    train_parser = commands.add_parser("train", help="build the learned intent model from labelled questions")
+    _common(train_parser)
+    train.add_arguments(train_parser)
+    crossval_parser = commands.add_parser("crossval", help="rules, learned model and combined, by file held out")
+    _common(crossval_parser)
+    crossval.add_arguments(crossval_parser)
     return parser
 
 
@@ -231,6 +238,10 @@ def _dispatch(command: str, args: argparse.Namespace) -> int:
         from bot.tools.bench import run_bench
 
         return run_bench(directory, args)
+    if command == "train":
+        return train.run_train(directory, args)
+    if command == "crossval":
+        return crossval.run_crossval(directory, args)
     try:
         kb = read_servable(directory).kb
     except KnowledgeInvalid as exc:

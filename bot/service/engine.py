@@ -16,6 +16,8 @@ from bot.answers.composers import Composer
 from bot.answers.reply import Reply, para
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.kb.visibility import as_london, next_release, public_view, utc_instant
+from bot.nlu import combine
+from bot.nlu.learned import IntentScorer, shipped_model
 from bot.nlu.matcher import ACTION_KIND, NEEDS_ENTRY, Match, Matcher, Ref
 
 log = logging.getLogger(__name__)
@@ -34,13 +36,20 @@ class _Snapshot:
     view: KnowledgeBase
     matcher: Matcher
     composer: Composer
+    learned: IntentScorer | None = None
+
+    def understand(self, question: str) -> Match:
+        """The rules' match, changed by the learned scores only where bot/nlu/combine.py allows."""
+        return combine.understand(self.matcher, self.learned, question)
 
 
 class Engine:
     """Answers questions over a knowledge base; thread-safe; swap the knowledge base with `replace`."""
 
-    def __init__(self, kb: KnowledgeBase, clock: Clock = system_clock) -> None:
+    def __init__(self, kb: KnowledgeBase, clock: Clock = system_clock, learned: bool = True) -> None:
+        """`learned=False` answers with the rules alone (cross-validation compares against it)."""
         self._kb = kb
+        self._learned = learned
         self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: _Snapshot | None = None
@@ -69,7 +78,9 @@ class Engine:
                 or (snap.valid_until is not None and instant >= snap.valid_until)
             ):
                 view = public_view(self._kb, moment)
-                snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view))
+                model = shipped_model() if self._learned else None
+                scorer = IntentScorer.for_view(model, view) if model is not None else None
+                snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view), scorer)
                 self._snapshot = snap
             return snap
 
@@ -77,13 +88,13 @@ class Engine:
         return self.snapshot(now).view
 
     def understand(self, question: str, now: dt.datetime | None = None) -> Match:
-        return self.snapshot(now).matcher.match(question)
+        return self.snapshot(now).understand(question)
 
     def answer(self, question: str, now: dt.datetime | None = None) -> Reply:
         """The reply to one question. Never raises: an internal fault becomes an apology, logged without the text."""
         try:
             snap = self.snapshot(now)
-            return snap.composer.compose(snap.matcher.match(question))
+            return snap.composer.compose(snap.understand(question))
         except Exception:
             log.exception("engine failed to answer a question (text not logged)")
             return apology()

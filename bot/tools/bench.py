@@ -141,10 +141,12 @@ def machine() -> Json:
 # ----- worker: one knowledge size in its own process -----------------------------------------------
 
 
-def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, dict[str, float]]:
-    """load_knowledge + public_view + Matcher: what a start or a reload costs before the first answer."""
+def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[str, float]]:
+    """load_knowledge + public_view + Matcher + the learned model (loaded afresh, as at a start) and its
+    scorer over the view: what a start costs before the first answer."""
     from bot.kb.loader import load_knowledge
     from bot.kb.visibility import public_view
+    from bot.nlu.learned import MODEL_PATH, IntentModel, IntentScorer
     from bot.nlu.matcher import Matcher
 
     t0 = time.perf_counter()
@@ -154,20 +156,23 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, dict[str, f
     t2 = time.perf_counter()
     matcher = Matcher(view)
     t3 = time.perf_counter()
-    return kb, view, matcher, {"load_s": t1 - t0, "view_s": t2 - t1, "matcher_s": t3 - t2, "total_s": t3 - t0}
+    scorer = IntentScorer.for_view(IntentModel.load(MODEL_PATH), view) if MODEL_PATH.exists() else None
+    t4 = time.perf_counter()
+    timing = {"load_s": t1 - t0, "view_s": t2 - t1, "matcher_s": t3 - t2, "learned_s": t4 - t3, "total_s": t4 - t0}
+    return kb, view, matcher, scorer, timing
 
 
-def time_builds(directory: Path, now: dt.datetime, repeats: int) -> tuple[Json, tuple[Any, Any, Any]]:
+def time_builds(directory: Path, now: dt.datetime, repeats: int) -> tuple[Json, tuple[Any, Any, Any, Any]]:
     """Median of up to `repeats` builds (fewer when one is slow), dropping each before the next so peak
     RSS reflects one knowledge base, not two."""
     runs: list[dict[str, float]] = []
-    built: tuple[Any, Any, Any] | None = None
+    built: tuple[Any, Any, Any, Any] | None = None
     started = time.perf_counter()
     while len(runs) < repeats and (not runs or time.perf_counter() - started < LOAD_BUDGET_S):
         built = None
         gc.collect()
-        kb, view, matcher, timing = build(directory, now)
-        built = (kb, view, matcher)
+        kb, view, matcher, scorer, timing = build(directory, now)
+        built = (kb, view, matcher, scorer)
         runs.append(timing)
     assert built is not None
     out: Json = {key: round(statistics.median(r[key] for r in runs), 4) for key in runs[0]}
@@ -179,10 +184,10 @@ def measure_memory(directory: Path, now: dt.datetime) -> Json:
     """tracemalloc peak and retained size of one build: Python allocations only, interpreter excluded."""
     gc.collect()
     tracemalloc.start()
-    kb, view, matcher, _ = build(directory, now)
+    kb, view, matcher, scorer, _ = build(directory, now)
     retained, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    del kb, view, matcher
+    del kb, view, matcher, scorer
     return {"tracemalloc_peak_mb": round(peak / 2**20, 1), "tracemalloc_retained_mb": round(retained / 2**20, 1)}
 
 
@@ -229,18 +234,23 @@ def choices(view: Any) -> list[str]:
     return out
 
 
-def measure_latency(matcher: Any, view: Any, questions: Sequence[str], repeats: int, baseline_repeats: int) -> Json:
-    """The engine's match beside rapidfuzz WRatio and difflib over the same view, same questions.
+def measure_latency(
+    matcher: Any, scorer: Any, view: Any, questions: Sequence[str], repeats: int, baseline_repeats: int
+) -> Json:
+    """The engine's understanding (rules, then the learned model where it may change them) beside rapidfuzz
+    WRatio and difflib over the same view, same questions.
 
     difflib gets one pass: at 5,000 reviews one pass takes ten seconds and it is only the slow reference."""
     import difflib
 
     from rapidfuzz import process
 
+    from bot.nlu.combine import understand
+
     phrases = choices(view)
     clear: Callable[[], None] = matcher.clear_caches  # every pass starts cold
     progress(f"  matching: engine x{repeats}")
-    engine = time_each(matcher.match, questions, repeats, clear)
+    engine = time_each(lambda q: understand(matcher, scorer, q), questions, repeats, clear)
     progress(f"  matching: WRatio baseline over {len(phrases)} phrases x{baseline_repeats}")
     wratio = time_each(lambda q: process.extractOne(q, phrases), questions, baseline_repeats)
     progress("  matching: difflib baseline")
@@ -283,13 +293,13 @@ def worker(settings: Settings) -> Json:
     label = "real" if settings.synthetic == 0 else f"+{settings.synthetic}"
     rss_start = rss_mb()
     progress(f"[{label}] load+index (up to {settings.load_repeats}x)")
-    load_index, (kb, view, matcher) = time_builds(directory, now, settings.load_repeats)
+    load_index, (kb, view, matcher, scorer) = time_builds(directory, now, settings.load_repeats)
     memory = {"rss_start_mb": rss_start, "rss_peak_mb": rss_mb()}
     progress(f"[{label}] peak memory (tracemalloc)")
     memory |= measure_memory(directory, now)
     progress(f"[{label}] matching latency")
     questions = load_questions(Path(settings.questions), settings.max_questions)
-    latency = measure_latency(matcher, view, questions, settings.match_repeats, min(3, settings.match_repeats))
+    latency = measure_latency(matcher, scorer, view, questions, settings.match_repeats, min(3, settings.match_repeats))
     progress(f"[{label}] accuracy on {settings.questions}")
     accuracy = measure_accuracy(kb, now, Path(settings.questions))
     if settings.e2e:
@@ -618,6 +628,7 @@ def table(report: Json) -> str:
         "latency: each question's best of its passes (engine 5, WRatio 3, difflib 1), then median / p99",
         "over the questions, in ms; xWRatio = WRatio p99 / engine p99",
         "reviews = reviews visible now (real + synthetic); load+index = load_knowledge + public_view + Matcher",
+        "+ the learned intent model and its scorer; engine = rules, then the model where it may change them",
         "",
     ]
     lines += [*e2e_lines(report["sizes"]), ""]

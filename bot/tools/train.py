@@ -1,0 +1,71 @@
+"""Build the learned intent model from labelled questions (`python -m bot train`); scikit-learn needed here only.
+
+The fitted model is exported to the plain JSON artefact that bot/nlu/learned.py scores without numpy, so
+what cross-validation measures (bot/tools/crossval.py, same `fit`) is exactly what ships.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.kb.loader import load_knowledge
+from bot.nlu.learned import MODEL_PATH, IntentModel, Masker, features, label_of
+from bot.nlu.normalise import Tokens
+from bot.tools.evaluation import Labelled, load_labels
+
+MIN_DF = 2  # a feature seen in one question only is noise, and bloats the artefact
+C = 10.0  # inverse regularisation, chosen by cross-validation by file (docs/accuracy.md)
+REGRESSION_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "regression"
+
+
+def fit(tokens: Sequence[Tokens], labels: Sequence[str], c: float = C) -> IntentModel:
+    """Multinomial logistic regression over sublinear TF-IDF of `features`, as an IntentModel."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    counts = [features(t) for t in tokens]
+    df: Counter[str] = Counter(f for c_ in counts for f in c_)
+    kept = [{f: n for f, n in c_.items() if df[f] >= MIN_DF} for c_ in counts]
+    vectoriser = DictVectorizer()
+    x = vectoriser.fit_transform(kept)
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    x = tfidf.fit_transform(x)
+    classifier = LogisticRegression(C=c, max_iter=2000)
+    classifier.fit(x, list(labels))
+    classes = [str(k) for k in classifier.classes_]
+    coef = classifier.coef_.tolist()
+    intercept = classifier.intercept_.tolist()
+    if len(classes) == 2:  # binary: scikit-learn keeps one row; the softmax form needs one per class
+        coef = [[-w / 2 for w in coef[0]], [w / 2 for w in coef[0]]]
+        intercept = [-intercept[0] / 2, intercept[0] / 2]
+    names = [str(name) for name in vectoriser.get_feature_names_out()]
+    return IntentModel(classes, names, tfidf.idf_.tolist(), coef, intercept)
+
+
+def training_pairs(masker: Masker, labels: Sequence[Labelled]) -> tuple[list[Tokens], list[str]]:
+    return [masker.tokens(label.q) for label in labels], [label_of(label.kind.value, label.intent) for label in labels]
+
+
+def label_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.yaml"))
+
+
+def run_train(knowledge: Path, args: argparse.Namespace) -> int:
+    """Train on every labelled file in `args.labels` and write the artefact shipped in the package."""
+    masker = Masker.from_knowledge(load_knowledge(knowledge))
+    labels = [label for path in label_files(args.labels) for label in load_labels(path)]
+    tokens, classes = training_pairs(masker, labels)
+    model = fit(tokens, classes)
+    model.save(args.output)
+    size = args.output.stat().st_size
+    print(f"trained on {len(labels)} questions, {len(model.classes)} classes; wrote {args.output} ({size:,} bytes)")
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--labels", type=Path, default=REGRESSION_DIR, help="folder of labelled YAML files")
+    parser.add_argument("--output", type=Path, default=MODEL_PATH, help="where to write the model")

@@ -1,0 +1,104 @@
+"""Rules and learned scores combined: the model breaks ties between answers, never touches safety or scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.kb.models import ReplyKind
+from bot.nlu.combine import AMBIGUITY_MARGIN, SWAP_CONFIDENCE, SWAP_RULES_AT_MOST, combine, may_change
+from bot.nlu.learned import Scores
+from bot.nlu.matcher import Match, Ref
+
+KINDS = {
+    "urgent": ReplyKind.URGENT,
+    "greeting": ReplyKind.CHAT,
+    "not_for_me": ReplyKind.FALLBACK,
+    "review": ReplyKind.ANSWER,
+    "where_to_read": ReplyKind.ANSWER,
+    "statement": ReplyKind.ANSWER,
+    "theme": ReplyKind.ANSWER,
+    "latest_reviews": ReplyKind.ANSWER,
+    "how_reviews_work": ReplyKind.ANSWER,
+    "glossary": ReplyKind.ANSWER,
+    "contacts": ReplyKind.ANSWER,
+}
+CHILD_E = Ref("review", "child-e")
+NEGLECT = Ref("theme", "neglect")
+
+
+def sure(label: str, p: float = 0.97, rest: str = "fallback") -> Scores:
+    return Scores(((label, p), (rest, 1.0 - p)))
+
+
+def answer(intent: str, *refs: Ref) -> Match:
+    return Match(ReplyKind.ANSWER, intent, refs, confidence=85.0)
+
+
+def test_a_sure_model_swaps_between_intents_about_the_same_review() -> None:
+    combined = combine(answer("where_to_read", CHILD_E), sure("review"), KINDS)
+    assert combined.intent == "review"
+    assert combined.refs == (CHILD_E,) and combined.kind == ReplyKind.ANSWER and combined.confidence == 85.0
+
+
+def test_a_swap_to_an_entry_free_intent_needs_no_entry() -> None:
+    assert combine(answer("where_to_read", CHILD_E), sure("latest_reviews"), KINDS).intent == "latest_reviews"
+    assert combine(answer("glossary", Ref("term", "scr")), sure("how_reviews_work"), KINDS).intent == (
+        "how_reviews_work"
+    )
+
+
+def test_an_entry_intent_needs_its_kind_of_entry_found_by_the_rules() -> None:
+    assert combine(answer("latest_reviews"), sure("review"), KINDS).intent == "latest_reviews"  # which review?
+    assert combine(answer("review", CHILD_E), sure("theme"), KINDS).intent == "review"  # which theme?
+    assert combine(answer("review", CHILD_E, NEGLECT), sure("theme"), KINDS).intent == "theme"
+
+
+def test_the_swap_drops_the_rules_second_answer() -> None:
+    match = Match(ReplyKind.ANSWER, "where_to_read", (CHILD_E,), 85.0, also=(("theme", (NEGLECT,)),))
+    assert combine(match, sure("review"), KINDS).also == ()
+
+
+def test_below_the_confidence_threshold_the_rules_stand() -> None:
+    just_below = SWAP_CONFIDENCE - 0.01
+    scores = Scores((("review", just_below), ("fallback", 1.0 - just_below), ("where_to_read", 0.0)))
+    assert scores.of("where_to_read") <= SWAP_RULES_AT_MOST
+    assert combine(answer("where_to_read", CHILD_E), scores, KINDS).intent == "where_to_read"
+
+
+def test_when_the_model_still_believes_the_rules_intent_the_rules_stand() -> None:
+    rules_share = SWAP_RULES_AT_MOST + 0.02
+    scores = Scores((("review", 1.0 - rules_share), ("where_to_read", rules_share)))
+    assert scores.margin >= AMBIGUITY_MARGIN and scores.best[1] >= SWAP_CONFIDENCE
+    assert combine(answer("where_to_read", CHILD_E), scores, KINDS).intent == "where_to_read"
+
+
+def test_an_ambiguous_model_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.nlu.combine as module
+
+    monkeypatch.setattr(module, "SWAP_CONFIDENCE", 0.4)  # confident enough, but two classes close together
+    scores = Scores((("review", 0.45), ("statement", 0.44), ("where_to_read", 0.0)))
+    assert combine(answer("where_to_read", CHILD_E), scores, KINDS).intent == "where_to_read"
+
+
+@pytest.mark.parametrize(
+    "match",
+    [
+        Match(ReplyKind.URGENT, "urgent", confidence=85.0),
+        Match(ReplyKind.FALLBACK, None),
+        Match(ReplyKind.FALLBACK, None, unknown_review=True),
+        Match(ReplyKind.FALLBACK, "not_for_me", confidence=70.0),
+        Match(ReplyKind.CLARIFY, None, confidence=60.0, choices=(CHILD_E,)),
+        Match(ReplyKind.CHAT, "greeting", confidence=100.0),
+    ],
+    ids=["urgent", "refusal", "someone-elses-case", "not-for-me", "did-you-mean", "chat"],
+)
+@pytest.mark.parametrize("label", ["review", "latest_reviews", "fallback", "urgent", "greeting"])
+def test_safety_scope_questions_back_and_chat_are_the_rules_alone(match: Match, label: str) -> None:
+    assert not may_change(match)
+    assert combine(match, sure(label, 0.999), KINDS) is match
+
+
+@pytest.mark.parametrize("label", ["urgent", "fallback", "clarify", "greeting", "not_for_me", "unknown_intent"])
+def test_the_model_never_turns_an_answer_into_urgent_fallback_question_or_chat(label: str) -> None:
+    match = answer("review", CHILD_E)
+    assert combine(match, sure(label, 0.999, rest="review"), KINDS) is match
