@@ -81,3 +81,13 @@ def test_the_installed_wheel_reads_knowledge_inside_site_packages_not_the_checko
     checked = result.stdout.strip().splitlines()[-1]
     assert str(installed) in checked
     assert str(ROOT / "bot") not in checked
+
+
+def test_the_installed_wheel_carries_the_learned_model(installed: Path, tmp_path: Path) -> None:
+    code = "from bot.nlu.learned import MODEL_PATH as p, shipped_model as m; print(p); print(m() is not None)"
+    result = subprocess.run(
+        [installed / "bin" / "python", "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    path, loaded = result.stdout.split()
+    assert path.startswith(str(installed)) and loaded == "True"
