@@ -27,7 +27,9 @@ NEGLECT = Ref("theme", "neglect")
 
 
 def sure(label: str, p: float = 0.97, rest: str = "fallback") -> Scores:
-    return Scores(((label, p), (rest, 1.0 - p)))
+    """The model sure of `label`; every other intent of KINDS known to it at probability 0."""
+    others = tuple((intent, 0.0) for intent in KINDS if intent not in {label, rest})
+    return Scores(((label, p), (rest, 1.0 - p), *others))
 
 
 def answer(intent: str, *refs: Ref) -> Match:
@@ -53,6 +55,12 @@ def test_an_entry_intent_needs_its_kind_of_entry_found_by_the_rules() -> None:
     assert combine(answer("review", CHILD_E, NEGLECT), sure("theme"), KINDS).intent == "theme"
 
 
+def test_an_intent_the_model_never_saw_is_left_to_the_rules() -> None:
+    """An intent added to the knowledge base after training has no class in the model: never swapped away."""
+    kinds = KINDS | {"chair": ReplyKind.ANSWER}
+    assert combine(answer("chair"), sure("latest_reviews"), kinds).intent == "chair"
+
+
 def test_the_swap_drops_the_rules_second_answer() -> None:
     match = Match(ReplyKind.ANSWER, "where_to_read", (CHILD_E,), 85.0, also=(("theme", (NEGLECT,)),))
     assert combine(match, sure("review"), KINDS).also == ()
@@ -61,7 +69,7 @@ def test_the_swap_drops_the_rules_second_answer() -> None:
 def test_below_the_confidence_threshold_the_rules_stand() -> None:
     just_below = SWAP_CONFIDENCE - 0.01
     scores = Scores((("review", just_below), ("fallback", 1.0 - just_below), ("where_to_read", 0.0)))
-    assert scores.of("where_to_read") <= SWAP_RULES_AT_MOST
+    assert scores.of("where_to_read") <= SWAP_RULES_AT_MOST and scores.knows("where_to_read")
     assert combine(answer("where_to_read", CHILD_E), scores, KINDS).intent == "where_to_read"
 
 

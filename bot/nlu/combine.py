@@ -58,6 +58,7 @@ def combine(match: Match, scores: Scores, kinds: Mapping[str, ReplyKind]) -> Mat
     best, confidence = scores.best
     if (
         best == match.intent
+        or not scores.knows(match.intent)  # an intent added since the model was trained: the rules know it
         or kinds.get(best) != ReplyKind.ANSWER
         or confidence < SWAP_CONFIDENCE
         or scores.margin < AMBIGUITY_MARGIN

@@ -1,9 +1,9 @@
 """A learned intent scorer: word and character n-grams, TF-IDF, one linear model, trained on labelled questions.
 
 It generalises past the rules' exact words ('a review nobody can find online' is where_to_read though no
-rule says so). It learns phrasing only: the names of entries (reviews, themes, terms, resources, contacts,
-partnerships) are replaced by a placeholder of their kind before counting, so a new review or theme in the
-knowledge base needs no retraining, and the model never learns our names.
+rule says so). It learns phrasing, not our names: the names of reviews, of the people who made statements and
+of themes are replaced by a placeholder of their kind before counting, so a new review or theme in the
+knowledge base needs no retraining.
 
 Training needs scikit-learn (`python -m bot train`, `python -m bot crossval`); answering needs nothing but
 this module: the model ships as a small artefact (features, IDF, weights) scored in pure Python, so
@@ -38,9 +38,7 @@ MASK_KINDS = ("review", "statement", "theme")
 resources and sector themes stay words: 'LCSPR', 'emergency', 'police' are the domain's language and tell the
 intent (masking them too cost 2.2 points of the model's accuracy under cross-validation by file; masking
 these three costs 0.2 against masking nothing, the price of needing no retraining for new content)."""
-
-
-PLACEHOLDERS = frozenset(f"x{kind}x" for kind in ("review", "statement", "theme"))
+PLACEHOLDERS = frozenset(f"x{kind}x" for kind in MASK_KINDS)
 
 
 def label_of(kind: str, intent: str | None) -> str:
@@ -52,8 +50,8 @@ class Masker:
     """Replaces the names of knowledge entries by their kind ('child e' -> 'xreviewx'), longest name first.
 
     Built from the knowledge base, so new content is masked without retraining. Exact normalised names only:
-    typo correction is the matcher's job, and a missed mask costs little (the model has seen names unmasked
-    in a few percent of its training questions through typos too)."""
+    typo correction is the matcher's job, and a missed mask costs little (typos left names unmasked in part
+    of the training questions too, and the entries of an answer always come from the rules)."""
 
     def __init__(self, names: Mapping[Tokens, str], synonyms: Synonyms) -> None:
         self._names = dict(names)
@@ -63,20 +61,22 @@ class Masker:
     @classmethod
     def from_knowledge(cls, kb: KnowledgeBase, kinds: Iterable[str] = MASK_KINDS) -> Masker:
         synonyms = Synonyms((s.canonical, s.variants) for s in kb.synonyms)
-        sources: list[tuple[str, Iterable[str]]] = [
-            *(("review", [r.name, *r.aliases]) for r in kb.reviews),
-            *(("statement", [s.by]) for s in kb.statements),
-            *(("theme", [t.name, *t.aliases]) for t in kb.themes if not t.sector),
-        ]
         wanted = set(kinds)
+        phrases: dict[str, str] = {}  # each distinct phrase normalised once: names repeat ('Child A' in many areas)
+        for kind, entries in (
+            ("review", ((r.name, *r.aliases) for r in kb.reviews)),
+            ("statement", ((s.by,) for s in kb.statements)),
+            ("theme", ((t.name, *t.aliases) for t in kb.themes if not t.sector)),
+        ):
+            if kind in wanted:
+                for entry in entries:
+                    for phrase in entry:
+                        phrases.setdefault(phrase, kind)
         names: dict[Tokens, str] = {}
-        for kind, phrases in sources:
-            if kind not in wanted:
-                continue
-            for phrase in phrases:
-                key = normalise_words(words(phrase), synonyms)
-                if key and len("".join(key)) > 1:  # a lone letter ('e') would mask every 'e'
-                    names.setdefault(key, kind)
+        for phrase, kind in phrases.items():
+            key = normalise_words(words(phrase), synonyms)
+            if key and len("".join(key)) > 1:  # a lone letter ('e') would mask every 'e'
+                names.setdefault(key, kind)
         return cls(names, synonyms)
 
     def tokens(self, text: str) -> Tokens:
@@ -99,18 +99,13 @@ class Masker:
 
 def features(tokens: Tokens) -> Counter[str]:
     """Counts of word n-grams ('w:' prefix) and character n-grams within padded words ('c:' prefix)."""
-    counts: Counter[str] = Counter()
-    for n in WORD_SIZES:
-        for i in range(len(tokens) - n + 1):
-            counts["w:" + " ".join(tokens[i : i + n])] += 1
+    grams = [f"w:{' '.join(tokens[i : i + n])}" for n in WORD_SIZES for i in range(len(tokens) - n + 1)]
     for token in tokens:
         if token in PLACEHOLDERS:
             continue  # a placeholder is one feature, not a string of letters
         padded = f" {token} "
-        for n in CHAR_SIZES:
-            for i in range(len(padded) - n + 1):
-                counts["c:" + padded[i : i + n]] += 1
-    return counts
+        grams += [f"c:{padded[i : i + n]}" for n in CHAR_SIZES for i in range(len(padded) - n + 1)]
+    return Counter(grams)
 
 
 @dataclass(frozen=True)
@@ -132,6 +127,10 @@ class Scores:
 
     def of(self, label: str) -> float:
         return dict(self.ranked).get(label, 0.0)
+
+    def knows(self, label: str) -> bool:
+        """Was the model trained on this class? (An intent added since has no examples in it.)"""
+        return any(known == label for known, _ in self.ranked)
 
 
 class IntentModel:
