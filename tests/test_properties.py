@@ -263,7 +263,7 @@ def exposed(reply: Reply, forbidden: tuple[str, ...]) -> list[str]:
 def answer_directly(engine: Engine, question: str, now: dt.datetime) -> Reply:
     """The engine's own steps without its catch-all: any exception fails the test."""
     snap = engine.snapshot(now)
-    return snap.composer.compose(snap.matcher.match(question))
+    return snap.composer.compose(snap.understand(question))  # rules, then the learned model where it may
 
 
 # ----- the properties --------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """A learned intent scorer: word and character n-grams, TF-IDF, one linear model, trained on labelled questions.
 
 It generalises past the rules' exact words ('a review nobody can find online' is where_to_read though no
-rule says so). It learns phrasing, not our names: the names of reviews, of the people who made statements and
-of themes are replaced by a placeholder of their kind before counting, so a new review or theme in the
+rule says so). It learns phrasing, not our names: the names of reviews, of the people who made statements, of
+themes and of partnerships are replaced by a placeholder of their kind before counting, so a new review or theme in the
 knowledge base needs no retraining.
 
 Training needs scikit-learn (`python -m bot train`, `python -m bot crossval`); answering needs nothing but
@@ -33,11 +33,12 @@ CHAR_SIZES = (3, 4, 5)  # character n-grams inside word boundaries: robust to ty
 WORD_SIZES = (1, 2)
 FALLBACK = "fallback"  # class of out-of-scope questions
 CLARIFY = "clarify"  # class of questions that must be asked back ('the review', 'what did she say')
-MASK_KINDS = ("review", "statement", "theme")
-"""Names masked: what content adds (reviews, the people who made statements, themes of harm). Terms, contacts,
-resources and sector themes stay words: 'LCSPR', 'emergency', 'police' are the domain's language and tell the
-intent (masking them too cost 2.2 points of the model's accuracy under cross-validation by file; masking
-these three costs 0.2 against masking nothing, the price of needing no retraining for new content)."""
+MASK_KINDS = ("review", "statement", "theme", "partnership")
+"""Names masked: what content adds (reviews, the people who made statements, themes of harm, partnerships:
+another partnership adopting the bot brings its own, and 'Elsewhere Child E' must not read as 'reviews
+from elsewhere'). Terms, contacts, resources and sector themes stay words: 'LCSPR', 'emergency', 'police'
+are the domain's language and tell the intent (masking them too cost 2.2 points of the model's accuracy
+under cross-validation by file; see docs/accuracy.md for what masking these costs)."""
 PLACEHOLDERS = frozenset(f"x{kind}x" for kind in MASK_KINDS)
 
 
@@ -67,6 +68,7 @@ class Masker:
             ("review", ((r.name, *r.aliases) for r in kb.reviews)),
             ("statement", ((s.by,) for s in kb.statements)),
             ("theme", ((t.name, *t.aliases) for t in kb.themes if not t.sector)),
+            ("partnership", ((p.name, p.short_name, *p.aliases) for p in kb.partnerships)),
         ):
             if kind in wanted:
                 for entry in entries:
