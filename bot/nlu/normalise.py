@@ -90,8 +90,9 @@ def spell_dates(text: str) -> str:
 
 
 def words(text: str) -> Tokens:
-    """The bare words of `text` after folding, dates spelled one way."""
-    return tuple(_NON_WORD.sub(" ", spell_dates(fold(text))).split())
+    """The bare words of `text` after folding, dates spelled one way: again after the split, so that what the
+    split exposes ('_2yo', '2:yo') reads as typed plainly ('2yo'), and the words of words are the same words."""
+    return tuple(spell_dates(_NON_WORD.sub(" ", spell_dates(fold(text)))).split())
 
 
 _NOT_PLURAL = frozenset({"news", "always", "perhaps", "whereas", "towards", "afterwards"})
