@@ -110,20 +110,3 @@ def test_safety_scope_questions_back_and_chat_are_the_rules_alone(match: Match, 
 def test_the_model_never_turns_an_answer_into_urgent_fallback_question_or_chat(label: str) -> None:
     match = answer("review", CHILD_E)
     assert combine(match, sure(label, 0.999, rest="review"), KINDS) is match
-
-
-def test_the_engine_asks_the_shipped_model_at_the_decision_point() -> None:
-    """'what's new on the learning from reviews page': the rules read 'where to read' (the page); the model,
-    sure it asks for the latest reviews, swaps the intent. Without the model the rules' answer stands."""
-    import datetime as dt
-
-    from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-    from bot.kb.visibility import LONDON
-    from bot.service.engine import Engine
-
-    now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    question = "whats new on the learning from reviews page"
-    assert Engine(kb, lambda: now, learned=False).answer(question).intent == "where_to_read"
-    assert Engine(kb, lambda: now).answer(question).intent == "latest_reviews"
-    assert Engine(kb, lambda: now).answer("my pupil says her dad hit her with a belt").kind == ReplyKind.URGENT

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.kb.loader import load_knowledge
 from bot.kb.models import ReplyKind
 from bot.kb.visibility import LONDON
 from bot.nlu.learned import IntentModel, Scores
@@ -77,7 +78,7 @@ def test_no_question_is_scored_by_a_model_trained_on_its_file() -> None:
         trainings.append(frozenset(tokens))
         return Spy(fit(tokens, labels), tokens, asked)
 
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
     scored = cross_validate(kb, FILES, NOW, k=2, fit_model=spying_fit)
     assert len(trainings) == 2
     assert sorted(s.label.q for s in scored) == sorted(x.q for f in FILES.values() for x in f)  # each once
@@ -92,7 +93,7 @@ def test_no_question_is_scored_by_a_model_trained_on_its_file() -> None:
 
 
 def test_figures_per_system() -> None:
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
     results = figures(cross_validate(kb, FILES, NOW, k=4))
     assert set(results) == {"rules only", "learned only", "combined"}
     rules = results["rules only"]

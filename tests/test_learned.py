@@ -1,4 +1,4 @@
-"""The learned intent model: features, masking, fitting on a small set built here, the shipped artefact."""
+"""The learned intent model: features, masking, fitting on a small set built here, saving and loading."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from kb_builders import FIXTURE_KNOWLEDGE
 
-from bot.kb.loader import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.nlu.learned import MODEL_PATH, IntentModel, IntentScorer, Masker, Scores, features, label_of, shipped_model
+from bot.kb.loader import load_knowledge
+from bot.nlu.learned import IntentModel, Masker, features, label_of
 from bot.nlu.normalise import Synonyms
 from bot.tools.train import MIN_DF, fit
 
@@ -52,8 +53,8 @@ def test_names_are_masked_by_kind_longest_first(masker: Masker) -> None:
     assert masker.tokens("a child in need") == ("a", "child", "in", "need")
 
 
-def test_shipped_knowledge_masks_content_names_not_the_domain_words() -> None:
-    masker = Masker.from_knowledge(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+def test_knowledge_names_are_masked_not_the_domain_words() -> None:
+    masker = Masker.from_knowledge(load_knowledge(FIXTURE_KNOWLEDGE))
     assert masker.tokens("Child E neglect LCSPR emergency police") == (
         "xreviewx",
         "xthemex",
@@ -135,14 +136,3 @@ def test_a_truncated_artefact_is_refused(model: IntentModel, tmp_path: Path) -> 
 def test_mismatched_weights_are_refused() -> None:
     with pytest.raises(ValueError):
         IntentModel(["a", "b"], ["w:x"], [1.0], [[0.5]], [0.0, 0.0])
-
-
-def test_the_shipped_model_loads_and_knows_the_shipped_intents() -> None:
-    assert MODEL_PATH.exists()
-    model = shipped_model()
-    assert model is not None
-    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    assert {intent.id for intent in kb.intents if intent.kind.value == "answer"} <= set(model.classes)
-    scorer = IntentScorer.for_view(model, kb)
-    assert scorer.scores("where can I read the Child E report").best[0] == "where_to_read"
-    assert isinstance(scorer.scores(""), Scores)
