@@ -4,7 +4,8 @@ follow-up, pick a "Did you mean" choice, get the urgent reply with numbers to ta
 all with the keyboard too; then axe-core (from npm, installed by .ci/run) checks the page with that
 conversation on it. No browser is downloaded: Playwright only drives the system's Chromium.
 
-Set WEB_CHAT_SCREENSHOT=docs/web-chat.png to write the README's phone-width screenshot while the tests run.
+Set WEB_CHAT_SCREENSHOT=$PWD/docs/web-chat.png (an absolute path) and run `-k phone` to remake the README's
+phone-width screenshot.
 """
 
 from __future__ import annotations
