@@ -44,6 +44,24 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, e.g. 0.95 (got {value!r})")
+    return share
+
+
+def _sizes(value: str) -> str:
+    """Comma-separated whole numbers of reviews, checked here and passed on as written."""
+    parts = [part.strip() for part in value.split(",")]
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise argparse.ArgumentTypeError(f"must be whole numbers of reviews separated by commas (got {value!r})")
+    return value
+
+
 def _common(parser: argparse.ArgumentParser, top: bool = False) -> None:
     """--knowledge and --now, accepted before or after the command (sub-commands must not reset them)."""
     default = None if top else argparse.SUPPRESS
@@ -84,14 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(evaluate)
     evaluate.add_argument("file", type=Path, help="YAML list of {q, kind, intent?, entries?}")
     evaluate.add_argument("--show-wrong", action="store_true", help="list every wrong answer")
-    evaluate.add_argument("--min-accuracy", type=float, default=None, help="exit 1 below this accuracy (0-1)")
+    evaluate.add_argument("--min-accuracy", type=_share, default=None, help="exit 1 below this accuracy (0-1)")
     _common(commands.add_parser("schema", help="print the JSON Schema of a knowledge file"))
     explain = commands.add_parser("explain", help="why the bot answers a question as it does, step by step")
     _common(explain)
     explain.add_argument("question", nargs="+", help="the question (quote it, or give its words)")
     bench = commands.add_parser("bench", help="latency, memory and throughput figures (see README, Benchmarks)")
     _common(bench)
-    bench.add_argument("--sizes", default="1000,5000", help="synthetic review counts to add (comma-separated)")
+    bench.add_argument(
+        "--sizes", type=_sizes, default="1000,5000", help="synthetic review counts to add (comma-separated)"
+    )
     bench.add_argument(
         "--questions", type=Path, default=None, help="labelled question set (default: the main regression set)"
     )

@@ -255,3 +255,15 @@ def test_a_worry_at_the_end_of_a_4000_character_message_is_urgent() -> None:
     assert 3950 < len(message) <= 4096
     result = bot("ask", "--jsonl", "--now", NOW, stdin=message.encode() + b"\n")
     assert json.loads(result.stdout)["kind"] == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("evaluate", "tests/eval/unseen/questions_holdout87.yaml", "--min-accuracy", "5"), b"--min-accuracy"),
+        (("bench", "--quick", "--sizes", "abc"), b"--sizes"),
+    ],
+)
+def test_option_values_are_validated(args: tuple[str, ...], option: bytes) -> None:
+    result = bot(*args)
+    assert result.returncode == 2 and option in result.stderr

@@ -51,7 +51,8 @@ def training_pairs(masker: Masker, labels: Sequence[Labelled]) -> tuple[list[Tok
 
 
 def label_files(directory: Path) -> list[Path]:
-    return sorted(directory.glob("*.yaml"))
+    """The labelled question sets of a folder (`questions*.yaml`; floors.yaml and the like are not sets)."""
+    return sorted(directory.glob("questions*.yaml"))
 
 
 def run_train(knowledge: Path, args: argparse.Namespace) -> int:
