@@ -11,6 +11,8 @@ Each component has its own module under bot/nlu/; every threshold is in bot/nlu/
 
 from __future__ import annotations
 
+import re
+
 from bot.heap import builds_in_bulk
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.nlu.clarify import Clarify
@@ -44,6 +46,20 @@ __all__ = [
     "latest_date",
     "period_of",
 ]
+
+
+LONG_MESSAGE_WORDS = 40
+"""From this many words a message tells a story before it asks."""
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def last_question(text: str) -> str | None:
+    """The last sentence that asks something ('?'), in a message long enough to tell a story first; None
+    in a short message, or when the last question is the whole message."""
+    if len(text.split()) < LONG_MESSAGE_WORDS:
+        return None
+    asked = [s for s in _SENTENCE_END.split(text.strip()) if s.rstrip().endswith("?")]
+    return asked[-1] if asked and asked[-1].strip() != text.strip() else None
 
 
 class Matcher:
@@ -87,8 +103,17 @@ class Matcher:
         self.spelling.clear_cache()
 
     def match(self, text: str) -> Match:
-        """Understand one question. Never raises for any text."""
-        return self.read(Reading(text))
+        """Understand one question. Never raises for any text. In a long message the question asked last
+        decides what is answered, unless the whole message is urgent: context told first ('the police are
+        investigating', 'a baby') must not take the answer away from the question."""
+        whole = self.read(Reading(text))
+        last = last_question(text)
+        if whole.kind == ReplyKind.URGENT or last is None:
+            return whole
+        asked = self.read(Reading(last))
+        if asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD and asked.refs:
+            return asked
+        return whole
 
     def read(self, r: Reading) -> Match:
         """The pipeline over one reading; each step fills the reading in, or answers. Pass a reading with a

@@ -168,6 +168,12 @@ class Safety:
         learning from case reviews?' ask for learning; a concern about a child now points at one child ('a
         girl in my class', 'she', 'him'). Any urgent rule stronger than one cue word wins over a theme alone."""
         lex = self._lex
+        if (
+            lex.now_words.intersection(tokens)
+            and lex.concern_words.intersection(tokens)
+            and self.points_at_one_child(tokens)
+        ):
+            return False  # 'a baby in my care … is in danger now. What happens in a rapid review?': a child now
         if scores.get("how_reviews_work", 0.0) >= FULL_STRENGTH and (
             # 'who decides on a review when a child is seriously hurt?', 'what happens after a child is hurt?'
             any(t in lex.process_words for t in tokens)

@@ -1,0 +1,35 @@
+"""In a long message the question asked last decides what is answered; a worry anywhere still comes first."""
+
+from __future__ import annotations
+
+from nlu_helpers import the_matcher
+
+from bot.kb.models import ReplyKind
+from bot.nlu.matcher import LONG_MESSAGE_WORDS, last_question
+
+CONTEXT = (
+    "Bit of background: I'm a GP safeguarding lead and last month one of our practice's patients was seriously "
+    "hurt. The police are investigating and our team has been asked for a chronology by Friday, which we have "
+    "started. Nobody has explained the process to us and my partners keep asking me at the practice meeting. "
+)
+
+
+def test_the_last_question_of_a_long_message_is_found() -> None:
+    assert len(CONTEXT.split()) >= LONG_MESSAGE_WORDS
+    assert last_question(CONTEXT + "Is it legal? What happens in a rapid review?") == "What happens in a rapid review?"
+
+
+def test_a_short_message_or_one_without_a_question_has_none() -> None:
+    assert last_question("what happens in a rapid review?") is None
+    assert last_question(CONTEXT) is None
+
+
+def test_the_question_asked_last_decides_over_the_context() -> None:
+    match = the_matcher().match(CONTEXT + "What actually happens in a rapid review?")
+    assert (match.kind, match.intent) == (ReplyKind.ANSWER, "how_reviews_work")
+
+
+def test_a_worry_in_the_context_is_still_urgent() -> None:
+    worry = "A baby in my care has a bruise and I am worried she is in danger now. "
+    match = the_matcher().match(CONTEXT + worry + "What happens in a rapid review?")
+    assert match.kind == ReplyKind.URGENT
