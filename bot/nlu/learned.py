@@ -25,7 +25,7 @@ from operator import mul
 from pathlib import Path
 
 from bot.kb.models import KnowledgeBase, ReplyKind
-from bot.nlu.normalise import Synonyms, Tokens, normalise_words, words
+from bot.nlu.normalise import Synonyms, Tokens, normalise_words, replace_longest, words
 
 MODEL_PATH = Path(__file__).parent / "data" / "intent_model.json.gz"
 FORMAT = 1
@@ -55,9 +55,9 @@ class Masker:
     of the training questions too, and the entries of an answer always come from the rules)."""
 
     def __init__(self, names: Mapping[Tokens, str], synonyms: Synonyms) -> None:
-        self._names = dict(names)
+        self._masks = {name: (f"x{kind}x",) for name, kind in names.items()}
         self._synonyms = synonyms
-        self._longest = max((len(k) for k in self._names), default=0)
+        self._longest = max((len(k) for k in self._masks), default=0)
 
     @classmethod
     def from_knowledge(cls, kb: KnowledgeBase, kinds: Iterable[str] = MASK_KINDS) -> Masker:
@@ -83,20 +83,7 @@ class Masker:
 
     def tokens(self, text: str) -> Tokens:
         """Normalised words of `text` with entry names replaced by 'x<kind>x'."""
-        tokens = normalise_words(words(text), self._synonyms)
-        out: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                kind = self._names.get(tokens[i : i + n])
-                if kind is not None:
-                    out.append(f"x{kind}x")
-                    i += n
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
-        return tuple(out)
+        return replace_longest(normalise_words(words(text), self._synonyms), self._masks, self._longest)
 
 
 def features(tokens: Tokens) -> Counter[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 Tokens = tuple[str, ...]
 
@@ -122,19 +122,25 @@ class Synonyms:
         self._longest = max((len(k) for k in self._table), default=0)
 
     def rewrite(self, tokens: Tokens) -> Tokens:
-        out: list[str] = []
-        i = 0
-        while i < len(tokens):
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                replacement = self._table.get(tokens[i : i + n])
-                if replacement is not None:
-                    out.extend(replacement)
-                    i += n
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
-        return tuple(out)
+        return replace_longest(tokens, self._table, self._longest)
+
+
+def replace_longest(tokens: Tokens, table: Mapping[Tokens, Tokens], longest: int) -> Tokens:
+    """`tokens` with every run found in `table` replaced, left to right, the longest run first at each place
+    (`longest`: the longest key of the table)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
+            replacement = table.get(tokens[i : i + n])
+            if replacement is not None:
+                out.extend(replacement)
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
 
 
 def normalise(text: str, synonyms: Synonyms) -> Tokens:
