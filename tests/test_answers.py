@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
-from kb_builders import FIXTURE_KNOWLEDGE
+from kb_builders import FIXTURE_KNOWLEDGE, copy_knowledge, edit
 
 from bot.answers.composers import uk_date
 from bot.answers.render import plain_text
@@ -173,3 +174,10 @@ def test_urgent_reply_states_only_sourced_hours(engine: Engine) -> None:
     assert "unless stated" not in body  # no blanket claim: each line carries its own source's hours
     assert "0116 454 1004 (24 hours)" in body and "01572 758 407 (Office hours" in body
     assert "101 (" not in body  # no source gives the hours of 101
+
+
+def test_what_the_bot_does_names_the_home_partnership_s_area_from_the_knowledge(tmp_path: Path) -> None:
+    directory = copy_knowledge(tmp_path)
+    edit(directory / "partnerships.yaml", "    area: Leicester (the city)\n", "    area: Exampletown (the city)\n")
+    reply = Engine(load_knowledge(directory)).answer("hello")
+    assert "questions about Exampletown's published" in plain_text(reply)

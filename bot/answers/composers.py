@@ -43,10 +43,12 @@ DOC_TYPE_LABEL = {
     "statement": "Statement",
 }
 WHAT_I_DO = (
-    "I answer questions about Leicester's published child safeguarding practice reviews: the latest "
+    "I answer questions about {area}'s published child safeguarding practice reviews: the latest "
     "reviews, what each one is and where to read it, what the partnership said, how reviews work, "
     "NSPCC learning on a theme, and whom to call about a child."
 )
+"""Filled with the home partnership's area as its editors wrote it, without the gloss: 'Leicester (the
+city)' gives 'Leicester'. Nothing in the code names a place: another partnership adopts the bot by content."""
 TRY_ASKING = 'Try: "latest reviews", "Child E", "neglect learning", "what is an SCR", "contacts".'
 DANGER_LINE = "If a child is in immediate danger, call 999 now."
 LIST_LIMIT = 10
@@ -112,6 +114,7 @@ class Composer:
         self.topics = {t.id: t for t in view.topics}
         self.statements = {s.id: s for s in view.statements}
         self.home = next((p for p in view.partnerships if p.home), None)
+        self.what_i_do = WHAT_I_DO.format(area=self.home.area.split(" (")[0] if self.home else "the local partnership")
         self._name_count = Counter(r.name for r in view.reviews)
         # Indexes built once per view, so no reply scans every review of a large knowledge base.
         self._by_partnership: dict[str | None, list[Review]] = defaultdict(list)
@@ -526,7 +529,7 @@ class Composer:
             partnerships = [self.home]
         blocks = [self._about_block(p) for p in partnerships]
         if not ids:
-            blocks.append(para(WHAT_I_DO, "I only show what the partnership has published."))
+            blocks.append(para(self.what_i_do, "I only show what the partnership has published."))
         return self._reply(match, blocks, [p.id for p in partnerships], MENU_BUTTONS)
 
     def _about_block(self, partnership: Partnership) -> Block:
@@ -550,12 +553,12 @@ class Composer:
 
     @composes("help")
     def _help(self, match: Match) -> Reply:
-        blocks = [para(WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
+        blocks = [para(self.what_i_do), para(TRY_ASKING), para(DANGER_LINE)]
         return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
 
     @composes("greeting")
     def _greeting(self, match: Match) -> Reply:
-        blocks = [para("Hello. " + WHAT_I_DO), para(TRY_ASKING)]
+        blocks = [para("Hello. " + self.what_i_do), para(TRY_ASKING)]
         return self._reply(match, blocks, [], MENU_BUTTONS, ReplyKind.CHAT)
 
     @composes("thanks")
@@ -616,7 +619,7 @@ class Composer:
             ]
             buttons = [Button(r.name, f"review:{r.id}") for r in local[:3]]
         else:
-            blocks = [para("Sorry, I can't answer that. " + WHAT_I_DO), para(TRY_ASKING), para(DANGER_LINE)]
+            blocks = [para("Sorry, I can't answer that. " + self.what_i_do), para(TRY_ASKING), para(DANGER_LINE)]
             buttons = list(MENU_BUTTONS)
         return Reply(
             kind=ReplyKind.FALLBACK,
