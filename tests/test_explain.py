@@ -60,3 +60,14 @@ def test_the_command_prints_the_explanation() -> None:
 def test_an_empty_question_is_the_help_menu() -> None:
     e = explain(ENGINE, "?!")
     assert e.reply_intent == "help" and e.steps == (("normalise", "no words: the help menu"),)
+
+
+def test_a_long_message_says_its_last_question_decided() -> None:
+    context = (
+        "I'm a DSL and at our last meeting we went through the Child E briefing and the latest reviews list, "
+        "and the whole team found it useful for our training calendar this term, which starts next week. "
+        "Our deputy head then asked me something I could not answer at all. "
+    )
+    e = explain(ENGINE, context + "What does LSCB stand for?")
+    assert ("long message", "the last question asked decided: 'What does LSCB stand for?'") in e.steps
+    assert e.match.intent == "glossary" == e.reply_intent

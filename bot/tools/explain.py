@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.nlu.matcher import Matcher
+from bot.nlu.matcher import Matcher, last_question
 from bot.nlu.types import Match, Reading
 from bot.service.engine import Engine
 
@@ -55,6 +55,10 @@ def explain(engine: Engine, question: str) -> Explanation:
     matcher: Matcher = engine.snapshot().matcher
     reading = Reading(question, trace=[], why={})
     match = matcher.read(reading)
+    decided = matcher.match(question)  # a long message's last question may decide (Matcher.match)
+    if decided != match:
+        reading.note("long message", f"the last question asked decided: {last_question(question)!r}")
+        match = decided
     reply = engine.answer(question)
     tokens = reading.tokens
     why = reading.why or {}
