@@ -265,6 +265,7 @@ class LexiconList(StrEnum):
     AREA_CONTEXT = "area-context"
     ORIGIN_WORDS = "origin-words"
     OTHER_AREAS = "other-areas"
+    HOME_PLACES = "home-places"
 
 
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?: [a-z0-9]+)*$")]

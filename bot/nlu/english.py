@@ -50,6 +50,15 @@ EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl"})  # 'which themes,
 EXAMPLE_PAIRS = frozenset({("for", "example"), ("such", "as"), ("e", "g")})
 ABOUT_SOMEONE = frozenset({("about",), ("into",), ("of",), ("on",), ("re",)})  # 'a review about/into X Y'
 NAMING = frozenset({"called", "named"})  # 'a child called Jayden'
+NEGATORS = frozenset({"no", "not", "none", "nothing", "isnt", "arent", "never", "without"})
+NEGATION_REACH = frozenset(
+    """
+    a an any at in of the these those this that it they them he she child children kid kids baby is are be
+    being was immediate immediately imminent current currently real actual particular serious significant
+    right now present
+    """.split()
+)
+"""Words that may stand between a negator and what it negates: 'none of these children are at immediate risk'."""
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,7 @@ class Lexicon:
     named_roles: frozenset[str]
     address_words: frozenset[str]
     other_areas: tuple[str, ...]
+    home_places: frozenset[str]
 
     @classmethod
     def of(cls, view: KnowledgeBase) -> Lexicon:

@@ -105,13 +105,17 @@ class Matcher:
     def match(self, text: str) -> Match:
         """Understand one question. Never raises for any text. In a long message the question asked last
         decides what is answered, unless the whole message is urgent: context told first ('the police are
-        investigating', 'a baby') must not take the answer away from the question."""
+        investigating', 'a baby') must not take the answer away from the question, and a question about a case
+        we do not hold ('can you summarise Nottingham's latest reviews?') is not answered with ours because
+        the story mentioned Leicester."""
         whole = self.read(Reading(text))
         last = last_question(text)
         if whole.kind == ReplyKind.URGENT or last is None:
             return whole
         asked = self.read(Reading(last))
         if asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD and asked.refs:
+            return asked
+        if asked.someone_elses and whole.kind == ReplyKind.ANSWER:
             return asked
         return whole
 

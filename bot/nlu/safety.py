@@ -11,7 +11,15 @@ import itertools
 from typing import NamedTuple
 
 from bot.kb.models import ReplyKind
-from bot.nlu.english import ASKING, GENERIC_BEFORE, NAMING, ONE_CHILD_DETERMINERS, OWN_CHILDREN
+from bot.nlu.english import (
+    ASKING,
+    GENERIC_BEFORE,
+    NAMING,
+    NEGATION_REACH,
+    NEGATORS,
+    ONE_CHILD_DETERMINERS,
+    OWN_CHILDREN,
+)
 from bot.nlu.entities import EntityIndex
 from bot.nlu.intents import Intents
 from bot.nlu.lexicon import Lexicon
@@ -24,6 +32,12 @@ NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
+URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis"})
+"""What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
+NOT_A_STATE_TAIL = frozenset(
+    (word,) for word in ("assessment", "assessed", "plan", "factor", "management", "register", "level", "matrix")
+)
+"""After a risk word: a document or process ('no risk assessment was done'), not a state of the child."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -63,13 +77,14 @@ class Safety:
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
-        needed = NEVER if NOT_URGENT in tokens or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
+        said_not_urgent = self.said_not_urgent(tokens)
+        needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and not self.asks_for_learning(masked, scores, named):
             return SafetyDecision(True, urgency, refused, reason)
         if urgency >= ONE_CUE:
             reason = (
                 "said not urgent"
-                if NOT_URGENT in tokens
+                if said_not_urgent
                 else "a scenario, a case study or a closed case: no child now"
                 if self.framed(tokens, scores)
                 else "asks for learning, about no child now"
@@ -77,6 +92,23 @@ class Safety:
         return SafetyDecision(False, urgency, refused, reason)
 
     # ----- what each test reads -------------------------------------------------------------------
+    @staticmethod
+    def said_not_urgent(tokens: Tokens) -> bool:
+        """'Not urgent', 'is not emergency', 'none of these children are at immediate risk', 'no concerns right
+        now': the writer says no child is at risk now. Not 'not sure if it is urgent' (a doubt), nor 'no risk
+        assessment was done' (a document missing)."""
+        if NOT_URGENT in tokens:
+            return True
+        for i, token in enumerate(tokens):
+            if token not in NEGATORS:
+                continue
+            j = i + 1
+            while j < len(tokens) and tokens[j] in NEGATION_REACH:
+                j += 1
+            if j < len(tokens) and tokens[j] in URGENCY_NOUNS and tokens[j + 1 : j + 2] not in NOT_A_STATE_TAIL:
+                return True
+        return False
+
     def framed(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'Training scenario: a baby is found with a fractured skull… what learning applies?', 'a case closed years
         ago… how do they decide on a review?': a story set in training, study or the past, with no word of now,

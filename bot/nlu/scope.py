@@ -19,6 +19,8 @@ from bot.nlu.types import Hit, Match, Reading
 
 PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
+SPEAKERS_OWN = frozenset({"our", "my"})
+"""Before an area's name: the speaker's own team or office there ('our Coventry team')."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -65,7 +67,7 @@ class Scope:
                 r.note("scope", "asks where to read another area's reviews: the national repository")
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=FULL_STRENGTH)
             r.note("scope", "names another area")
-            return Match(ReplyKind.FALLBACK, None, unknown_review=True)
+            return Match(ReplyKind.FALLBACK, None, unknown_review=True, someone_elses=True)
         if self.names_unknown_review(tokens, hits):
             r.note("scope", "names a review we do not hold ('Child F', 'baby Jayden')")
         elif self.names_someone_else(r.text, tokens, hits):
@@ -75,7 +77,7 @@ class Scope:
         else:
             r.note("scope", "in scope")
             return None
-        return Match(ReplyKind.FALLBACK, None, unknown_review=True)
+        return Match(ReplyKind.FALLBACK, None, unknown_review=True, someone_elses=True)
 
     def _is_english(self, token: str) -> bool:
         """An everyday word, also as a folded plural: 'lots' became 'lot', which is no first name."""
@@ -91,35 +93,65 @@ class Scope:
         moved = any(t in self._lex.origin_words for t in tokens) or ("new", "to") in itertools.pairwise(tokens)
         if "national" in tokens or moved:
             return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
-        return any(
-            tokens[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(tokens) - n + 1)
+        padded = ("", *tokens, "")
+        return any(  # 'our Coventry team', 'the Derby hub': where someone works, not whose case
+            tokens[i : i + n] in self._other_areas
+            and padded[i + n + 1] not in self._lex.unit_words
+            and padded[i] not in SPEAKERS_OWN
+            for n in self._other_area_lengths
+            for i in range(len(tokens) - n + 1)
         )
 
     def names_unknown_place(self, text: str, mistyped: frozenset[str] = frozenset()) -> bool:
-        """'Ashbury Vale safeguarding partnership child E review': a place name we do not know (capitalised
-        words of one sentence, one of them no everyday word) right before 'safeguarding', 'partnership' or
-        'council' is another area's partnership, even when one of our reviews is named beside it. A word the
-        spelling corrects ('Patrica') is one of ours, mistyped; 'Sarah (Safeguarding Lead)' is a person."""
+        """A place or name we do not know, capitalised, where a review's owner is written: right before
+        'safeguarding', 'partnership' or 'council' ('Ashbury Vale safeguarding partnership child E review'),
+        right before a review word or one of our review names ('Hallowford LSCPR', 'the Priya review',
+        'Ashcombe Bridge Child C and D'), or after a child or review word and 'from'/'in' ('a review about a kid
+        from Thornvale'). Such a case is someone else's, even when one of our reviews is named beside it. A word
+        the spelling corrects ('Patrica') is one of ours, mistyped; the home areas' towns are ours ('Oakham');
+        'Sarah (Safeguarding Lead)' is a person."""
         words = text[:MAX_SCAN].split()
+        normed = [self._norm_word(word) for word in words]
         for i in range(1, len(words)):
-            if self._norm_word(words[i])[:1] not in PLACE_OWNERS or words[i][:1] == "(":
+            if words[i][:1] == "(" or not self._owns_a_review(normed, i):
                 continue
-            if i + 1 < len(words) and ROLES.intersection(self._norm_word(words[i + 1])):
+            if i + 1 < len(words) and ROLES.intersection(normed[i + 1]):
                 continue
             start = i
             while start > 0 and _titled(words[start - 1]):
                 start -= 1
-            run = [t for word in words[start:i] for t in self._norm_word(word)]
-            if any(
-                t.isalpha()
-                and t not in self._vocabulary
-                and t not in mistyped
-                and t not in STOPWORDS
-                and not self._is_english(t)
-                for t in run
-            ):
+            if self._unknown_run(normed[start:i], mistyped):
                 return True
-        return False
+        child_or_case = self._lex.child_words | self._lex.case_words
+        return any(
+            normed[i] in {("from",), ("in",)}
+            and child_or_case.intersection(normed[i - 1])
+            and _titled(words[i + 1].rstrip(".,?!;:"))
+            and self._unknown_run(normed[i + 1 : i + 2], mistyped)
+            for i in range(1, len(words) - 1)
+        )
+
+    def _owns_a_review(self, normed: list[Tokens], i: int) -> bool:
+        """Word i is where a review's owner is named before: 'safeguarding', 'partnership', 'council', a review
+        word ('LSCPR', 'review'), or the start of a review's name ('Child' of 'Child C and D')."""
+        word = normed[i]
+        if word in PLACE_OWNERS or (len(word) == 1 and word[0] in self._lex.generic_review_words):
+            return True
+        following = tuple(t for n in normed[i : i + 2] for t in n)
+        return len(following) >= 2 and self._entities.letter_name_at(following, 0)
+
+    def _unknown_run(self, run_words: list[Tokens], mistyped: frozenset[str]) -> bool:
+        """Some word of a capitalised run is no word we know: not ours, not a typo of ours, no everyday word."""
+        return any(
+            t.isalpha()
+            and t not in self._vocabulary
+            and t not in self._lex.home_places
+            and t not in mistyped
+            and t not in STOPWORDS
+            and not self._is_english(t)
+            for n in run_words
+            for t in n
+        )
 
     def names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another

@@ -54,6 +54,8 @@ class Match:
     """Other partnerships' reviews with the same name, offered beside the home partnership's."""
     unknown_review: bool = False
     """The question asks about a review we do not hold (another area's, or 'Child F')."""
+    someone_elses: bool = False
+    """Scope found an area, case or name we do not hold: never answered with one of ours."""
     period: Period | None = None
     """'published in July 2024': the latest publications are those of this month or year."""
 
