@@ -33,3 +33,14 @@ def test_a_worry_in_the_context_is_still_urgent() -> None:
     worry = "A baby in my care has a bruise and I am worried she is in danger now. "
     match = the_matcher().match(CONTEXT + worry + "What happens in a rapid review?")
     assert match.kind == ReplyKind.URGENT
+
+
+def test_a_last_question_about_another_area_is_not_answered_with_ours() -> None:
+    story = (
+        "I'm a social worker in Leicester but I'm moving to a job in Nottingham in January. My new manager has asked "
+        "me to read up on recent safeguarding practice reviews before I start, especially one about a baby that was "
+        "published this year. I've had a look but can't find it easily. "
+    )
+    assert len(story.split()) >= LONG_MESSAGE_WORDS
+    match = the_matcher().match(story + "Can you give me a summary of Nottingham's latest reviews?")
+    assert match.kind == ReplyKind.FALLBACK and match.someone_elses

@@ -104,3 +104,21 @@ def test_a_framed_story_told_now_stays_a_concern() -> None:
 def test_she_beside_one_of_our_reviews_is_the_review_s_child() -> None:
     assert not decide("was patricia abused? what was her review about").urgent
     assert decide("reading the patricia briefing and my pupil says her dad hits her").urgent
+
+
+def test_a_worry_said_to_be_no_risk_now_is_not_urgent() -> None:
+    for text in (
+        "none of these children are at immediate risk, how do we make a written referral about a child",
+        "i need the duty number for my list, is not emergency, worried about a child",
+        "no concerns right now but i am worried about a child",
+    ):
+        decision = decide(text)
+        assert not decision.urgent and decision.reason == "said not urgent", text
+
+
+def test_a_doubt_or_a_missing_document_is_not_saying_not_urgent() -> None:
+    assert not Safety.said_not_urgent(words("not sure if this is urgent"))
+    assert Safety.said_not_urgent(words("this is not an emergency"))
+    assert not Safety.said_not_urgent(words("i am not sure if she is in danger"))
+    assert not Safety.said_not_urgent(words("no risk assessment was done and she is scared"))
+    assert not Safety.said_not_urgent(words("he is not eating and in danger"))

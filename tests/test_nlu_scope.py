@@ -78,3 +78,26 @@ def test_a_place_we_do_not_know_before_safeguarding_partnership_is_another_area(
     assert not scope().names_unknown_place("Patrica safeguarding review", frozenset({"patrica"}))
     assert not scope().names_unknown_place("Many thanks, Sarah (Safeguarding Lead, primary academy trust)")
     assert not scope().names_unknown_place("I've just started in Oakham. Which safeguarding partnership is it?")
+
+
+def test_a_place_or_name_we_do_not_know_beside_a_review_word_is_someone_else_s() -> None:
+    for question in (
+        "Hallowford LSCPR on domestic abuse",
+        "the Priya review in Leicester, what was learned",
+        "Ashcombe Bridge Child C and D review",
+        "is there a safeguarding review about a kid from Thornvale",
+    ):
+        match = scope().elsewhere(reading(question))
+        assert match is not None and match.kind == ReplyKind.FALLBACK and match.someone_elses, question
+
+
+def test_our_towns_our_names_and_their_typos_beside_a_review_word_are_ours() -> None:
+    for question in ("the Patricia review", "the Patrica review", "a review about a child from Loughborough"):
+        assert scope().elsewhere(reading(question)) is None, question
+
+
+def test_the_speaker_s_own_team_in_another_area_is_not_that_area_s_case() -> None:
+    tokens, _ = named("our coventry team wants the learning on neglect")
+    assert not scope().names_other_area(tokens, [])
+    tokens, _ = named("coventry learning on neglect")
+    assert scope().names_other_area(tokens, [])

@@ -49,3 +49,16 @@ def test_a_small_vocabulary_corrects_only_toward_its_words() -> None:
     own = Spelling(frozenset({"quillfeather", "zanzibar"}), {"quillfeather"}, english_words(), lexicon)
     assert own.correct_word("quilfeather") == "quillfeather"
     assert own.correct_word("neglekt") is None
+
+
+def test_an_acronym_spelt_out_or_dictated_in_pieces_is_joined() -> None:
+    join = spelling().join_spelled
+    assert join(words("what is the l s c b")) == words("what is the lscb")
+    assert join(words("the nsp cc repository")) == words("the nspcc repository")
+    assert join(words("what doe csp are stand for")) == words("what doe cspr stand for")
+
+
+def test_short_words_that_make_no_acronym_stay_apart() -> None:
+    join = spelling().join_spelled
+    assert join(words("in to the review")) == words("in to the review")
+    assert join(words("child c and d")) == words("child c and d")

@@ -12,6 +12,7 @@ Each component has its own module under bot/nlu/; every threshold is in bot/nlu/
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.heap import builds_in_bulk
 from bot.kb.models import KnowledgeBase, ReplyKind
@@ -62,6 +63,17 @@ def last_question(text: str) -> str | None:
     return asked[-1] if asked and asked[-1].strip() != text.strip() else None
 
 
+ACRONYM = 6
+"""The longest acronym: longer one-word names ('Rutland') are words, never spelt out."""
+
+
+def acronyms_of(view: KnowledgeBase, norm: Callable[[str], Tokens]) -> frozenset[str]:
+    """The knowledge base's acronyms, normalised: one-word names of terms and partnerships ('LSCB', 'NSPCC')."""
+    names = [t.term for t in view.terms] + [a for t in view.terms for a in t.aliases]
+    names += [p.short_name for p in view.partnerships] + [a for p in view.partnerships for a in p.aliases]
+    return frozenset(n[0] for n in map(norm, names) if len(n) == 1 and n[0].isalpha() and 2 < len(n[0]) <= ACRONYM)
+
+
 class Matcher:
     """Fuzzy understanding over one public view of the knowledge base."""
 
@@ -73,7 +85,7 @@ class Matcher:
         self.intents = Intents(view, self.norm)
         self.entities = EntityIndex(view, self.norm, lexicon, home_partnership)
         self._vocabulary = frozenset(self.intents.vocabulary | self.entities.vocabulary)
-        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon)
+        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms_of(view, self.norm))
         self.safety = Safety(lexicon, self.intents, self.entities)
         self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm)
         self.decide = Decide(lexicon, self.intents, self.entities, self._vocabulary)
@@ -96,7 +108,7 @@ class Matcher:
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """Normalised tokens with typos corrected, and the positions that were corrected."""
-        return self.spelling.correct(self.norm(text))
+        return self.spelling.correct(self.spelling.join_spelled(self.norm(text)))
 
     def clear_caches(self) -> None:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""
@@ -123,7 +135,7 @@ class Matcher:
         """The pipeline over one reading; each step fills the reading in, or answers. Pass a reading with a
         `trace` list (and `why` dict) to have every step say what it decided."""
         r.bare = words(r.text)  # normalise
-        r.raw = normalise_words(r.bare, self.synonyms)
+        r.raw = self.spelling.join_spelled(normalise_words(r.bare, self.synonyms))
         r.tokens, r.corrected = self.spelling.correct(r.raw)  # spelling
         if not r.tokens:
             r.note("normalise", "no words: the help menu")

@@ -14,6 +14,7 @@ from bot.nlu.english import ABOUT_SOMEONE, NAMING, STOPWORDS
 from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
+from bot.nlu.spelling import MAX_PIECE
 from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit, Match, Reading
 
@@ -163,9 +164,10 @@ class Scope:
             return False
         words = text[:MAX_SCAN].split()
         normed = [self._norm_word(word) for word in words]
-        unknown = [  # a word with a digit ('7 min briefing', 'Y7') is never part of a name
-            bool(n)
+        unknown = [  # a word with a digit ('7 min briefing', 'Y7') is never part of a name, nor a piece of a
+            bool(n)  # dictated acronym ('NSP CC')
             and not any(ch.isdigit() for ch in word)
+            and not (word.isupper() and len(word) <= MAX_PIECE)
             and all(t not in self._vocabulary and t not in STOPWORDS for t in n)
             for word, n in zip(words, normed, strict=True)
         ]

@@ -6,6 +6,7 @@ rapidfuzz's OSA distance (a transposition counts as one edit), and are cached: w
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -24,12 +25,25 @@ from bot.nlu.thresholds import (
     WORD_TWO_EDITS,
 )
 
+SPOKEN_LETTERS = {"are": "r"}
+"""Letters as dictation writes them, after the first piece of an acronym ('CSP are')."""
+MAX_PIECES = 5
+MAX_PIECE = 3
+
 
 class Spelling:
     """Typo correction over one view's vocabulary; `names` are the home partnership's review-name words."""
 
-    def __init__(self, vocabulary: frozenset[str], names: Iterable[str], english: frozenset[str], lexicon: Lexicon):
+    def __init__(
+        self,
+        vocabulary: frozenset[str],
+        names: Iterable[str],
+        english: frozenset[str],
+        lexicon: Lexicon,
+        acronyms: frozenset[str] = frozenset(),
+    ):
         self._vocabulary = vocabulary
+        self._acronyms = acronyms
         self._names = frozenset(names)
         self._english = english
         self._plural_words = lexicon.plural_review_words
@@ -78,6 +92,26 @@ class Spelling:
             return None
         slipped = best[1].startswith(token) or (names_a_letter and best[1] in self._names)
         return best[1] if token not in self._english or slipped else None  # 'leaving' is not 'learning'
+
+    def join_spelled(self, raw: Tokens) -> Tokens:
+        """Acronyms spelt out or dictated in pieces: 'L S C B', 'NSP CC', 'LCS PR', 'CSP are' (R said aloud)
+        become 'lscb', 'nspcc', 'lcspr', 'cspr'. Only pieces of up to three letters, and only when together
+        they make one of the knowledge base's acronyms: 'in to' never becomes 'into'."""
+        if not self._acronyms or not any(len(a) <= MAX_PIECE >= len(b) for a, b in itertools.pairwise(raw)):
+            return raw  # most questions: no two short words side by side
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            for n in range(min(MAX_PIECES, len(raw) - i), 1, -1):
+                pieces = [SPOKEN_LETTERS.get(t, t) if k else t for k, t in enumerate(raw[i : i + n])]
+                if all(len(p) <= MAX_PIECE and p.isalpha() for p in pieces) and "".join(pieces) in self._acronyms:
+                    out.append("".join(pieces))
+                    i += n
+                    break
+            else:
+                out.append(raw[i])
+                i += 1
+        return tuple(out)
 
     def correct(self, raw: Tokens) -> tuple[Tokens, frozenset[int]]:
         """The tokens with typos corrected, and the positions that were corrected."""
