@@ -81,7 +81,7 @@ def test_every_list_is_in_the_schema_editors_get() -> None:
 
 
 def test_an_area_an_editor_adds_is_another_area_at_once(tmp_path: Path) -> None:
-    question = "Quillshire CSPR 2023"
+    question = "quillshire cspr 2023"  # lower case: a capitalised unknown place beside a review word is unknown already
     before = Engine(load_knowledge(copy_knowledge(tmp_path, "before")), lambda: NOW).snapshot().matcher.match(question)
     kb = copy_knowledge(tmp_path, "after")
     edit(kb / "lexicon.yaml", "      - bedfordshire\n", "      - bedfordshire\n      - quillshire\n")

@@ -76,7 +76,7 @@ async def test_python_m_bot_web_serves_the_chat_and_stops_on_sigterm(tmp_path: P
         async with httpx.AsyncClient(timeout=5.0) as client:
             await until_healthy(client, f"{base}/healthz", proc)
             page = await client.get(base + "/")
-            answer = await client.post(base + "/api/ask", json={"question": f"{PRIVATE_MARKER} child e"})
+            answer = await client.post(base + "/api/ask", json={"question": f"{PRIVATE_MARKER}: child e"})
         code, log = await stop(proc)
     assert code == 0, log
     assert "Content-Security-Policy" in page.headers and page.text.startswith("<!doctype html>")
