@@ -99,3 +99,11 @@ def test_namesakes_prefer_the_home_partnership_and_offer_the_others(tmp_path: Pa
     named_county = index.hits(words("rutland child e"), frozenset())
     kept, _, _ = index.resolve_same_names(named_county)
     assert refs(kept) == {Ref("review", "county-child-e")}  # the partnership named decides
+
+
+def test_a_speaker_asked_about_as_a_person_is_the_partnership_she_spoke_for() -> None:
+    tokens, hits = named("who is amanda boodhoo")
+    assert refs(entities().speakers_as_partnerships(tokens, hits)) == {Ref("partnership", "lscpb")}
+    tokens, hits = named("what did amanda boodhoo say")  # asked what she said: her statements
+    assert refs(entities().speakers_as_partnerships(tokens, hits)) == refs(hits)
+    assert all(h.ref.kind == "statement" for h in hits)

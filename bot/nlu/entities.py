@@ -62,6 +62,10 @@ def unique(refs: Iterable[Ref]) -> tuple[Ref, ...]:
     return tuple(dict.fromkeys(refs))
 
 
+PERSON_QUESTION = frozenset({"who", "whos", "chair", "chairs", "chairperson", "chairman", "chairwoman", "role"})
+"""Words that ask about a person (who she is, what she chairs), not about what she said."""
+
+
 class EntityIndex:
     """Every name of one public view, and what each question names; built once per view."""
 
@@ -339,6 +343,26 @@ class EntityIndex:
     @staticmethod
     def hit_score(hit: Hit) -> float:
         return ENTITY_CORRECTED_SCORE if hit.corrected else ENTITY_SCORE
+
+    def speakers_as_partnerships(self, tokens: Tokens, hits: list[Hit]) -> list[Hit]:
+        """'Who is Amanda Boodhoo?', 'is she still the independent chair?': a person who made statements, asked
+        about as a person (who, chair) and not for what was said or written, is named as the partnership she
+        spoke for: the answer is the partnership, with its chair. Asked what she said, she stays the statements."""
+        lex = self._lex
+        if (
+            not any(h.ref.kind == "statement" for h in hits)
+            or any(h.ref.kind == "review" for h in hits)
+            or not PERSON_QUESTION.intersection(tokens)
+            or any(t in lex.say_words or t in lex.one_document_words or t in lex.content_words for t in tokens)
+        ):
+            return hits
+        spoke_for = {
+            self.review_partnership.get(self.statement_review.get(h.ref.id, ""), ""): h.positions
+            for h in hits
+            if h.ref.kind == "statement"
+        }
+        kept = [h for h in hits if h.ref.kind != "statement"]
+        return kept + [Hit(Ref("partnership", p), positions, corrected=False) for p, positions in spoke_for.items() if p]
 
     def natural_intent(self, ref: Ref) -> str:
         """The intent that answers an entry named alone."""

@@ -151,6 +151,7 @@ class Matcher:
         if safety.refused:  # scope: 'what is the real name of the child in ...': never
             return self.scope.refusal(r)
         r.hits, r.alternatives, clash = self.entities.resolve_same_names(r.named)
+        r.hits = self.entities.speakers_as_partnerships(r.tokens, r.hits)  # 'who is <the chair>?': her partnership
         r.plural = self.spelling.plural_documents(r.bare)  # 'the older SCRs' names no one review
         if clash:  # clarify: 'Child E' of other partnerships only
             r.note("clarify", "namesakes of other partnerships: which one?")
