@@ -362,7 +362,8 @@ class EntityIndex:
             if h.ref.kind == "statement"
         }
         kept = [h for h in hits if h.ref.kind != "statement"]
-        return kept + [Hit(Ref("partnership", p), positions, corrected=False) for p, positions in spoke_for.items() if p]
+        spoken = [Hit(Ref("partnership", p), where, corrected=False) for p, where in spoke_for.items() if p]
+        return kept + spoken
 
     def natural_intent(self, ref: Ref) -> str:
         """The intent that answers an entry named alone."""
