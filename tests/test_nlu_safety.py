@@ -122,3 +122,14 @@ def test_a_doubt_or_a_missing_document_is_not_saying_not_urgent() -> None:
     assert not Safety.said_not_urgent(words("i am not sure if she is in danger"))
     assert not Safety.said_not_urgent(words("no risk assessment was done and she is scared"))
     assert not Safety.said_not_urgent(words("he is not eating and in danger"))
+
+
+def test_a_child_in_the_name_of_a_meeting_or_a_service_is_no_child() -> None:
+    for text, child in (
+        ("i have a child protection conference at 2", 3),
+        ("with the children and family service", 2),
+    ):
+        tokens, hits = named(text)
+        assert safety().masked(tokens, hits)[child] == "", text
+    tokens, hits = named("i think this is child abuse")
+    assert "child" in safety().masked(tokens, hits)  # what may be happening stays in the story

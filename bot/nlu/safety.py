@@ -38,6 +38,8 @@ NOT_A_STATE_TAIL = frozenset(
     (word,) for word in ("assessment", "assessed", "plan", "factor", "management", "register", "level", "matrix")
 )
 """After a risk word: a document or process ('no risk assessment was done'), not a state of the child."""
+HARM_COMPOUNDS = frozenset({"abuse", "sexual", "exploitation"})
+"""'Child abuse' or 'child sexual exploitation' may be what is happening: such a 'child' stays in the story."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -141,11 +143,16 @@ class Safety:
             if i > 1 and tokens[i - 1] in NAMING and tokens[i - 2] in lex.child_words
             for j in (i - 2, i - 1)
         }
-        named |= {  # 'DS in the child abuse investigation unit': a team's name, not a child
+        named |= {  # 'a child protection conference at 2', 'the child death review': no child at risk
+            i
+            for i in range(len(tokens) - 1)
+            if tokens[i] == "child" and tokens[i + 1] in lex.child_compounds and tokens[i + 1] not in HARM_COMPOUNDS
+        }
+        named |= {  # 'the child abuse investigation unit', 'the children and family service': a team, not a child
             i
             for i in range(len(tokens) - 2)
-            if tokens[i] == "child"
-            and tokens[i + 1] in lex.child_compounds
+            if tokens[i] in {"child", "children"}
+            and (tokens[i + 1] in lex.child_compounds or tokens[i + 1] == "and")
             and lex.unit_words.intersection(tokens[i + 2 : i + 4])
         }
         if any(h.ref.kind == "review" for h in hits) and not (
