@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 
 from bot.kb.models import KnowledgeBase, ReplyKind
@@ -152,9 +152,9 @@ class IntentModel:
         values = [(1.0 + math.log(c)) * self._idf[j] for j, c in known]
         norm = math.sqrt(sum(v * v for v in values)) or 1.0
         values = [v / norm for v in values]
-        logits = [
-            bias + sum(map(mul, values, map(row.__getitem__, columns)))
-            for bias, row in zip(self._intercept, self._weights, strict=True)
+        pick = itemgetter(*columns) if len(columns) > 1 else lambda row: tuple(row[j] for j in columns)
+        logits = [  # one C-level gather and one C-level dot product per class
+            bias + sum(map(mul, values, pick(row))) for bias, row in zip(self._intercept, self._weights, strict=True)
         ]
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
