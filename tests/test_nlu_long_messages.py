@@ -44,3 +44,8 @@ def test_a_last_question_about_another_area_is_not_answered_with_ours() -> None:
     assert len(story.split()) >= LONG_MESSAGE_WORDS
     match = the_matcher().match(story + "Can you give me a summary of Nottingham's latest reviews?")
     assert match.kind == ReplyKind.FALLBACK and match.someone_elses
+
+
+def test_a_last_sentence_that_asks_without_a_question_mark_is_the_question() -> None:
+    assert last_question(CONTEXT + "Any learning on rapid reviews please") == "Any learning on rapid reviews please"
+    assert last_question(CONTEXT + "Thanks for reading.") is None

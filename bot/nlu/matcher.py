@@ -51,6 +51,36 @@ __all__ = [
 
 LONG_MESSAGE_WORDS = 40
 """From this many words a message tells a story before it asks."""
+ASKING_OPENERS = (
+    "what",
+    "where",
+    "when",
+    "who",
+    "which",
+    "why",
+    "how",
+    "is there",
+    "are there",
+    "any ",
+    "anything",
+    "can you",
+    "could you",
+    "can i",
+    "could i",
+    "do you",
+    "have you",
+    "please",
+    "pls",
+    "i need",
+    "i would like",
+    "id like",
+    "i'd like",
+    "looking for",
+    "is it",
+    "does",
+    "do ",
+)
+"""How a last sentence that asks begins, when it ends without a question mark."""
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -59,7 +89,10 @@ def last_question(text: str) -> str | None:
     in a short message, or when the last question is the whole message."""
     if len(text.split()) < LONG_MESSAGE_WORDS:
         return None
-    asked = [s for s in _SENTENCE_END.split(text.strip()) if s.rstrip().endswith("?")]
+    sentences = _SENTENCE_END.split(text.strip())
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    if not asked and sentences[-1].lower().startswith(ASKING_OPENERS):
+        asked = sentences[-1:]  # 'Where can I read it.', 'any learning on this' typed without a question mark
     return asked[-1] if asked and asked[-1].strip() != text.strip() else None
 
 
