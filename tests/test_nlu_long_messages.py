@@ -49,3 +49,11 @@ def test_a_last_question_about_another_area_is_not_answered_with_ours() -> None:
 def test_a_last_sentence_that_asks_without_a_question_mark_is_the_question() -> None:
     assert last_question(CONTEXT + "Any learning on rapid reviews please") == "Any learning on rapid reviews please"
     assert last_question(CONTEXT + "Thanks for reading.") is None
+
+
+def test_a_long_message_is_cut_into_sentences_for_safety() -> None:
+    text = CONTEXT + "What happens in a rapid review?"
+    matcher = the_matcher()
+    starts = matcher.sentence_starts(text, len(matcher.tokens(text)[0]))
+    assert len(starts) == 5 and starts[0] == 0 and list(starts) == sorted(starts)
+    assert matcher.sentence_starts("what happens in a rapid review?", 6) == ()

@@ -143,6 +143,17 @@ class Matcher:
         """Normalised tokens with typos corrected, and the positions that were corrected."""
         return self.spelling.correct(self.spelling.join_spelled(self.norm(text)))
 
+    def sentence_starts(self, text: str, length: int) -> tuple[int, ...]:
+        """Where each sentence of a long message starts among its tokens; empty for a short message, or when
+        sentences read apart do not add up to the whole (a synonym spanning two of them)."""
+        if len(text.split()) < LONG_MESSAGE_WORDS:
+            return ()
+        starts, at = [], 0
+        for sentence in _SENTENCE_END.split(text.strip()):
+            starts.append(at)
+            at += len(self.tokens(sentence)[0])
+        return tuple(starts) if at == length and len(starts) > 1 else ()
+
     def clear_caches(self) -> None:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""
         self.spelling.clear_cache()
@@ -175,7 +186,8 @@ class Matcher:
             return Match(ReplyKind.CHAT, "help", confidence=100.0)
         r.named = self.entities.hits(r.tokens, r.corrected)  # entities
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
-        safety = self.safety.decide(r.tokens, r.named, r.scores)  # safety, urgent first
+        r.sentence_starts = self.sentence_starts(r.text, len(r.tokens))
+        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts)  # safety, urgent first
         if r.trace is not None:
             r.note("safety", safety.describe())
         if safety.urgent:

@@ -64,13 +64,15 @@ class Safety:
         self._entities = entities
         self._law = tuple(f" {words} " for words in lexicon.law_questions)
 
-    def decide(self, tokens: Tokens, named: list[Hit], scores: dict[str, float]) -> SafetyDecision:
+    def decide(
+        self, tokens: Tokens, named: list[Hit], scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
+    ) -> SafetyDecision:
         """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
         concern too; a refusal at least as sure as the concern wins, unless one child is pointed at; 'not
         urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
         masked = self.masked(tokens, named)
-        urgency = self.urgency(tokens, masked, scores)
+        urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
@@ -172,11 +174,21 @@ class Safety:
         }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 
-    def urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
-        """The urgent score of the question with its names blanked."""
-        if "urgent" not in scores or masked is tokens:
-            return scores.get("urgent", 0.0)
-        return self._intents.scores(masked)[0].get("urgent", 0.0)
+    def urgency(
+        self, tokens: Tokens, masked: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
+    ) -> float:
+        """The urgent score of the question with its names blanked. In a long message an urgent rule's words
+        must meet within two neighbouring sentences: 'a child protection conference at 2' in one sentence and
+        'she said it was a full report' in another tell of no child at risk, where 'he came in with a bruise.
+        He said dad did it.' does. This only ever lowers the score of the whole."""
+        if "urgent" not in scores:
+            return 0.0
+        whole = scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
+        if len(sentence_starts) < 3 or not whole:
+            return whole
+        ends = (*sentence_starts[2:], len(masked))
+        windows = (masked[start:end] for start, end in zip(sentence_starts, ends, strict=False))
+        return min(whole, max(self._intents.scores(window)[0].get("urgent", 0.0) for window in windows))
 
     def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a

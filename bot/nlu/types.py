@@ -103,6 +103,8 @@ class Reading:
     """Reviews, briefings, SCRs: several documents are asked about."""
     candidates: list[Candidate] = field(default_factory=list)
     """The ranked answers, best first (when the pipeline got that far)."""
+    sentence_starts: tuple[int, ...] = ()
+    """In a long message, the token index where each sentence starts (empty: read as one)."""
     trace: list[tuple[str, str]] | None = None
     why: dict[str, tuple[float, str]] | None = None
     """When tracing: each intent's best score and the rule or phrasing behind it."""
