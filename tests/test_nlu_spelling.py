@@ -56,9 +56,12 @@ def test_an_acronym_spelt_out_or_dictated_in_pieces_is_joined() -> None:
     assert join(words("what is the l s c b")) == words("what is the lscb")
     assert join(words("the nsp cc repository")) == words("the nspcc repository")
     assert join(words("what doe csp are stand for")) == words("what doe cspr stand for")
+    assert join(words("what wa the el ess see bee")) == words("what wa the lscb")
+    assert join(words("see and dee review")) == words("c and d review")  # the letters of a review's name
 
 
 def test_short_words_that_make_no_acronym_stay_apart() -> None:
     join = spelling().join_spelled
     assert join(words("in to the review")) == words("in to the review")
     assert join(words("child c and d")) == words("child c and d")
+    assert join(words("see you later are you there")) == words("see you later are you there")

@@ -101,9 +101,11 @@ ACRONYM = 6
 
 
 def acronyms_of(view: KnowledgeBase, norm: Callable[[str], Tokens]) -> frozenset[str]:
-    """The knowledge base's acronyms, normalised: one-word names of terms and partnerships ('LSCB', 'NSPCC')."""
+    """The knowledge base's acronyms, normalised: one-word names of terms, partnerships, themes and resources
+    ('LSCB', 'NSPCC', 'CSE')."""
     names = [t.term for t in view.terms] + [a for t in view.terms for a in t.aliases]
     names += [p.short_name for p in view.partnerships] + [a for p in view.partnerships for a in p.aliases]
+    names += [a for theme in view.themes for a in theme.aliases] + [a for r in view.resources for a in r.aliases]
     return frozenset(n[0] for n in map(norm, names) if len(n) == 1 and n[0].isalpha() and 2 < len(n[0]) <= ACRONYM)
 
 
@@ -118,7 +120,8 @@ class Matcher:
         self.intents = Intents(view, self.norm)
         self.entities = EntityIndex(view, self.norm, lexicon, home_partnership)
         self._vocabulary = frozenset(self.intents.vocabulary | self.entities.vocabulary)
-        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms_of(view, self.norm))
+        acronyms = acronyms_of(view, self.norm) - english  # 'police' is a word, never spelt out
+        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms)
         self.safety = Safety(lexicon, self.intents, self.entities)
         self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm)
         self.decide = Decide(lexicon, self.intents, self.entities, self._vocabulary)

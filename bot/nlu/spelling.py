@@ -25,8 +25,40 @@ from bot.nlu.thresholds import (
     WORD_TWO_EDITS,
 )
 
-SPOKEN_LETTERS = {"are": "r"}
-"""Letters as dictation writes them, after the first piece of an acronym ('CSP are')."""
+SPOKEN_LETTERS = {
+    "ay": "a",
+    "bee": "b",
+    "see": "c",
+    "sea": "c",
+    "cee": "c",
+    "dee": "d",
+    "ee": "e",
+    "ef": "f",
+    "eff": "f",
+    "gee": "g",
+    "aitch": "h",
+    "haitch": "h",
+    "jay": "j",
+    "kay": "k",
+    "el": "l",
+    "ell": "l",
+    "em": "m",
+    "en": "n",
+    "pee": "p",
+    "queue": "q",
+    "cue": "q",
+    "are": "r",
+    "ar": "r",
+    "ess": "s",
+    "es": "s",
+    "tee": "t",
+    "vee": "v",
+    "ex": "x",
+    "zed": "z",
+    "zee": "z",
+}
+"""Letters as dictation writes them ('el ess see bee', 'see and dee'). Only read as letters beside another
+spoken letter or an acronym's piece, and only kept when they make an acronym or letters of a review's name."""
 MAX_PIECES = 5
 MAX_PIECE = 3
 
@@ -103,11 +135,18 @@ class Spelling:
         i = 0
         while i < len(raw):
             for n in range(min(MAX_PIECES, len(raw) - i), 1, -1):
-                pieces = [SPOKEN_LETTERS.get(t, t) if k else t for k, t in enumerate(raw[i : i + n])]
+                window = raw[i : i + n]
+                pieces = [SPOKEN_LETTERS.get(t, t) for t in window]
                 if all(len(p) <= MAX_PIECE and p.isalpha() for p in pieces) and "".join(pieces) in self._acronyms:
                     out.append("".join(pieces))
                     i += n
                     break
+                if n == 3 and window[1] == "and" and any(t in SPOKEN_LETTERS for t in window[::2]):
+                    letters = (SPOKEN_LETTERS.get(window[0], window[0]), SPOKEN_LETTERS.get(window[2], window[2]))
+                    if all(len(x) == 1 and x in self._names for x in letters):  # 'see and dee': Child C and D
+                        out += [letters[0], "and", letters[1]]
+                        i += n
+                        break
             else:
                 out.append(raw[i])
                 i += 1
