@@ -145,3 +145,17 @@ def test_in_a_long_message_an_urgent_rule_s_words_must_meet_within_two_neighbour
     near = (*sentences[1], *sentences[2], *sentences[0], *sentences[3])
     scores, _ = the_matcher().intents.scores(near)
     assert safety().urgency(near, near, scores, (0, 4, 8, 11)) == safety().urgency(near, near, scores)  # neighbours
+
+
+def test_a_child_said_to_be_safe_now_is_no_child_at_risk() -> None:
+    said_safe = safety().said_safe
+    assert said_safe(the_matcher().tokens("she's safe in foster care now and the police are investigating")[0])
+    assert said_safe(words("the children are safe with their nan"))
+    for text in ("he doe not feel safe at home", "she is not safe", "is she safe now", "she is still not safe"):
+        assert not said_safe(words(text)), text
+    assert not said_safe(words("her brother is safe now but she is at home with him and his friend tonight"))
+
+
+def test_a_worry_denied_about_anyone_in_particular_is_said_not_urgent() -> None:
+    assert Safety.said_not_urgent(words("i am not worried about any one baby today"))
+    assert not Safety.said_not_urgent(words("she is not worried about him hitting her"))

@@ -34,6 +34,13 @@ SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of th
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
+SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
+"""Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
+SAFE_REACH = 6
+"""How far 'now' may sit from 'is safe' and belong to it ('she is safe in foster care now')."""
+WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
+NO_ONE_IN_PARTICULAR = frozenset({"any", "anyone", "anybody", "particular", "specific"})
+"""'Not worried about any one child': a worry denied about anyone in particular (not 'not worried about him')."""
 NOT_A_STATE_TAIL = frozenset(
     (word,) for word in ("assessment", "assessed", "plan", "factor", "management", "register", "level", "matrix")
 )
@@ -89,7 +96,7 @@ class Safety:
             reason = (
                 "said not urgent"
                 if said_not_urgent
-                else "a scenario, a case study or a closed case: no child now"
+                else "a scenario, a case study, a closed case or a child said to be safe: no child at risk now"
                 if self.framed(tokens, scores)
                 else "asks for learning, about no child now"
             )
@@ -99,7 +106,7 @@ class Safety:
     @staticmethod
     def said_not_urgent(tokens: Tokens) -> bool:
         """'Not urgent', 'is not emergency', 'none of these children are at immediate risk', 'no concerns right
-        now': the writer says no child is at risk now. Not 'not sure if it is urgent' (a doubt), nor 'no risk
+        now', 'not worried about any one baby today': the writer says no child is at risk now. Not 'not sure if it is urgent' (a doubt), nor 'no risk
         assessment was done' (a document missing)."""
         if NOT_URGENT in tokens:
             return True
@@ -111,17 +118,37 @@ class Safety:
                 j += 1
             if j < len(tokens) and tokens[j] in URGENCY_NOUNS and tokens[j + 1 : j + 2] not in NOT_A_STATE_TAIL:
                 return True
+            if tokens[j : j + 2] in WORRY_ABOUT and NO_ONE_IN_PARTICULAR.intersection(tokens[j + 2 : j + 4]):
+                return True  # 'not worried about any one baby today', 'not concerned about anyone in particular'
         return False
+
+    def said_safe(self, tokens: Tokens) -> bool:
+        """'She is safe in foster care now', 'the children are safe with their nan': the child of the story is
+        safe, and no one else is said to be at risk now. Not 'he does not feel safe', 'she is not safe', nor 'is
+        she safe?' asked."""
+        nouns = self._lex.child_nouns | {"children", "she", "he", "they"}
+        safe = [
+            i
+            for i in range(2, len(tokens))
+            if tokens[i] == "safe"
+            and tokens[i - 1] in {"is", "are", "now"}
+            and tokens[i - 2] in nouns
+            and not SAFE_DENIED.intersection(tokens[i - 4 : i + 2])
+        ]
+        elsewhere_now = self._lex.now_words.intersection(
+            t for i, t in enumerate(tokens) if not any(abs(i - j) <= SAFE_REACH for j in safe)
+        )
+        return bool(safe) and not elsewhere_now
 
     def framed(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'Training scenario: a baby is found with a fractured skull… what learning applies?', 'a case closed years
         ago… how do they decide on a review?': a story set in training, study or the past, with no word of now,
-        that asks for something we hold. A framed story that asks for nothing ('role play turned real: a
+        that asks for something we hold; so is a story whose child is said to be safe now ('she is safe in foster
+        care now… what is a rapid review?'). A framed story that asks for nothing ('role play turned real: a
         delegate says her niece is being abused') stays a concern."""
-        if self._lex.now_words.intersection(tokens):
-            return False
         sentence = f" {' '.join(tokens)} "
-        if not any(frame in sentence for frame in self._lex.frames):
+        in_the_past = not self._lex.now_words.intersection(tokens) and any(f in sentence for f in self._lex.frames)
+        if not in_the_past and not self.said_safe(tokens):
             return False
         kind = self._intents.kind
         return self.mentions_learning(tokens) or any(
