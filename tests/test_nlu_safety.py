@@ -90,7 +90,7 @@ def test_children_now_is_a_situation_not_children_in_general() -> None:
 
 def test_a_training_scenario_that_asks_for_learning_is_not_urgent() -> None:
     decision = decide("training scenario: a baby has a bruise and dad hit her, what learning is there from reviews")
-    assert not decision.urgent and decision.reason.startswith("a scenario, a case study or a closed case")
+    assert not decision.urgent and decision.reason.startswith("a scenario, a case study, a closed case")
 
 
 def test_a_framed_story_that_asks_for_nothing_we_hold_stays_a_concern() -> None:

@@ -106,8 +106,8 @@ class Safety:
     @staticmethod
     def said_not_urgent(tokens: Tokens) -> bool:
         """'Not urgent', 'is not emergency', 'none of these children are at immediate risk', 'no concerns right
-        now', 'not worried about any one baby today': the writer says no child is at risk now. Not 'not sure if it is urgent' (a doubt), nor 'no risk
-        assessment was done' (a document missing)."""
+        now', 'not worried about any one baby today': the writer says no child is at risk now. Not 'not sure if
+        it is urgent' (a doubt), nor 'no risk assessment was done' (a document missing)."""
         if NOT_URGENT in tokens:
             return True
         for i, token in enumerate(tokens):
