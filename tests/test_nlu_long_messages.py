@@ -57,3 +57,26 @@ def test_a_long_message_is_cut_into_sentences_for_safety() -> None:
     starts = matcher.sentence_starts(text, len(matcher.tokens(text)[0]))
     assert len(starts) == 4 and starts[0] == 0 and list(starts) == sorted(starts)  # three of context, one asking
     assert matcher.sentence_starts("what happens in a rapid review?", 6) == ()
+
+
+def test_another_area_in_the_story_leaves_a_question_about_ours_answerable() -> None:
+    story = (
+        "We have had two new starters transfer in from London this month. They know the London reviews inside "
+        "out but nothing about ours, and I want to point them at the local picture before they start picking up "
+        "jobs next week. "
+    )
+    question = "Which practice reviews has Leicester published recently?"
+    assert len((story + question).split()) >= LONG_MESSAGE_WORDS
+    assert the_matcher().match(story).kind == ReplyKind.FALLBACK  # the story alone is about London's
+    ours = the_matcher().match(story + question)
+    assert (ours.kind, ours.intent) == (ReplyKind.ANSWER, "latest_reviews")
+
+
+def test_the_speaker_s_own_case_after_a_story_about_their_area_is_theirs() -> None:
+    story = (
+        "I'm the business manager at Lincolnshire Safeguarding Children Partnership and I'm updating our website "
+        "after a restructure over the summer. Our old intranet has gone and the person who knew has left, so I "
+        "am piecing it together from emails. "
+    )
+    theirs = the_matcher().match(story + "Can you remind me what date our Child E review was published?")
+    assert theirs.kind == ReplyKind.FALLBACK

@@ -51,6 +51,8 @@ __all__ = [
 
 LONG_MESSAGE_WORDS = 40
 """From this many words a message tells a story before it asks."""
+SPEAKERS_OWN = frozenset({"our", "my", "we", "us"})
+"""In a question after a story about another area: the speaker's own, that area's ('our Child E review')."""
 ASKING_OPENERS = (
     "what",
     "where",
@@ -166,13 +168,18 @@ class Matcher:
         decides what is answered, unless the whole message is urgent: context told first ('the police are
         investigating', 'a baby') must not take the answer away from the question, and a question about a case
         we do not hold ('can you summarise Nottingham's latest reviews?') is not answered with ours because
-        the story mentioned Leicester."""
+        the story mentioned Leicester. Another area told in the story ('they know the London reviews') leaves a
+        question about ours answerable, unless the question asks about the speaker's own ('our Child E')."""
         whole = self.read(Reading(text))
         last = last_question(text)
         if whole.kind == ReplyKind.URGENT or last is None:
             return whole
         asked = self.read(Reading(last))
-        if asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD and asked.refs:
+        confident = asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD
+        if whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
+            speakers_own = SPEAKERS_OWN.intersection(self.norm(last))  # 'at Lincolnshire SCP… our Child E review'
+            return asked if confident and not speakers_own else whole
+        if confident and asked.refs:
             return asked
         if asked.someone_elses and whole.kind == ReplyKind.ANSWER:
             return asked
