@@ -159,3 +159,17 @@ def test_a_child_said_to_be_safe_now_is_no_child_at_risk() -> None:
 def test_a_worry_denied_about_anyone_in_particular_is_said_not_urgent() -> None:
     assert Safety.said_not_urgent(words("i am not worried about any one baby today"))
     assert not Safety.said_not_urgent(words("she is not worried about him hitting her"))
+
+
+def test_in_a_long_message_a_refusal_s_words_must_meet_within_one_sentence() -> None:
+    essay, asked, check = (
+        words("my student is writing an essay on the review"),
+        words("she asked me when it was published"),
+        words("i would rather check than answer wrongly"),
+    )
+    story = essay + asked + check
+    scores, _ = the_matcher().intents.scores(story)
+    assert safety().refusal(story, scores) >= 85.0  # read as one: 'check my essay' is refused
+    assert safety().refusal(story, scores, (0, len(essay), len(essay) + len(asked))) == 0.0
+    request = words("can you check my essay")
+    assert safety().refusal(request, the_matcher().intents.scores(request)[0]) >= 85.0

@@ -179,7 +179,7 @@ class Matcher:
         if whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
             speakers_own = SPEAKERS_OWN.intersection(self.norm(last))  # 'at Lincolnshire SCP… our Child E review'
             return asked if confident and not speakers_own else whole
-        if confident and asked.refs:
+        if confident and (asked.refs or whole.refused):  # 'check my essay… when was Patricia published?'
             return asked
         if asked.someone_elses and whole.kind == ReplyKind.ANSWER:
             return asked

@@ -83,7 +83,7 @@ class Safety:
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
-        refusal = max((s for i, s in scores.items() if self._intents.kind(i) == ReplyKind.FALLBACK), default=0.0)
+        refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
@@ -213,9 +213,26 @@ class Safety:
         whole = scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
         if len(sentence_starts) < 3 or not whole:
             return whole
-        ends = (*sentence_starts[2:], len(masked))
-        windows = (masked[start:end] for start, end in zip(sentence_starts, ends, strict=False))
-        return min(whole, max(self._intents.scores(window)[0].get("urgent", 0.0) for window in windows))
+        return min(whole, max(scores.get("urgent", 0.0) for scores in self.by_window(masked, sentence_starts)))
+
+    def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
+        """How sure a refusal is (a child's real name, an essay to check, a hotel to book). In a long message,
+        a refusal's words must meet within one sentence (a request is made in one): 'she's writing an essay… the
+        Patricia review… I'd rather check than answer her wrongly' asks nothing refused."""
+        kind = self._intents.kind
+
+        def refusing(found: dict[str, float]) -> float:
+            return max((s for i, s in found.items() if kind(i) == ReplyKind.FALLBACK), default=0.0)
+
+        whole = refusing(scores)
+        if len(sentence_starts) < 2 or not whole:
+            return whole
+        return min(whole, max(refusing(found) for found in self.by_window(tokens, sentence_starts, 1)))
+
+    def by_window(self, tokens: Tokens, sentence_starts: tuple[int, ...], size: int = 2) -> list[dict[str, float]]:
+        """The intent scores of every `size` neighbouring sentences of a long message."""
+        ends = (*sentence_starts[size:], len(tokens))
+        return [self._intents.scores(tokens[a:b])[0] for a, b in zip(sentence_starts, ends, strict=False)]
 
     def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a

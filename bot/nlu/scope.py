@@ -53,7 +53,7 @@ class Scope:
     def refusal(self, r: Reading) -> Match:
         """A request the bot must refuse (identify a child, write a chronology), sure and not urgent: the fallback."""
         r.note("scope", "refused: the question asks what the bot never answers")
-        return Match(ReplyKind.FALLBACK, None)
+        return Match(ReplyKind.FALLBACK, None, refused=True)
 
     def elsewhere(self, r: Reading) -> Match | None:
         """A fallback (or the national repository) when the question is about a case we do not hold; else None."""

@@ -56,6 +56,8 @@ class Match:
     """The question asks about a review we do not hold (another area's, or 'Child F')."""
     someone_elses: bool = False
     """Scope found an area, case or name we do not hold: never answered with one of ours."""
+    refused: bool = False
+    """Scope refused: the question asks what the bot never answers (a child's real name, an essay marked)."""
     period: Period | None = None
     """'published in July 2024': the latest publications are those of this month or year."""
 
