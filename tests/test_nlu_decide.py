@@ -61,3 +61,10 @@ def test_themes_named_as_examples_ask_for_the_list() -> None:
     assert match is not None and match.intent == "themes"
     neglect = [Hit(Ref("theme", "neglect"), frozenset({0}), corrected=False)]
     assert not only_examples(words("neglect themes"), neglect)
+
+
+def test_a_greeting_s_word_inside_a_question_is_no_greeting() -> None:
+    late = decide().rank(reading("what were the findings of the review i need them for my report tomorrow morning"))
+    assert all(c.kind != ReplyKind.CHAT for c in late)
+    opening = decide().rank(reading("morning, any new reviews"))
+    assert any(c.kind == ReplyKind.CHAT for c in opening)

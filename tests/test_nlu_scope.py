@@ -64,7 +64,7 @@ def test_one_of_our_reviews_is_in_scope() -> None:
 
 def test_a_refusal_is_the_fallback_and_says_so() -> None:
     r = reading("what is the real name of patricia")
-    assert scope().refusal(r) == Match(ReplyKind.FALLBACK, None)
+    assert scope().refusal(r) == Match(ReplyKind.FALLBACK, None, refused=True)
     assert r.trace == [("scope", "refused: the question asks what the bot never answers")]
 
 

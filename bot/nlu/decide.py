@@ -22,6 +22,7 @@ from bot.nlu.thresholds import (
     INTENT_WITH_ENTITY_BONUS,
     NATURAL_PENALTY,
     ONE_CUE,
+    OPENING_WORDS,
     THRESHOLD,
     UNKNOWN_WORD_PENALTY,
     UNUSED_ENTRY_PENALTY,
@@ -46,6 +47,10 @@ class Decide:
         anchored = self.anchored(tokens, hits)
         unknown = self.unknown(tokens)
         candidates: list[Candidate] = []
+
+        def asked_more(chat: str, cue: float) -> bool:
+            return any(s >= cue and self._intents.kind(i) != ReplyKind.CHAT for i, s in scores.items() if i != chat)
+
         for intent, score in scores.items():
             kind = self._intents.kind(intent)
             takes = INTENT_TAKES.get(intent, frozenset())
@@ -61,6 +66,9 @@ class Decide:
                 continue  # 'where can I park near City Hall?' asks nothing about a review
             if kind not in UNANCHORED_KINDS and not anchored and score < FULL_STRENGTH and not opening_chat:
                 continue  # 'latest football news' touches no entry: one cue word is not enough (a refusal is)
+            late = positions.get(intent, 0) >= OPENING_WORDS
+            if kind == ReplyKind.CHAT and score < FULL_STRENGTH and late and asked_more(intent, score):
+                continue  # '… my report tomorrow morning': a greeting's word inside a question is no greeting
             if used:
                 entity = max(entities.hit_score(h) - NATURAL_PENALTY.get(h.ref.kind, 0.0) for h in used)
                 weak = all(entities.is_weak(h) for h in used)

@@ -24,7 +24,7 @@ from bot.nlu.entities import EntityIndex
 from bot.nlu.intents import Intents
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
-from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE
+from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE, SAFE_REACH
 from bot.nlu.types import Hit
 
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
@@ -36,8 +36,6 @@ URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
 SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 """Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
-SAFE_REACH = 6
-"""How far 'now' may sit from 'is safe' and belong to it ('she is safe in foster care now')."""
 WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
 NO_ONE_IN_PARTICULAR = frozenset({"any", "anyone", "anybody", "particular", "specific"})
 """'Not worried about any one child': a worry denied about anyone in particular (not 'not worried about him')."""

@@ -86,3 +86,8 @@ NAME_TWO_EDITS = 7
 """Toward the home partnership's review names, two edits from this length ('patrisha' -> 'patricia')."""
 WORD_CACHE_SIZE = 8192
 """Single words recur across questions: their normal forms and corrections are cached."""
+OPENING_WORDS = 5
+"""A greeting, thanks or plea for help comes in a message's first words ('what do i use this for'); later,
+its word is part of a question ('my report tomorrow morning')."""
+SAFE_REACH = 6
+"""How far 'now' may sit from 'is safe' and belong to it ('she is safe in foster care now')."""
