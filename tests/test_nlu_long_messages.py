@@ -80,3 +80,15 @@ def test_the_speaker_s_own_case_after_a_story_about_their_area_is_theirs() -> No
     )
     theirs = the_matcher().match(story + "Can you remind me what date our Child E review was published?")
     assert theirs.kind == ReplyKind.FALLBACK
+
+
+def test_a_message_refused_on_its_context_still_answers_its_last_question() -> None:
+    story = (
+        "I'm on a social work degree placement this term and my practice educator is very busy this month. "
+        "Can you check my essay for me? It is due on Friday and I am worried about the referencing of it. "
+    )
+    question = "Which practice reviews has Leicester published recently?"
+    assert len((story + question).split()) >= LONG_MESSAGE_WORDS
+    assert the_matcher().match(story).kind == ReplyKind.FALLBACK  # the essay alone is refused
+    match = the_matcher().match(story + question)
+    assert (match.kind, match.intent) == (ReplyKind.ANSWER, "latest_reviews")
