@@ -135,18 +135,6 @@ def test_a_child_in_the_name_of_a_meeting_or_a_service_is_no_child() -> None:
     assert "child" in safety().masked(tokens, hits)  # what may be happening stays in the story
 
 
-def test_in_a_long_message_an_urgent_rule_s_words_must_meet_within_two_neighbouring_sentences() -> None:
-    sentences = [words("i am worried"), words("the weather is fine"), words("the bus was late"), words("about a child")]
-    apart = tuple(t for s in sentences for t in s)
-    scores, _ = the_matcher().intents.scores(apart)
-    whole = safety().urgency(apart, apart, scores)
-    assert whole >= 85.0  # read as one, the rule matches
-    assert safety().urgency(apart, apart, scores, (0, 3, 7, 11)) < whole  # three sentences apart: it does not
-    near = (*sentences[1], *sentences[2], *sentences[0], *sentences[3])
-    scores, _ = the_matcher().intents.scores(near)
-    assert safety().urgency(near, near, scores, (0, 4, 8, 11)) == safety().urgency(near, near, scores)  # neighbours
-
-
 def test_a_child_said_to_be_safe_now_is_no_child_at_risk() -> None:
     said_safe = safety().said_safe
     assert said_safe(the_matcher().tokens("she's safe in foster care now and the police are investigating")[0])

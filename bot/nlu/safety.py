@@ -77,7 +77,7 @@ class Safety:
         concern too; a refusal at least as sure as the concern wins, unless one child is pointed at; 'not
         urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
         masked = self.masked(tokens, named)
-        urgency = self.urgency(tokens, masked, scores, sentence_starts)
+        urgency = self.urgency(tokens, masked, scores)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
@@ -199,19 +199,14 @@ class Safety:
         }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 
-    def urgency(
-        self, tokens: Tokens, masked: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
-    ) -> float:
-        """The urgent score of the question with its names blanked. In a long message an urgent rule's words
-        must meet within two neighbouring sentences: 'a child protection conference at 2' in one sentence and
-        'she said it was a full report' in another tell of no child at risk, where 'he came in with a bruise.
-        He said dad did it.' does. This only ever lowers the score of the whole."""
-        if "urgent" not in scores:
-            return 0.0
-        whole = scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
-        if len(sentence_starts) < 3 or not whole:
-            return whole
-        return min(whole, max(scores.get("urgent", 0.0) for scores in self.by_window(masked, sentence_starts)))
+    def urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
+        """The urgent score of the question with its names blanked. Read over the whole message, even a long
+        one: an urgent rule's words far apart may be chance, but a child at risk told across a story must not
+        be missed for it (rules read per sentence missed 'one of our girls (15)… a bloke in his twenties…
+        she's not answering now')."""
+        if "urgent" not in scores or masked is tokens:
+            return scores.get("urgent", 0.0)
+        return self._intents.scores(masked)[0].get("urgent", 0.0)
 
     def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
         """How sure a refusal is (a child's real name, an essay to check, a hotel to book). In a long message,
@@ -225,12 +220,9 @@ class Safety:
         whole = refusing(scores)
         if len(sentence_starts) < 2 or not whole:
             return whole
-        return min(whole, max(refusing(found) for found in self.by_window(tokens, sentence_starts, 1)))
-
-    def by_window(self, tokens: Tokens, sentence_starts: tuple[int, ...], size: int = 2) -> list[dict[str, float]]:
-        """The intent scores of every `size` neighbouring sentences of a long message."""
-        ends = (*sentence_starts[size:], len(tokens))
-        return [self._intents.scores(tokens[a:b])[0] for a, b in zip(sentence_starts, ends, strict=False)]
+        ends = (*sentence_starts[1:], len(tokens))
+        sentences = (tokens[a:b] for a, b in zip(sentence_starts, ends, strict=True))
+        return min(whole, max(refusing(self._intents.scores(sentence)[0]) for sentence in sentences))
 
     def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
