@@ -131,8 +131,9 @@ def test_a_child_in_the_name_of_a_meeting_or_a_service_is_no_child() -> None:
     ):
         tokens, hits = named(text)
         assert safety().masked(tokens, hits)[child] == "", text
-    tokens, hits = named("i think this is child abuse")
-    assert "child" in safety().masked(tokens, hits)  # what may be happening stays in the story
+    for text in ("i think this is child abuse", "child protection concern need to speak to someone now"):
+        tokens, hits = named(text)
+        assert "child" in safety().masked(tokens, hits), text  # what may be happening stays in the story
 
 
 def test_a_child_said_to_be_safe_now_is_no_child_at_risk() -> None:
@@ -161,3 +162,18 @@ def test_in_a_long_message_a_refusal_s_words_must_meet_within_one_sentence() -> 
     assert safety().refusal(story, scores, (0, len(essay), len(essay) + len(asked))) == 0.0
     request = words("can you check my essay")
     assert safety().refusal(request, the_matcher().intents.scores(request)[0]) >= 85.0
+
+
+def test_in_a_long_message_what_is_asked_is_read_from_its_last_sentence() -> None:
+    story = (
+        "A 14 year old in our care has just shown a member of staff messages from someone on snapchat saying "
+        "they will send her pictures to everyone unless she sends more by midnight. She is in bits in the lounge. "
+        "The manager is on leave and we have never had this before. What are the next steps"
+    )
+    matcher = the_matcher()
+    tokens, hits = named(story)
+    scores, _ = matcher.intents.scores(tokens)
+    starts = matcher.sentence_starts(story, len(tokens))
+    assert starts  # a long message, read sentence by sentence for what it asks
+    assert safety().decide(tokens, hits, scores, starts).urgent
+    assert not safety().decide(tokens, hits, scores).urgent  # read as one, 'what are + member' seemed asked

@@ -43,8 +43,11 @@ NOT_A_STATE_TAIL = frozenset(
     (word,) for word in ("assessment", "assessed", "plan", "factor", "management", "register", "level", "matrix")
 )
 """After a risk word: a document or process ('no risk assessment was done'), not a state of the child."""
-HARM_COMPOUNDS = frozenset({"abuse", "sexual", "exploitation"})
-"""'Child abuse' or 'child sexual exploitation' may be what is happening: such a 'child' stays in the story."""
+MEETINGS_AND_PAPERS = frozenset(
+    "conference meeting plan procedure review register training course policy process system lead".split()
+)
+"""After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
+child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -79,7 +82,8 @@ class Safety:
         masked = self.masked(tokens, named)
         urgency = self.urgency(tokens, masked, scores)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
-        if urgency < ONE_CUE and self.tells_of_a_child(masked, scores):
+        asked = self._intents.scores(tokens[sentence_starts[-1] :])[0] if sentence_starts else scores
+        if urgency < ONE_CUE and self.tells_of_a_child(masked, asked):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
@@ -172,8 +176,8 @@ class Safety:
         }
         named |= {  # 'a child protection conference at 2', 'the child death review': no child at risk
             i
-            for i in range(len(tokens) - 1)
-            if tokens[i] == "child" and tokens[i + 1] in lex.child_compounds and tokens[i + 1] not in HARM_COMPOUNDS
+            for i in range(len(tokens) - 2)
+            if tokens[i] == "child" and tokens[i + 1] in lex.child_compounds and tokens[i + 2] in MEETINGS_AND_PAPERS
         }
         named |= {  # 'the child abuse investigation unit', 'the children and family service': a team, not a child
             i
@@ -227,7 +231,9 @@ class Safety:
     def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
-        strength). People describe harm in more ways than rules can list; pointing at a child is the constant."""
+        strength). People describe harm in more ways than rules can list; pointing at a child is the constant.
+        `scores` are those of what is asked: in a long message, its last sentence ('a member of staff' in the
+        story asks nothing about the partnership's members)."""
         lex = self._lex
         if not any(t in lex.concern_words for t in tokens) or not (
             self.points_at_one_child(tokens) or self.children_now(tokens)
