@@ -177,3 +177,15 @@ def test_in_a_long_message_what_is_asked_is_read_from_its_last_sentence() -> Non
     assert starts  # a long message, read sentence by sentence for what it asks
     assert safety().decide(tokens, hits, scores, starts).urgent
     assert not safety().decide(tokens, hits, scores).urgent  # read as one, 'what are + member' seemed asked
+
+
+def test_in_a_long_message_an_urgent_rule_s_words_must_meet_within_two_neighbouring_sentences() -> None:
+    sentences = [words("i am worried"), words("the weather is fine"), words("the bus was late"), words("about a child")]
+    apart = tuple(t for s in sentences for t in s)
+    scores, _ = the_matcher().intents.scores(apart)
+    whole = safety().urgency(apart, apart, scores)
+    assert whole >= 85.0  # read as one, the rule matches
+    assert safety().urgency(apart, apart, scores, (0, 3, 7, 11)) < whole  # three sentences apart: it does not
+    near = (*sentences[1], *sentences[2], *sentences[0], *sentences[3])
+    scores, _ = the_matcher().intents.scores(near)
+    assert safety().urgency(near, near, scores, (0, 4, 8, 11)) == safety().urgency(near, near, scores)  # neighbours

@@ -80,7 +80,7 @@ class Safety:
         concern too; a refusal at least as sure as the concern wins, unless one child is pointed at; 'not
         urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
         masked = self.masked(tokens, named)
-        urgency = self.urgency(tokens, masked, scores)
+        urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         asked = self._intents.scores(tokens[sentence_starts[-1] :])[0] if sentence_starts else scores
         if urgency < ONE_CUE and self.tells_of_a_child(masked, asked):
@@ -203,14 +203,21 @@ class Safety:
         }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 
-    def urgency(self, tokens: Tokens, masked: Tokens, scores: dict[str, float]) -> float:
-        """The urgent score of the question with its names blanked. Read over the whole message, even a long
-        one: an urgent rule's words far apart may be chance, but a child at risk told across a story must not
-        be missed for it (rules read per sentence missed 'one of our girls (15)… a bloke in his twenties…
-        she's not answering now')."""
-        if "urgent" not in scores or masked is tokens:
-            return scores.get("urgent", 0.0)
-        return self._intents.scores(masked)[0].get("urgent", 0.0)
+    def urgency(
+        self, tokens: Tokens, masked: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
+    ) -> float:
+        """The urgent score of the question with its names blanked. In a long message an urgent rule's words
+        must meet within two neighbouring sentences: 'the girl who shares the name' in one and 'told her' three
+        sentences on are chance, where 'he came in with a bruise. He said dad did it.' is not. This only lowers
+        the score of the whole; a child at risk told across a story is still caught by `tells_of_a_child`."""
+        if "urgent" not in scores:
+            return 0.0
+        whole = scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
+        if len(sentence_starts) < 3 or not whole:
+            return whole
+        ends = (*sentence_starts[2:], len(masked))
+        windows = (masked[a:b] for a, b in zip(sentence_starts, ends, strict=False))
+        return min(whole, max(self._intents.scores(window)[0].get("urgent", 0.0) for window in windows))
 
     def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
         """How sure a refusal is (a child's real name, an essay to check, a hotel to book). In a long message,
