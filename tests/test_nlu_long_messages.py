@@ -92,3 +92,11 @@ def test_a_message_refused_on_its_context_still_answers_its_last_question() -> N
     assert the_matcher().match(story).kind == ReplyKind.FALLBACK  # the essay alone is refused
     match = the_matcher().match(story + question)
     assert (match.kind, match.intent) == (ReplyKind.ANSWER, "latest_reviews")
+
+
+def test_the_sentence_a_long_message_asks_in_is_its_last_question() -> None:
+    text = CONTEXT + "Did Leicester City win last night? I'll ask something proper after."
+    matcher = the_matcher()
+    length = len(matcher.tokens(text)[0])
+    starts = matcher.sentence_starts(text, length)
+    assert matcher.asked_span(text, starts, length) == (starts[-2], starts[-1])

@@ -164,7 +164,7 @@ def test_in_a_long_message_a_refusal_s_words_must_meet_within_one_sentence() -> 
     assert safety().refusal(request, the_matcher().intents.scores(request)[0]) >= 85.0
 
 
-def test_in_a_long_message_what_is_asked_is_read_from_its_last_sentence() -> None:
+def test_in_a_long_message_what_is_asked_is_read_from_the_sentence_it_asks_in() -> None:
     story = (
         "A 14 year old in our care has just shown a member of staff messages from someone on snapchat saying "
         "they will send her pictures to everyone unless she sends more by midnight. She is in bits in the lounge. "
@@ -174,8 +174,9 @@ def test_in_a_long_message_what_is_asked_is_read_from_its_last_sentence() -> Non
     tokens, hits = named(story)
     scores, _ = matcher.intents.scores(tokens)
     starts = matcher.sentence_starts(story, len(tokens))
-    assert starts  # a long message, read sentence by sentence for what it asks
-    assert safety().decide(tokens, hits, scores, starts).urgent
+    asked = matcher.asked_span(story, starts, len(tokens))
+    assert starts and asked == (starts[-1], len(tokens))  # a long message: what it asks is its last sentence
+    assert safety().decide(tokens, hits, scores, starts, asked).urgent
     assert not safety().decide(tokens, hits, scores).urgent  # read as one, 'what are + member' seemed asked
 
 

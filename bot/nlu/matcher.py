@@ -159,6 +159,16 @@ class Matcher:
             at += len(self.tokens(sentence)[0])
         return tuple(starts) if at == length and len(starts) > 1 else ()
 
+    @staticmethod
+    def asked_span(text: str, starts: tuple[int, ...], length: int) -> tuple[int, int] | None:
+        """The tokens of the sentence a long message asks in: its last '?' sentence, else its last sentence."""
+        if not starts:
+            return None
+        sentences = _SENTENCE_END.split(text.strip())
+        asking = [i for i, sentence in enumerate(sentences) if sentence.rstrip().endswith("?")]
+        i = asking[-1] if asking else len(starts) - 1
+        return starts[i], starts[i + 1] if i + 1 < len(starts) else length
+
     def clear_caches(self) -> None:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""
         self.spelling.clear_cache()
@@ -197,7 +207,8 @@ class Matcher:
         r.named = self.entities.hits(r.tokens, r.corrected)  # entities
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
         r.sentence_starts = self.sentence_starts(r.text, len(r.tokens))
-        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts)  # safety, urgent first
+        asked = self.asked_span(r.text, r.sentence_starts, len(r.tokens))
+        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked)  # safety, urgent first
         if r.trace is not None:
             r.note("safety", safety.describe())
         if safety.urgent:

@@ -73,7 +73,12 @@ class Safety:
         self._law = tuple(f" {words} " for words in lexicon.law_questions)
 
     def decide(
-        self, tokens: Tokens, named: list[Hit], scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
+        self,
+        tokens: Tokens,
+        named: list[Hit],
+        scores: dict[str, float],
+        sentence_starts: tuple[int, ...] = (),
+        asked: tuple[int, int] | None = None,
     ) -> SafetyDecision:
         """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
@@ -82,8 +87,8 @@ class Safety:
         masked = self.masked(tokens, named)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
-        asked = self._intents.scores(tokens[sentence_starts[-1] :])[0] if sentence_starts else scores
-        if urgency < ONE_CUE and self.tells_of_a_child(masked, asked):
+        asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
+        if urgency < ONE_CUE and self.tells_of_a_child(masked, asking):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
@@ -239,7 +244,7 @@ class Safety:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
         strength). People describe harm in more ways than rules can list; pointing at a child is the constant.
-        `scores` are those of what is asked: in a long message, its last sentence ('a member of staff' in the
+        `scores` are those of what is asked: in a long message, the sentence it asks in ('a member of staff' in the
         story asks nothing about the partnership's members)."""
         lex = self._lex
         if not any(t in lex.concern_words for t in tokens) or not (
