@@ -190,3 +190,25 @@ def test_in_a_long_message_an_urgent_rule_s_words_must_meet_within_two_neighbour
     near = (*sentences[1], *sentences[2], *sentences[0], *sentences[3])
     scores, _ = the_matcher().intents.scores(near)
     assert safety().urgency(near, near, scores, (0, 4, 8, 11)) == safety().urgency(near, near, scores)  # neighbours
+
+
+def test_a_long_story_of_a_child_now_is_urgent_whatever_it_asks() -> None:
+    story = (
+        "PCSO here, writing up my notes at the station after a long shift. On foot patrol tonight an older man was "
+        "putting a girl who looked about 13 into his car and she looked scared. Probably nothing, might have been "
+        "her uncle. Also wanted to ask what learning there is for police"
+    )
+    matcher = the_matcher()
+    tokens, hits = named(story)
+    scores, _ = matcher.intents.scores(tokens)
+    starts = matcher.sentence_starts(story, len(tokens))
+    assert safety().decide(tokens, hits, scores, starts, matcher.asked_span(story, starts, len(tokens))).urgent
+
+
+def test_a_theme_told_in_the_story_is_a_concern_and_named_only_where_asked() -> None:
+    tokens = words("his dad hits him and there is no food in the house is there a review on neglect")
+    hits = the_matcher().entities.hits(tokens, frozenset())
+    asked = (tokens.index("is", 10), len(tokens))  # the question: 'is there a review on neglect'
+    masked = safety().masked(tokens, hits, asked)
+    assert masked[-1] == "" and "dad" in masked  # the theme asked about is a name; 'dad' in the story is not
+    assert "dad" not in safety().masked(tokens, hits)  # read as one question, every theme word is a name

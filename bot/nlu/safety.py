@@ -48,6 +48,9 @@ MEETINGS_AND_PAPERS = frozenset(
 )
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
+NUMBER_WORDS = frozenset("two three four five six both".split())
+NOW_WINDOW = 3
+"""Sentences a story of a child now may span: the child, what happened, and 'I'm sat in the car now'."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -84,11 +87,14 @@ class Safety:
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
         concern too; a refusal at least as sure as the concern wins, unless one child is pointed at; 'not
         urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
-        masked = self.masked(tokens, named)
+        masked = self.masked(tokens, named, asked)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
-        if urgency < ONE_CUE and self.tells_of_a_child(masked, asking):
+        reviews_named = any(h.ref.kind == "review" for h in named)
+        ends = (*sentence_starts[NOW_WINDOW:], len(masked)) if len(sentence_starts) > NOW_WINDOW else ()
+        windows = tuple(masked[a:b] for a, b in zip(sentence_starts, ends, strict=False))
+        if urgency < ONE_CUE and self.tells_of_a_child(masked, asking, reviews_named, windows):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
@@ -154,7 +160,8 @@ class Safety:
         care now… what is a rapid review?'). A framed story that asks for nothing ('role play turned real: a
         delegate says her niece is being abused') stays a concern."""
         sentence = f" {' '.join(tokens)} "
-        in_the_past = not self._lex.now_words.intersection(tokens) and any(f in sentence for f in self._lex.frames)
+        now = " ".join(tokens).replace(" am now a ", " am a ")  # 'I'm now a team manager': the speaker's role
+        in_the_past = not self._lex.now_words.intersection(now.split()) and any(f in sentence for f in self._lex.frames)
         if not in_the_past and not self.said_safe(tokens):
             return False
         kind = self._intents.kind
@@ -163,13 +170,23 @@ class Safety:
             for intent, score in scores.items()
         )
 
-    def masked(self, tokens: Tokens, hits: list[Hit]) -> Tokens:
+    def masked(self, tokens: Tokens, hits: list[Hit], asked: tuple[int, int] | None = None) -> Tokens:
         """The question with review names blanked: the 'child' of 'Child E' or the 'baby' of the baby's review is
         not a child at risk. In a question that asks for learning, a theme's name is a name too: 'my daughter is
-        always on her phone, anything from reviews about online harm?' describes no harm."""
+        always on her phone, anything from reviews about online harm?' describes no harm; in a long message, only
+        where it is asked (`asked`): 'no food in the house since Saturday' told in the story stays a concern."""
         lex = self._lex
         named_kinds = {"review", "theme"} if self.mentions_learning(tokens) else {"review"}
-        named = {i for h in hits if h.ref.kind in named_kinds for i in h.positions}
+        now = bool(lex.now_words.intersection(tokens))
+        start, end = asked or (0, len(tokens))
+        named = {  # not, in a story told now, 'two children' (an alias of Child C & D): 'today… two kids under 5'
+            i
+            for h in hits
+            if h.ref.kind in named_kinds
+            and not (now and all(self._is_child_word(tokens[j]) for j in h.positions))
+            and (h.ref.kind != "theme" or all(start <= j < end for j in h.positions))  # asked about, not told
+            for i in h.positions
+        }
         named |= {  # 'Child H', 'Baby Q': any review's name, ours or another area's
             j for i in range(len(tokens) - 1) if self._entities.letter_name_at(tokens, i) for j in (i, i + 1)
         }
@@ -240,10 +257,14 @@ class Safety:
         sentences = (tokens[a:b] for a, b in zip(sentence_starts, ends, strict=True))
         return min(whole, max(refusing(self._intents.scores(sentence)[0]) for sentence in sentences))
 
-    def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float]) -> bool:
+    def tells_of_a_child(
+        self, tokens: Tokens, scores: dict[str, float], reviews_named: bool = False, windows: tuple[Tokens, ...] = ()
+    ) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
-        strength). People describe harm in more ways than rules can list; pointing at a child is the constant.
+        strength); or, in a long message, one whose story tells of a child now (a concern, one child and a word
+        of now within three neighbouring sentences, `windows`), whatever it goes on to ask, unless one of our
+        reviews is named. People describe harm in more ways than rules can list; pointing at a child is the constant.
         `scores` are those of what is asked: in a long message, the sentence it asks in ('a member of staff' in the
         story asks nothing about the partnership's members)."""
         lex = self._lex
@@ -251,6 +272,8 @@ class Safety:
             self.points_at_one_child(tokens) or self.children_now(tokens)
         ):
             return False  # most questions stop here: the checks below are the dearer ones
+        if not reviews_named and any(self.tells_now(window) for window in windows):
+            return True  # 'a lad in my class said this afternoon… no food since Saturday… any review on neglect?'
         if self.mentions_learning(tokens) or any(t in lex.case_words for t in tokens):
             return False  # about reviews or learning
         kind = self._intents.kind
@@ -264,6 +287,21 @@ class Safety:
         return any(  # a child in the story: not 'Child F', 'child protection procedures', 'the child review'
             t in lex.child_words and not (len(after) == 1 and after.isalpha()) and after not in lex.child_compounds
             for t, after in zip(tokens, following, strict=True)
+        )
+
+    def _is_child_word(self, token: str) -> bool:
+        """'two', 'children', '5': words that can only describe children, never name a review on their own."""
+        return token in self._lex.child_words or token in NUMBER_WORDS or token.isdigit()
+
+    def tells_now(self, tokens: Tokens) -> bool:
+        """A concern, one child pointed at and a word of now, together: 'on patrol tonight an older bloke was
+        putting a girl of about 13 into his car'."""
+        lex = self._lex
+        return bool(
+            lex.now_words.intersection(tokens)
+            and lex.concern_words.intersection(tokens)
+            and self.points_at_one_child(tokens)
+            and not self.mentions_learning(tokens)
         )
 
     def asks_for_learning(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> bool:
