@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nlu_helpers import named, the_matcher, words
 
+from bot.kb.models import ReplyKind
 from bot.nlu.safety import Safety, SafetyDecision
 
 
@@ -212,3 +213,12 @@ def test_a_theme_told_in_the_story_is_a_concern_and_named_only_where_asked() -> 
     masked = safety().masked(tokens, hits, asked)
     assert masked[-1] == "" and "dad" in masked  # the theme asked about is a name; 'dad' in the story is not
     assert "dad" not in safety().masked(tokens, hits)  # read as one question, every theme word is a name
+
+
+def test_a_child_now_told_after_one_of_our_reviews_is_still_a_child_now() -> None:
+    story = (
+        "Sorry this is long. I'm writing my reflective log about the Child E review and I'll need the link at some "
+        "point. But mainly, tonight we've got a 2 week old in with a bruised face and the parents have just walked "
+        "off the ward with him. Security didn't stop them"
+    )
+    assert the_matcher().match(story).kind == ReplyKind.URGENT

@@ -91,10 +91,18 @@ class Safety:
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
         asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
-        reviews_named = any(h.ref.kind == "review" for h in named)
-        ends = (*sentence_starts[NOW_WINDOW:], len(masked)) if len(sentence_starts) > NOW_WINDOW else ()
-        windows = tuple(masked[a:b] for a, b in zip(sentence_starts, ends, strict=False))
-        if urgency < ONE_CUE and self.tells_of_a_child(masked, asking, reviews_named, windows):
+        bounds = (*sentence_starts, len(masked))
+        windows = (
+            tuple(  # one to three neighbouring sentences of a long message, none naming one of our reviews
+                window
+                for size in range(1, NOW_WINDOW + 1)
+                for a, b in zip(bounds, bounds[size:], strict=False)
+                if "" not in (window := masked[a:b])
+            )
+            if sentence_starts
+            else ()
+        )
+        if urgency < ONE_CUE and self.tells_of_a_child(masked, asking, windows):
             urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
@@ -257,14 +265,13 @@ class Safety:
         sentences = (tokens[a:b] for a, b in zip(sentence_starts, ends, strict=True))
         return min(whole, max(refusing(self._intents.scores(sentence)[0]) for sentence in sentences))
 
-    def tells_of_a_child(
-        self, tokens: Tokens, scores: dict[str, float], reviews_named: bool = False, windows: tuple[Tokens, ...] = ()
-    ) -> bool:
+    def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float], windows: tuple[Tokens, ...] = ()) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
         message that asks for nothing the bot holds (no review, theme, term, process or list asked at full
         strength); or, in a long message, one whose story tells of a child now (a concern, one child and a word
-        of now within three neighbouring sentences, `windows`), whatever it goes on to ask, unless one of our
-        reviews is named. People describe harm in more ways than rules can list; pointing at a child is the constant.
+        of now within one to three neighbouring sentences that name none of our reviews, `windows`), whatever
+        it goes on to ask: '…the baby SCR briefing… But tonight we've got a 2 week old in with a torn
+        frenulum'. People describe harm in more ways than rules can list; pointing at a child is the constant.
         `scores` are those of what is asked: in a long message, the sentence it asks in ('a member of staff' in the
         story asks nothing about the partnership's members)."""
         lex = self._lex
@@ -272,7 +279,7 @@ class Safety:
             self.points_at_one_child(tokens) or self.children_now(tokens)
         ):
             return False  # most questions stop here: the checks below are the dearer ones
-        if not reviews_named and any(self.tells_now(window) for window in windows):
+        if any(self.tells_now(window) for window in windows):
             return True  # 'a lad in my class said this afternoon… no food since Saturday… any review on neglect?'
         if self.mentions_learning(tokens) or any(t in lex.case_words for t in tokens):
             return False  # about reviews or learning
