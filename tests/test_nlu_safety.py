@@ -6,11 +6,22 @@ from __future__ import annotations
 from nlu_helpers import named, the_matcher, words
 
 from bot.kb.models import ReplyKind
+from bot.nlu.normalise import Tokens
 from bot.nlu.safety import Safety, SafetyDecision
+from bot.nlu.types import Hit
 
 
 def safety() -> Safety:
     return the_matcher().safety
+
+
+def read_long(story: str) -> tuple[Tokens, list[Hit], dict[str, float], tuple[int, ...], tuple[int, int] | None]:
+    """What the pipeline hands safety for a long message: tokens, entries, scores, sentences, the asking one."""
+    matcher = the_matcher()
+    tokens, hits = named(story)
+    scores, _ = matcher.intents.scores(tokens)
+    starts = matcher.sentence_starts(story, len(tokens))
+    return tokens, hits, scores, starts, matcher.asked_span(story, starts, len(tokens))
 
 
 def decide(text: str) -> SafetyDecision:
@@ -171,11 +182,7 @@ def test_in_a_long_message_what_is_asked_is_read_from_the_sentence_it_asks_in() 
         "they will send her pictures to everyone unless she sends more by midnight. She is in bits in the lounge. "
         "The manager is on leave and we have never had this before. What are the next steps"
     )
-    matcher = the_matcher()
-    tokens, hits = named(story)
-    scores, _ = matcher.intents.scores(tokens)
-    starts = matcher.sentence_starts(story, len(tokens))
-    asked = matcher.asked_span(story, starts, len(tokens))
+    tokens, hits, scores, starts, asked = read_long(story)
     assert starts and asked == (starts[-1], len(tokens))  # a long message: what it asks is its last sentence
     assert safety().decide(tokens, hits, scores, starts, asked).urgent
     assert not safety().decide(tokens, hits, scores).urgent  # read as one, 'what are + member' seemed asked
@@ -199,11 +206,8 @@ def test_a_long_story_of_a_child_now_is_urgent_whatever_it_asks() -> None:
         "putting a girl who looked about 13 into his car and she looked scared. Probably nothing, might have been "
         "her uncle. Also wanted to ask what learning there is for police"
     )
-    matcher = the_matcher()
-    tokens, hits = named(story)
-    scores, _ = matcher.intents.scores(tokens)
-    starts = matcher.sentence_starts(story, len(tokens))
-    assert safety().decide(tokens, hits, scores, starts, matcher.asked_span(story, starts, len(tokens))).urgent
+    tokens, hits, scores, starts, asked = read_long(story)
+    assert safety().decide(tokens, hits, scores, starts, asked).urgent
 
 
 def test_a_theme_told_in_the_story_is_a_concern_and_named_only_where_asked() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 Tokens = tuple[str, ...]
 
@@ -128,13 +128,19 @@ class Synonyms:
 def replace_longest(tokens: Tokens, table: Mapping[Tokens, Tokens], longest: int) -> Tokens:
     """`tokens` with every run found in `table` replaced, left to right, the longest run first at each place
     (`longest`: the longest key of the table)."""
+    return replace_runs(tokens, longest, table.get)
+
+
+def replace_runs(tokens: Tokens, longest: int, replacement: Callable[[Tokens], Tokens | None]) -> Tokens:
+    """`tokens` with every run that `replacement` rewrites replaced, left to right, the longest run (up to
+    `longest` tokens) first at each place."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
         for n in range(min(longest, len(tokens) - i), 0, -1):
-            replacement = table.get(tokens[i : i + n])
-            if replacement is not None:
-                out.extend(replacement)
+            found = replacement(tokens[i : i + n])
+            if found is not None:
+                out.extend(found)
                 i += n
                 break
         else:

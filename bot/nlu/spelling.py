@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from bot.nlu.english import STOPWORDS
 from bot.nlu.lexicon import Lexicon
-from bot.nlu.normalise import Tokens
+from bot.nlu.normalise import Tokens, replace_runs
 from bot.nlu.thresholds import (
     NAME_TWO_EDITS,
     SHORTEST_CORRECTED,
@@ -131,26 +131,21 @@ class Spelling:
         they make one of the knowledge base's acronyms: 'in to' never becomes 'into'."""
         if not self._acronyms or not any(len(a) <= MAX_PIECE >= len(b) for a, b in itertools.pairwise(raw)):
             return raw  # most questions: no two short words side by side
-        out: list[str] = []
-        i = 0
-        while i < len(raw):
-            for n in range(min(MAX_PIECES, len(raw) - i), 1, -1):
-                window = raw[i : i + n]
-                pieces = [SPOKEN_LETTERS.get(t, t) for t in window]
-                if all(len(p) <= MAX_PIECE and p.isalpha() for p in pieces) and "".join(pieces) in self._acronyms:
-                    out.append("".join(pieces))
-                    i += n
-                    break
-                if n == 3 and window[1] == "and" and any(t in SPOKEN_LETTERS for t in window[::2]):
-                    letters = (SPOKEN_LETTERS.get(window[0], window[0]), SPOKEN_LETTERS.get(window[2], window[2]))
-                    if all(len(x) == 1 and x in self._names for x in letters):  # 'see and dee': Child C and D
-                        out += [letters[0], "and", letters[1]]
-                        i += n
-                        break
-            else:
-                out.append(raw[i])
-                i += 1
-        return tuple(out)
+        return replace_runs(raw, MAX_PIECES, self._spelled)
+
+    def _spelled(self, window: Tokens) -> Tokens | None:
+        """What a run of pieces spells: one of our acronyms ('l s c b'), or the letters of a review's name
+        ('see and dee' -> 'c and d'); None when it spells nothing we hold."""
+        if len(window) < 2:
+            return None
+        pieces = [SPOKEN_LETTERS.get(t, t) for t in window]
+        if all(len(p) <= MAX_PIECE and p.isalpha() for p in pieces) and "".join(pieces) in self._acronyms:
+            return ("".join(pieces),)
+        if len(window) == 3 and window[1] == "and" and any(t in SPOKEN_LETTERS for t in window[::2]):
+            letters = (pieces[0], pieces[2])
+            if all(len(x) == 1 and x in self._names for x in letters):
+                return (letters[0], "and", letters[1])
+        return None
 
     def correct(self, raw: Tokens) -> tuple[Tokens, frozenset[int]]:
         """The tokens with typos corrected, and the positions that were corrected."""
