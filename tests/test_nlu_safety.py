@@ -226,3 +226,8 @@ def test_a_child_now_told_after_one_of_our_reviews_is_still_a_child_now() -> Non
         "off the ward with him. Security didn't stop them"
     )
     assert the_matcher().match(story).kind == ReplyKind.URGENT
+
+
+def test_for_reference_is_not_urgent_unless_a_child_now_is_told_too() -> None:
+    assert not decide("for my notes, who do i ring if i am worried about a child").urgent
+    assert decide("for my notes: tonight a girl in my class said her dad hits her and she is scared").urgent

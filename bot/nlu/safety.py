@@ -28,6 +28,7 @@ from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE, S
 from bot.nlu.types import Hit
 
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
+FOR_REFERENCE = "forreference"  # what they make of 'for my notes', 'for a poster', 'planning ahead'
 NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
@@ -109,7 +110,9 @@ class Safety:
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
-        said_not_urgent = self.said_not_urgent(tokens)
+        said_not_urgent = self.said_not_urgent(tokens) or (  # 'for my notes', unless a child now is told too
+            FOR_REFERENCE in tokens and not self.child_now(masked)
+        )
         needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and not self.asks_for_learning(masked, scores, named):
             return SafetyDecision(True, urgency, refused, reason)
@@ -300,7 +303,7 @@ class Safety:
         """'two', 'children', '5': words that can only describe children, never name a review on their own."""
         return token in self._lex.child_words or token in NUMBER_WORDS or token.isdigit()
 
-    def tells_now(self, tokens: Tokens) -> bool:
+    def child_now(self, tokens: Tokens) -> bool:
         """A concern, one child pointed at and a word of now, together: 'on patrol tonight an older bloke was
         putting a girl of about 13 into his car'."""
         lex = self._lex
@@ -308,8 +311,11 @@ class Safety:
             lex.now_words.intersection(tokens)
             and lex.concern_words.intersection(tokens)
             and self.points_at_one_child(tokens)
-            and not self.mentions_learning(tokens)
         )
+
+    def tells_now(self, tokens: Tokens) -> bool:
+        """A child now (`child_now`) in a part of a story that asks for no learning."""
+        return self.child_now(tokens) and not self.mentions_learning(tokens)
 
     def asks_for_learning(self, tokens: Tokens, scores: dict[str, float], hits: list[Hit]) -> bool:
         """'Anything on online harm, kids being hurt via social media?' or 'kids being groomed online - any
