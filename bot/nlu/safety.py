@@ -55,6 +55,12 @@ NOW_WINDOW = 3
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
+def sentence_runs(tokens: Tokens, sentence_starts: tuple[int, ...], size: int) -> list[Tokens]:
+    """Every run of `size` neighbouring sentences of a long message (none when it was not cut into sentences)."""
+    bounds = (*sentence_starts, len(tokens))
+    return [tokens[a:b] for a, b in zip(bounds, bounds[size:], strict=False)] if sentence_starts else []
+
+
 class SafetyDecision(NamedTuple):
     """Whether the urgent reply goes first, how sure, whether a refusal was sure, and why (for `explain`)."""
 
@@ -91,20 +97,16 @@ class Safety:
         masked = self.masked(tokens, named, asked)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
-        asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
-        bounds = (*sentence_starts, len(masked))
-        windows = (
-            tuple(  # one to three neighbouring sentences of a long message, none naming one of our reviews
+        if urgency < ONE_CUE:
+            asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
+            windows = tuple(  # one to three neighbouring sentences of a long message, none naming one of our reviews
                 window
                 for size in range(1, NOW_WINDOW + 1)
-                for a, b in zip(bounds, bounds[size:], strict=False)
-                if "" not in (window := masked[a:b])
+                for window in sentence_runs(masked, sentence_starts, size)
+                if "" not in window
             )
-            if sentence_starts
-            else ()
-        )
-        if urgency < ONE_CUE and self.tells_of_a_child(masked, asking, windows):
-            urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
+            if self.tells_of_a_child(masked, asking, windows):
+                urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
@@ -248,8 +250,7 @@ class Safety:
         whole = scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
         if len(sentence_starts) < 3 or not whole:
             return whole
-        ends = (*sentence_starts[2:], len(masked))
-        windows = (masked[a:b] for a, b in zip(sentence_starts, ends, strict=False))
+        windows = sentence_runs(masked, sentence_starts, 2)
         return min(whole, max(self._intents.scores(window)[0].get("urgent", 0.0) for window in windows))
 
     def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
@@ -264,8 +265,7 @@ class Safety:
         whole = refusing(scores)
         if len(sentence_starts) < 2 or not whole:
             return whole
-        ends = (*sentence_starts[1:], len(tokens))
-        sentences = (tokens[a:b] for a, b in zip(sentence_starts, ends, strict=True))
+        sentences = sentence_runs(tokens, sentence_starts, 1)
         return min(whole, max(refusing(self._intents.scores(sentence)[0]) for sentence in sentences))
 
     def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float], windows: tuple[Tokens, ...] = ()) -> bool:
