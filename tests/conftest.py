@@ -128,6 +128,18 @@ class Clock:
         return self.now
 
 
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Path:
+    """The fixture knowledge written to a folder of its own (modules that need other content override this)."""
+    return write_test_knowledge(tmp_path / "knowledge")
+
+
+@pytest.fixture
+def local_engine(knowledge: Path) -> Engine:
+    """An engine over `knowledge` in this process, to know what each answer of a bot under test must be."""
+    return Engine(load_knowledge(knowledge), Clock(BEFORE_EMBARGO))
+
+
 @pytest.fixture(scope="session")
 def embargo_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     return load_knowledge(write_test_knowledge(tmp_path_factory.mktemp("kb") / "knowledge"))

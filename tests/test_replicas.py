@@ -27,11 +27,10 @@ import pytest
 from helpers_lifecycle import copy_knowledge, embargoed_doc, review, write_reviews
 
 from bot.answers.render import telegram_html
-from bot.kb.loader import load_knowledge
 from bot.service.conversation import ONE_REPLICA_RELOADED, ONE_REPLICA_UNANSWERED
 from bot.service.engine import Engine
 from bot.service.store.postgres import PostgresStore
-from tests.conftest import BEFORE_EMBARGO, Clock, postgres_database, write_test_knowledge
+from tests.conftest import BEFORE_EMBARGO, postgres_database
 from tests.fakes.bot_api import JSON, FakeBotAPI, FakeUser
 from tests.test_telegram_process import WEBHOOK_SECRET, free_port
 
@@ -246,17 +245,6 @@ def ask_everyone(api: FakeBotAPI, count: int) -> tuple[list[tuple[FakeUser, str]
 
 def replies_by_chat(api: FakeBotAPI, asked: list[tuple[FakeUser, str]]) -> dict[int, list[str]]:
     return {user.id: [m.html for m in api.messages_in(user.id)] for user, _ in asked}
-
-
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Path:
-    return write_test_knowledge(tmp_path / "knowledge")
-
-
-@pytest.fixture
-def local_engine(knowledge: Path) -> Engine:
-    """The engine the replicas run, to know what each answer must be."""
-    return Engine(load_knowledge(knowledge), Clock(BEFORE_EMBARGO))
 
 
 async def _integrity(url: str) -> tuple[bool, int]:

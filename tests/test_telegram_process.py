@@ -22,10 +22,9 @@ from kb_builders import child_n_yaml
 
 from bot.answers.render import telegram_html
 from bot.answers.reply import Reply
-from bot.kb.loader import load_knowledge
 from bot.service.engine import Engine
 from bot.transports.telegram.app import WELCOME
-from tests.conftest import BEFORE_EMBARGO, EMBARGO_SECRETS, Clock, write_test_knowledge
+from tests.conftest import BEFORE_EMBARGO, EMBARGO_SECRETS
 from tests.fakes.bot_api import FakeBotAPI
 
 START_TIMEOUT = 30.0
@@ -98,17 +97,6 @@ async def started(api: FakeBotAPI, bot: BotProcess, ready: str) -> None:
     if bot.process.returncode is not None:
         code, log = await bot.stop()
         pytest.fail(f"the bot exited with {code} before starting:\n{log[-3000:]}")
-
-
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Path:
-    return write_test_knowledge(tmp_path / "knowledge")
-
-
-@pytest.fixture
-def local_engine(knowledge: Path) -> Engine:
-    """The same engine the process runs, to know what each answer must be."""
-    return Engine(load_knowledge(knowledge), Clock(BEFORE_EMBARGO))
 
 
 def html(reply: Reply | None) -> list[str]:
