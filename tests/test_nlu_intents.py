@@ -5,7 +5,7 @@ from __future__ import annotations
 from nlu_helpers import the_matcher, words
 
 from bot.kb.models import Intent, KnowledgeBase, ReplyKind
-from bot.nlu.intents import Intents, ngrams
+from bot.nlu.intents import Intents, every_place, ngrams
 from bot.nlu.normalise import Synonyms, normalise
 from bot.nlu.thresholds import RULE_SCORE_MANY, RULE_SCORES, WEAK_RULE_SCORE
 
@@ -57,6 +57,20 @@ def test_a_refusal_s_words_stay_out_of_the_vocabulary() -> None:
     intents = own_intents()
     assert "forecast" not in intents.vocabulary and "phone" in intents.vocabulary
     assert intents.kind("weather") == ReplyKind.FALLBACK and intents.kind("unknown") == ReplyKind.ANSWER
+
+
+def test_with_a_reach_a_rule_s_groups_must_meet_within_that_many_words() -> None:
+    intents = own_intents()
+    near = words("the newest review")
+    apart = words("the newest of the lot and then a few more words on the review")
+    assert intents.scores(near, reach=3)[0]["latest_reviews"] == RULE_SCORES[2]
+    assert "latest_reviews" not in intents.scores(apart, reach=3)[0]
+    assert intents.scores(apart)[0]["latest_reviews"] == RULE_SCORES[2]  # without a reach: a bag of words
+    assert intents.scores(words("review x x x newest"), reach=5)[0]["latest_reviews"] == RULE_SCORES[2]  # any order
+
+
+def test_every_place_of_a_run_is_remembered_for_the_reach() -> None:
+    assert every_place(words("a b a"), 2) == {("a",): [0, 2], ("b",): [1], ("a", "b"): [0], ("b", "a"): [1]}
 
 
 def test_ngrams_remember_where_each_run_first_occurs() -> None:

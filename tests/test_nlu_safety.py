@@ -231,3 +231,39 @@ def test_a_child_now_told_after_one_of_our_reviews_is_still_a_child_now() -> Non
 def test_for_reference_is_not_urgent_unless_a_child_now_is_told_too() -> None:
     assert not decide("for my notes, who do i ring if i am worried about a child").urgent
     assert decide("for my notes: tonight a girl in my class said her dad hits her and she is scared").urgent
+
+
+BACKGROUND = (
+    "In the children's home we've had families who believe a child's behaviour is caused by spirits or a curse, "
+    "and families where nobody speaks English and the eldest child interprets at every meeting. Staff worry "
+    "about getting it wrong, so they say nothing and go along with it. {now}{ask}"
+)
+LEARNING = "What has the learning from reviews said about culture, religion and keeping children safe?"
+
+
+def test_a_long_story_told_as_background_to_a_question_we_answer_is_not_urgent() -> None:
+    tokens, hits, scores, starts, asked = read_long(BACKGROUND.format(now="", ask=LEARNING))
+    decision = safety().decide(tokens, hits, scores, starts, asked)
+    assert not decision.urgent and decision.reason.startswith("a story told as background")
+    assert safety().decide(tokens, hits, scores).urgent  # read as one short question, the concern stands
+
+
+def test_a_long_story_with_anything_now_in_it_is_never_background() -> None:
+    for now, ask in (
+        ("One of them came in this morning. ", LEARNING),  # a word of the last hours
+        ("The youngest is scared of his dad. ", LEARNING),  # a concern told as a state
+        ("", "Who do I report this to in the city, and is there a referral form?"),  # asks whom to call
+    ):
+        tokens, hits, scores, starts, asked = read_long(BACKGROUND.format(now=now, ask=ask))
+        assert safety().decide(tokens, hits, scores, starts, asked).urgent, now + ask
+
+
+def test_in_a_long_message_an_urgent_rule_s_words_must_fall_within_a_few_words() -> None:
+    story = (
+        "I think the training went well and the new starters asked good questions about the different teams and "
+        "how they work together across the city and the county. Afterwards one of them wondered aloud how a child "
+        "gets a review, and who decides."
+    )
+    tokens, _hits, scores, starts, _asked = read_long(story)
+    assert scores.get("urgent", 0.0) >= 85.0  # 'think + child' as a bag of words
+    assert safety().urgency(tokens, tokens, scores, starts) == 0.0  # thirty words apart: chance

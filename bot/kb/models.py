@@ -246,6 +246,7 @@ class LexiconList(StrEnum):
     UNIT_WORDS = "unit-words"
     NOW_WORDS = "now-words"
     FRAMES = "frames"
+    RECENT_PHRASES = "recent-phrases"
     LAW_QUESTIONS = "law-questions"
     LEARNING_WORDS = "learning-words"
     PROCESS_WORDS = "process-words"

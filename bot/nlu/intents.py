@@ -94,6 +94,23 @@ class Rule:
                 return None
         return min(_first(grams, group) for group in self.sets)
 
+    def within(self, spots: dict[Tokens, list[int]], reach: int) -> bool:
+        """Whether one word of every group falls within `reach` neighbouring tokens (`spots`: every place of
+        every run of words): 'she said her dad hit her' holds a disclosure, 'the girl who shares the name… the
+        HCA told her' twenty words on does not."""
+        places = sorted(
+            (spot, g)
+            for g, group in enumerate(self.sets)
+            for alternative in group
+            for spot in spots.get(alternative, ())
+        )
+        last: dict[int, int] = {}
+        for spot, g in places:  # the nearest place of every group before each place, walking left to right
+            last[g] = spot
+            if len(last) == len(self.sets) and spot - min(last.values()) < reach:
+                return True
+        return False
+
     def explain(self, grams: dict[Tokens, int]) -> str:
         """The rule as written (shortened) and the words of the question that matched each of its groups."""
         found: list[Tokens] = [min((a for a in g if a in grams), key=grams.__getitem__) for g in self.groups]
@@ -107,6 +124,15 @@ def _first(grams: dict[Tokens, int], group: frozenset[Tokens]) -> int:
     if len(group) < len(grams):
         return min(grams[alternative] for alternative in group if alternative in grams)
     return min(spot for gram, spot in grams.items() if gram in group)
+
+
+def every_place(tokens: Tokens, longest: int) -> dict[Tokens, list[int]]:
+    """Every run of up to `longest` consecutive tokens, with all the places it occurs."""
+    places: dict[Tokens, list[int]] = defaultdict(list)
+    for n in range(1, longest + 1):
+        for i in range(len(tokens) - n + 1):
+            places[tokens[i : i + n]].append(i)
+    return places
 
 
 def ngrams(tokens: Tokens, longest: int) -> dict[Tokens, int]:
@@ -157,16 +183,20 @@ class Intents:
         return self.kind_of.get(intent, ReplyKind.ANSWER)
 
     def scores(
-        self, tokens: Tokens, why: dict[str, tuple[float, str]] | None = None
+        self, tokens: Tokens, why: dict[str, tuple[float, str]] | None = None, reach: int | None = None
     ) -> tuple[dict[str, float], dict[str, int]]:
         """Best score per intent, and where in the question each intent was asked; `why` (when given) gets each
-        best score with the rule or phrasing behind it."""
+        best score with the rule or phrasing behind it. With `reach`, a rule's groups must meet within that
+        many tokens."""
         scores: dict[str, float] = {}
         positions: dict[str, int] = {}
         grams = ngrams(tokens, self._longest_alternative)
         candidates = {id(r): r for gram in grams for r in self._rules_by_anchor.get(gram, ())}
+        spots = every_place(tokens, self._longest_alternative) if reach is not None else {}
         for rule in candidates.values():
             spot = rule.position(grams)
+            if spot is not None and reach is not None and not rule.within(spots, reach):
+                continue  # its words lie too far apart
             if spot is not None:  # the best score, and the first place the intent is asked at all
                 if why is not None and rule.score > scores.get(rule.intent, 0.0):
                     why[rule.intent] = (rule.score, rule.explain(grams))

@@ -21,6 +21,7 @@ class Lexicon:
     area_context: frozenset[str]
     now_words: frozenset[str]
     frames: tuple[str, ...]
+    recent_phrases: tuple[str, ...]
     origin_words: frozenset[str]
     learning_words: frozenset[str]
     one_child: frozenset[str]
@@ -61,12 +62,13 @@ class Lexicon:
         sets = {
             field: frozenset(field_words(field))
             for field in cls.__dataclass_fields__
-            if field not in {"law_questions", "any_review", "other_areas", "frames"}
+            if field not in {"law_questions", "any_review", "other_areas", "frames", "recent_phrases"}
         }
         return cls(
             **sets,
             law_questions=tuple(field_words("law_questions")),
             frames=tuple(f" {phrase} " for phrase in field_words("frames")),
+            recent_phrases=tuple(f" {phrase} " for phrase in field_words("recent_phrases")),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )

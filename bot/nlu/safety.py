@@ -24,7 +24,7 @@ from bot.nlu.entities import EntityIndex
 from bot.nlu.intents import Intents
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
-from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE, SAFE_REACH
+from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE, SAFE_REACH, URGENT_REACH
 from bot.nlu.types import Hit
 
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
@@ -50,6 +50,8 @@ MEETINGS_AND_PAPERS = frozenset(
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 NUMBER_WORDS = frozenset("two three four five six both".split())
+PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
+"""Before a concern word, a state now: 'she has a bruise', 'he is scared', 'the baby with a burn'."""
 NOW_WINDOW = 3
 """Sentences a story of a child now may span: the child, what happened, and 'I'm sat in the car now'."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
@@ -92,14 +94,15 @@ class Safety:
     ) -> SafetyDecision:
         """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
-        concern too; a refusal at least as sure as the concern wins, unless one child is pointed at; 'not
-        urgent' is never urgent; a message asking for learning (not about one child now) is not urgent."""
+        concern too; a long story told as background to a question we answer, with nothing in it now, is not;
+        a refusal at least as sure as the concern wins, unless one child is pointed at; 'not urgent' is never
+        urgent; a message asking for learning (not about one child now) is not urgent."""
         masked = self.masked(tokens, named, asked)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
+        asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
         if urgency < ONE_CUE:
-            asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
-            windows = tuple(  # one to three neighbouring sentences of a long message, none naming one of our reviews
+            windows = tuple(  # one to three neighbouring sentences of a long message, none naming our reviews
                 window
                 for size in range(1, NOW_WINDOW + 1)
                 for window in sentence_runs(masked, sentence_starts, size)
@@ -107,6 +110,8 @@ class Safety:
             )
             if self.tells_of_a_child(masked, asking, windows):
                 urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
+        elif asked and self.background(masked, asking, asked):
+            urgency, reason = 0.0, "a story told as background, with no child now in it, to a question we answer"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
@@ -242,16 +247,19 @@ class Safety:
         self, tokens: Tokens, masked: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
     ) -> float:
         """The urgent score of the question with its names blanked. In a long message an urgent rule's words
-        must meet within two neighbouring sentences: 'the girl who shares the name' in one and 'told her' three
-        sentences on are chance, where 'he came in with a bruise. He said dad did it.' is not. This only lowers
-        the score of the whole; a child at risk told across a story is still caught by `tells_of_a_child`."""
+        must meet within a few words (`URGENT_REACH`) and within two neighbouring sentences: 'the girl who
+        shares the name' in one and 'told her' three sentences on are chance, where 'he came in with a bruise.
+        He said dad did it.' is not. This only lowers the score of the whole; a child at risk told across a story
+        is still caught by `tells_of_a_child`."""
         if "urgent" not in scores:
             return 0.0
-        whole = scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
-        if len(sentence_starts) < 3 or not whole:
-            return whole
+        if not sentence_starts:  # a short message: its words, read whole
+            return scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
+        near = self._intents.scores(masked, reach=URGENT_REACH)[0].get("urgent", 0.0)
+        if len(sentence_starts) < 3 or not near:
+            return near
         windows = sentence_runs(masked, sentence_starts, 2)
-        return min(whole, max(self._intents.scores(window)[0].get("urgent", 0.0) for window in windows))
+        return min(near, max(self._intents.scores(w, reach=URGENT_REACH)[0].get("urgent", 0.0) for w in windows))
 
     def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
         """How sure a refusal is (a child's real name, an essay to check, a hotel to book). In a long message,
@@ -297,6 +305,29 @@ class Safety:
         return any(  # a child in the story: not 'Child F', 'child protection procedures', 'the child review'
             t in lex.child_words and not (len(after) == 1 and after.isalpha()) and after not in lex.child_compounds
             for t, after in zip(tokens, following, strict=True)
+        )
+
+    def background(self, masked: Tokens, asking: dict[str, float], asked: tuple[int, int]) -> bool:
+        """A long message whose story is background to what it asks: '…families who believe a child's behaviour
+        is caused by spirits… What has the learning from reviews said about culture and faith?'. Its urgent words
+        are in the story, none in the sentence that asks; that sentence asks for something we answer (not whom to
+        call); and nothing in it is now: no word of now or of the last hours ('this morning', '40 minutes ago'),
+        no concern told as a state ('she has a bruise', 'he is scared'). Any of those keeps it urgent."""
+        lex = self._lex
+        text = f" {' '.join(masked)} "
+        if lex.now_words.intersection(masked) or any(phrase in text for phrase in lex.recent_phrases):
+            return False
+        if any(t in PRESENT and lex.concern_words.intersection(masked[i + 1 : i + 4]) for i, t in enumerate(masked)):
+            return False
+        start, end = asked
+        if asking.get("contacts", 0.0) >= FULL_STRENGTH or self._intents.scores(masked[start:end], reach=URGENT_REACH)[
+            0
+        ].get("urgent", 0.0):
+            return False
+        kind = self._intents.kind
+        return any(
+            score >= FULL_STRENGTH and intent != "contacts" and kind(intent) == ReplyKind.ANSWER
+            for intent, score in asking.items()
         )
 
     def _is_child_word(self, token: str) -> bool:

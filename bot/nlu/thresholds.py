@@ -89,5 +89,10 @@ WORD_CACHE_SIZE = 8192
 OPENING_WORDS = 5
 """A greeting, thanks or plea for help comes in a message's first words ('what do i use this for'); later,
 its word is part of a question ('my report tomorrow morning')."""
+URGENT_REACH = 10
+"""In a long message, an urgent rule's words must fall within this many neighbouring words: a story spreads
+'think', 'child', 'missing' through a hundred words of a training day, where 'I think the child is being hit'
+says them together. Short messages keep their bag of words: a hurried 'baby on a CP plan, parents not
+answering the door' is read whole."""
 SAFE_REACH = 6
 """How far 'now' may sit from 'is safe' and belong to it ('she is safe in foster care now')."""
