@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from nlu_helpers import the_matcher
 
 from bot.kb.models import ReplyKind
-from bot.nlu.combine import AMBIGUITY_MARGIN, SWAP_CONFIDENCE, combine, may_change
+from bot.nlu.combine import AMBIGUITY_MARGIN, SWAP_CONFIDENCE, combine, may_change, understand
 from bot.nlu.learned import Scores
 from bot.nlu.matcher import Match, Ref
 
@@ -109,3 +110,22 @@ def test_safety_scope_questions_back_and_chat_are_the_rules_alone(match: Match, 
 def test_the_model_never_turns_an_answer_into_urgent_fallback_question_or_chat(label: str) -> None:
     match = answer("review", CHILD_E)
     assert combine(match, sure(label, 0.999, rest="review"), KINDS) is match
+
+
+class SureOf:
+    """A model sure of one intent whatever it is asked (`understand` asks it only where it may change)."""
+
+    def __init__(self, label: str) -> None:
+        self.kinds = KINDS
+        self._scores = sure(label)
+
+    def scores(self, text: str) -> Scores:
+        return self._scores
+
+
+def test_a_swap_to_how_reviews_work_says_which_explainer_as_the_rules_would() -> None:
+    question = "why was patricia only a briefing and not a full report"
+    rules = the_matcher().match(question)
+    assert rules.intent != "how_reviews_work"
+    swapped = understand(the_matcher(), SureOf("how_reviews_work"), question)  # type: ignore[arg-type]
+    assert swapped.intent == "how_reviews_work" and swapped.refs[0] == Ref("topic", "why-briefing-only")

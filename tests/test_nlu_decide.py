@@ -68,3 +68,11 @@ def test_a_greeting_s_word_inside_a_question_is_no_greeting() -> None:
     assert all(c.kind != ReplyKind.CHAT for c in late)
     opening = decide().rank(reading("morning, any new reviews"))
     assert any(c.kind == ReplyKind.CHAT for c in opening)
+
+
+def test_a_sector_asked_about_is_its_briefing_and_the_speaker_s_sector_is_not() -> None:
+    matcher = the_matcher()
+    speaker = matcher.match("night nurse here, where is the nspcc case review repository?")
+    assert speaker.intent == "national_repository" and Ref("resource", "nspcc-repository") in speaker.refs
+    assert matcher.match("nspcc learning for nurses").refs == (Ref("theme", "sector-health"),)
+    assert matcher.match("nspcc learning on neglect").refs == (Ref("theme", "neglect"),)

@@ -42,7 +42,10 @@ def understand(matcher: Matcher, scorer: IntentScorer | None, question: str) -> 
     match = matcher.match(question)
     if scorer is None or not may_change(match):
         return match
-    return combine(match, scorer.scores(question), scorer.kinds)
+    combined = combine(match, scorer.scores(question), scorer.kinds)
+    if combined.intent == "how_reviews_work" and match.intent != combined.intent:  # which explainer: as the rules
+        combined = replace(combined, refs=(*matcher.entities.topic(matcher.norm(question)), *combined.refs))
+    return combined
 
 
 def may_change(match: Match) -> bool:

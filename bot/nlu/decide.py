@@ -29,6 +29,9 @@ from bot.nlu.thresholds import (
 )
 from bot.nlu.types import Candidate, Hit, Match, Reading, Ref
 
+SECTOR_ASKED = frozenset({"for", "on", "about", "to", "learning", "briefing", "nspcc"})
+"""Words just before a sector that ask about it: 'learning for GPs', 'NSPCC health', 'anything on housing'."""
+
 
 class Decide:
     """Ranking and the final choice, over one view's intents and names."""
@@ -173,8 +176,11 @@ class Decide:
         if best.kind != ReplyKind.ANSWER:
             return Match(best.kind, best.intent, confidence=best.score)
         themes = tuple(h for h in best.hits if h.ref.kind == "theme")
-        if best.intent == "national_repository" and themes:
-            best = replace(best, intent="theme", hits=themes)  # 'NSPCC learning on neglect': that theme's briefing
+        asked_themes = tuple(h for h in themes if not self._entities.is_sector(h.ref) or self._asked_for(h, tokens))
+        if best.intent == "national_repository" and asked_themes:
+            # 'NSPCC learning on neglect', 'learning for nurses': that theme's briefing; in 'night nurse: where
+            # is the case review repository?' the sector only says who asks
+            best = replace(best, intent="theme", hits=asked_themes)
         refs = unique(h.ref for h in best.hits)
         if best.intent == "how_reviews_work" and not any(r.kind == "topic" for r in refs):
             refs = (*self._entities.topic(tokens), *refs)
@@ -192,6 +198,12 @@ class Decide:
         if r.alternatives and match.kind == ReplyKind.ANSWER and any(ref.kind == "review" for ref in match.refs):
             match = replace(match, alternatives=r.alternatives)
         return match
+
+    @staticmethod
+    def _asked_for(hit: Hit, tokens: Tokens) -> bool:
+        """A sector asked about ('learning for nurses', 'the health briefing'), not the speaker ('night nurse here')."""
+        first = min(hit.positions)
+        return bool(SECTOR_ASKED.intersection(tokens[max(0, first - 2) : first]))
 
     def _with_areas(self, match: Match, tokens: Tokens) -> Match:
         """'Duty numbers for the city, the county and Rutland': 'city' and 'county' name areas only here,
