@@ -234,9 +234,10 @@ def test_for_reference_is_not_urgent_unless_a_child_now_is_told_too() -> None:
 
 
 BACKGROUND = (
-    "In the children's home we've had families who believe a child's behaviour is caused by spirits or a curse, "
-    "and families where nobody speaks English and the eldest child interprets at every meeting. Staff worry "
-    "about getting it wrong, so they say nothing and go along with it. {now}{ask}"
+    "Our new staff at the short breaks home are lovely but anxious about getting things wrong with families from "
+    "different communities across the city. Staff worry about the children in families who believe behaviour is "
+    "caused by spirits or a curse, so they say nothing and go along with it. My manager says she wants me to lead "
+    "a session on it. {now}{ask}"
 )
 LEARNING = "What has the learning from reviews said about culture, religion and keeping children safe?"
 
@@ -252,6 +253,7 @@ def test_a_long_story_with_anything_now_in_it_is_never_background() -> None:
     for now, ask in (
         ("One of them came in this morning. ", LEARNING),  # a word of the last hours
         ("The youngest is scared of his dad. ", LEARNING),  # a concern told as a state
+        ("A girl in my class says her stepdad hits her. ", LEARNING),  # one child and a concern, together
         ("", "Who do I report this to in the city, and is there a referral form?"),  # asks whom to call
     ):
         tokens, hits, scores, starts, asked = read_long(BACKGROUND.format(now=now, ask=ask))

@@ -110,7 +110,7 @@ class Safety:
             )
             if self.tells_of_a_child(masked, asking, windows):
                 urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
-        elif asked and self.background(masked, asking, asked):
+        elif asked and self.background(masked, asking, sentence_starts, asked):
             urgency, reason = 0.0, "a story told as background, with no child now in it, to a question we answer"
         refusal = self.refusal(tokens, scores, sentence_starts)
         refused = refusal >= FULL_STRENGTH
@@ -307,17 +307,25 @@ class Safety:
             for t, after in zip(tokens, following, strict=True)
         )
 
-    def background(self, masked: Tokens, asking: dict[str, float], asked: tuple[int, int]) -> bool:
+    def background(
+        self, masked: Tokens, asking: dict[str, float], sentence_starts: tuple[int, ...], asked: tuple[int, int]
+    ) -> bool:
         """A long message whose story is background to what it asks: '…families who believe a child's behaviour
         is caused by spirits… What has the learning from reviews said about culture and faith?'. Its urgent words
         are in the story, none in the sentence that asks; that sentence asks for something we answer (not whom to
         call); and nothing in it is now: no word of now or of the last hours ('this morning', '40 minutes ago'),
-        no concern told as a state ('she has a bruise', 'he is scared'). Any of those keeps it urgent."""
+        no concern told as a state ('she has a bruise', 'he is scared'), no sentence telling of one child and a
+        concern together ('a girl in my class says her stepdad hits her'). Any of those keeps it urgent."""
         lex = self._lex
         text = f" {' '.join(masked)} "
         if lex.now_words.intersection(masked) or any(phrase in text for phrase in lex.recent_phrases):
             return False
         if any(t in PRESENT and lex.concern_words.intersection(masked[i + 1 : i + 4]) for i, t in enumerate(masked)):
+            return False
+        if any(  # 'a girl in my class says her stepdad hits her': one child and a concern, told together
+            lex.concern_words.intersection(sentence) and self.points_at_one_child(sentence)
+            for sentence in sentence_runs(masked, sentence_starts, 1)
+        ):
             return False
         start, end = asked
         if asking.get("contacts", 0.0) >= FULL_STRENGTH or self._intents.scores(masked[start:end], reach=URGENT_REACH)[
