@@ -322,8 +322,13 @@ class Safety:
             return False
         if any(t in PRESENT and lex.concern_words.intersection(masked[i + 1 : i + 4]) for i, t in enumerate(masked)):
             return False
-        if any(  # 'a girl in my class says her stepdad hits her': one child and a concern, told together
-            lex.concern_words.intersection(sentence) and self.points_at_one_child(sentence)
+        if any(  # 'a girl in my class says her stepdad hits her', 'a lad turned up with a black eye': one child and
+            # a concern (a concern word, or an urgent rule's words), told together
+            self.points_at_one_child(sentence)
+            and (
+                lex.concern_words.intersection(sentence)
+                or self._intents.scores(sentence, reach=URGENT_REACH)[0].get("urgent", 0.0)
+            )
             for sentence in sentence_runs(masked, sentence_starts, 1)
         ):
             return False
