@@ -254,7 +254,7 @@ def test_a_long_story_with_anything_now_in_it_is_never_background() -> None:
         ("One of them came in this morning. ", LEARNING),  # a word of the last hours
         ("The youngest is scared of his dad. ", LEARNING),  # a concern told as a state
         ("A girl in my class says her stepdad hits her. ", LEARNING),  # one child and a concern, together
-        ("A lad in my tutor group turned up with a black eye. ", "Where can I read the Child E review?"),  # an injury
+        ("A boy in my tutor group turned up with a black eye. ", "Where can I read the Child E review?"),  # an injury
         ("", "Who do I report this to in the city, and is there a referral form?"),  # asks whom to call
     ):
         tokens, hits, scores, starts, asked = read_long(BACKGROUND.format(now=now, ask=ask))
