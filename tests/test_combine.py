@@ -22,6 +22,7 @@ KINDS = {
     "how_reviews_work": ReplyKind.ANSWER,
     "glossary": ReplyKind.ANSWER,
     "contacts": ReplyKind.ANSWER,
+    "about": ReplyKind.ANSWER,
 }
 CHILD_E = Ref("review", "child-e")
 NEGLECT = Ref("theme", "neglect")
@@ -129,3 +130,10 @@ def test_a_swap_to_how_reviews_work_says_which_explainer_as_the_rules_would() ->
     assert rules.intent != "how_reviews_work"
     swapped = understand(the_matcher(), SureOf("how_reviews_work"), question)  # type: ignore[arg-type]
     assert swapped.intent == "how_reviews_work" and swapped.refs[0] == Ref("topic", "why-briefing-only")
+
+
+def test_a_swap_to_an_intent_about_other_kinds_takes_the_entries_of_its_kind_the_question_names() -> None:
+    question = "whats the LRSCP, is that the county one?"
+    assert the_matcher().match(question).intent == "glossary"
+    swapped = understand(the_matcher(), SureOf("about"), question)  # type: ignore[arg-type]
+    assert swapped.intent == "about" and swapped.refs == (Ref("partnership", "lrscp"),)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.kb.models import ReplyKind
+from bot.nlu.intents import INTENT_TAKES
 from bot.nlu.learned import IntentScorer, Scores
 from bot.nlu.matcher import Match, Matcher
 
@@ -43,8 +44,14 @@ def understand(matcher: Matcher, scorer: IntentScorer | None, question: str) -> 
     if scorer is None or not may_change(match):
         return match
     combined = combine(match, scorer.scores(question), scorer.kinds)
-    if combined.intent == "how_reviews_work" and match.intent != combined.intent:  # which explainer: as the rules
-        combined = replace(combined, refs=(*matcher.entities.topic(matcher.norm(question)), *combined.refs))
+    if combined.intent == match.intent or combined.intent is None:
+        return combined
+    if combined.intent == "how_reviews_work":  # which explainer: as the rules would choose it
+        return replace(combined, refs=(*matcher.entities.topic(matcher.norm(question)), *combined.refs))
+    takes = INTENT_TAKES.get(combined.intent, frozenset())
+    if takes and not any(ref.kind in takes for ref in combined.refs):  # 'what's the LRSCP?' asked as 'about'
+        entries = matcher.entries_of(question, takes)
+        return replace(combined, refs=entries) if entries else combined
     return combined
 
 

@@ -169,6 +169,13 @@ class Matcher:
         i = asking[-1] if asking else len(starts) - 1
         return starts[i], starts[i + 1] if i + 1 < len(starts) else length
 
+    def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:
+        """The entries of these kinds the question names, first named first ('LRSCP' is a term and a
+        partnership: asked who they are, the partnership)."""
+        tokens, corrected = self.tokens(text)
+        hits = sorted(self.entities.hits(tokens, corrected), key=lambda h: min(h.positions))
+        return tuple(dict.fromkeys(h.ref for h in hits if h.ref.kind in kinds))
+
     def clear_caches(self) -> None:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""
         self.spelling.clear_cache()
