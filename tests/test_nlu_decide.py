@@ -61,6 +61,9 @@ def test_themes_named_as_examples_ask_for_the_list() -> None:
     assert match is not None and match.intent == "themes"
     neglect = [Hit(Ref("theme", "neglect"), frozenset({0}), corrected=False)]
     assert not only_examples(words("neglect themes"), neglect)
+    beyond = [Hit(Ref("theme", "neglect"), frozenset({4}), corrected=False)]
+    assert only_examples(words("anything on topics other than neglect"), beyond)
+    assert only_examples(words("learning on subjects beyond neglect"), beyond)
 
 
 def test_a_greeting_s_word_inside_a_question_is_no_greeting() -> None:

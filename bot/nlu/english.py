@@ -46,8 +46,9 @@ ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that"
 OWN_CHILDREN = frozenset({"my", "our", "his", "her", "their", "these", "those"})
 GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child
 MORE_WORDS = frozenset({"etc", "else", "other"})  # 'neglect, DA, what else?': the ones named are examples
-EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl"})  # 'which themes, eg neglect' gives examples
-EXAMPLE_PAIRS = frozenset({("for", "example"), ("such", "as"), ("e", "g")})
+EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl", "beyond", "besides", "except"})
+"""'Which themes, eg neglect', 'anything beyond neglect?': the themes after them are examples of the list asked for."""
+EXAMPLE_PAIRS = frozenset({("for", "example"), ("such", "as"), ("e", "g"), ("other", "than"), ("apart", "from")})
 ABOUT_SOMEONE = frozenset({("about",), ("into",), ("of",), ("on",), ("re",)})  # 'a review about/into X Y'
 NAMING = frozenset({"called", "named"})  # 'a child called Jayden'
 NEGATORS = frozenset({"no", "not", "none", "nothing", "isnt", "arent", "never", "without"})
