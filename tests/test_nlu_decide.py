@@ -79,3 +79,10 @@ def test_a_sector_asked_about_is_its_briefing_and_the_speaker_s_sector_is_not() 
     assert speaker.intent == "national_repository" and Ref("resource", "nspcc-repository") in speaker.refs
     assert matcher.match("nspcc learning for nurses").refs == (Ref("theme", "sector-health"),)
     assert matcher.match("nspcc learning on neglect").refs == (Ref("theme", "neglect"),)
+
+
+def test_a_greeting_before_a_question_we_do_not_know_is_no_greeting() -> None:
+    matcher = the_matcher()
+    stranger = matcher.match("Hi. Can you check whether my mandatory training certificate renewal was processed?")
+    assert stranger.kind == ReplyKind.FALLBACK
+    assert matcher.match("Hi there, just saying hello and having a little look around first").intent == "greeting"

@@ -29,6 +29,9 @@ from bot.nlu.thresholds import (
 )
 from bot.nlu.types import Candidate, Hit, Match, Reading, Ref
 
+CHAT_AMONG_STRANGERS = 4
+"""Words we do not know after an opening greeting or thanks, in a message that asks something: a question about
+something else follows ('just saying hello and having a look around' asks nothing, and stays a greeting)."""
 SECTOR_ASKED = frozenset({"for", "on", "about", "to", "learning", "briefing", "nspcc"})
 """Words just before a sector that ask about it: 'learning for GPs', 'NSPCC health', 'anything on housing'."""
 
@@ -69,6 +72,8 @@ class Decide:
                 continue  # 'where can I park near City Hall?' asks nothing about a review
             if kind not in UNANCHORED_KINDS and not anchored and score < FULL_STRENGTH and not opening_chat:
                 continue  # 'latest football news' touches no entry: one cue word is not enough (a refusal is)
+            if opening_chat and intent != "help" and unknown >= CHAT_AMONG_STRANGERS and "?" in r.text:
+                continue  # 'Hi. Can you check my mandatory training record?': a greeting before a question we do not know
             late = positions.get(intent, 0) >= OPENING_WORDS
             if kind == ReplyKind.CHAT and score < FULL_STRENGTH and late and asked_more(intent, score):
                 continue  # '… my report tomorrow morning': a greeting's word inside a question is no greeting
