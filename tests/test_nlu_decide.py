@@ -83,6 +83,6 @@ def test_a_sector_asked_about_is_its_briefing_and_the_speaker_s_sector_is_not() 
 
 def test_a_greeting_before_a_question_we_do_not_know_is_no_greeting() -> None:
     matcher = the_matcher()
-    stranger = matcher.match("Hi. Can you check whether my mandatory training certificate renewal was processed?")
+    stranger = matcher.match("Hi. What was the outcome of the CQC inspection of the maternity unit at the Infirmary?")
     assert stranger.kind == ReplyKind.FALLBACK
     assert matcher.match("Hi there, just saying hello and having a little look around first").intent == "greeting"

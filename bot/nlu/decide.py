@@ -73,7 +73,7 @@ class Decide:
             if kind not in UNANCHORED_KINDS and not anchored and score < FULL_STRENGTH and not opening_chat:
                 continue  # 'latest football news' touches no entry: one cue word is not enough (a refusal is)
             if opening_chat and intent != "help" and unknown >= CHAT_AMONG_STRANGERS and "?" in r.text:
-                continue  # 'Hi. Can you check my mandatory training record?': a greeting before a question we do not know
+                continue  # 'Hi. Can you check my training record?': a greeting before a question we do not know
             late = positions.get(intent, 0) >= OPENING_WORDS
             if kind == ReplyKind.CHAT and score < FULL_STRENGTH and late and asked_more(intent, score):
                 continue  # '… my report tomorrow morning': a greeting's word inside a question is no greeting
