@@ -90,6 +90,8 @@ def test_pointing_at_one_child_or_children_in_general() -> None:
     assert safety().points_at_one_child(words("a girl in my class"))
     assert safety().points_at_one_child(words("girl 14"))
     assert safety().points_at_one_child(words("my 9 year old"))
+    assert safety().points_at_one_child(words("11 week old just brought in"))
+    assert not safety().points_at_one_child(words("on a 2 year course"))
     assert not safety().points_at_one_child(words("when a child dies"))
     assert safety().any_child(words("when a child dies"))
 

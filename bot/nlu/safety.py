@@ -49,6 +49,7 @@ MEETINGS_AND_PAPERS = frozenset(
 )
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
+AGE_UNITS = frozenset({"year", "month", "week", "day"})  # '11 week old', '9 year old': one child's age
 NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
 """Before a concern word, a state now: 'she has a bruise', 'he is scared', 'the baby with a burn'."""
@@ -404,7 +405,7 @@ class Safety:
         )
 
     def points_at_one_child(self, tokens: Tokens) -> bool:
-        """'she', 'him', 'a girl', 'girl 14', 'my 9 year old', 'our 14 year old': one child, not children in
+        """'she', 'him', 'a girl', 'girl 14', 'my 9 year old', 'an 11 week old': one child, not children in
         general ('when a child dies', 'if a child discloses')."""
         one_child, nouns = self._lex.one_child, self._lex.child_nouns
         return (
@@ -419,7 +420,7 @@ class Safety:
                 for i in range(len(tokens))
             )
             or any(
-                a.isdigit() and (b, c) == ("year", "old")
+                a.isdigit() and b in AGE_UNITS and c == "old"
                 for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
             )
             or any(a in nouns and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
