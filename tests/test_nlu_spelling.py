@@ -65,3 +65,9 @@ def test_short_words_that_make_no_acronym_stay_apart() -> None:
     assert join(words("in to the review")) == words("in to the review")
     assert join(words("child c and d")) == words("child c and d")
     assert join(words("see you later are you there")) == words("see you later are you there")
+
+
+def test_a_dropped_g_is_put_back_but_a_word_ending_in_in_stays() -> None:
+    assert spelling().correct_word("sayin") == "saying"
+    assert spelling().correct_word("mornin") == "morning"
+    assert spelling().correct_word("cousin") is None

@@ -95,11 +95,14 @@ class Spelling:
         One edit (a transposition counts as one); two for words of ten letters or more, since shorter real words
         sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
         from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild').
-        An English word is left alone unless only its ending slipped ('disguise' -> 'disguised'), or it stands
+        A dropped g is put back ('sayin' -> 'saying'). An English word is left alone unless only its ending
+        slipped ('disguise' -> 'disguised'), or it stands
         before a single letter and becomes a review name's word ('chid e' -> 'child e'). A four-letter word that
         is no English word may swap two neighbouring letters: acronyms are typed fast ('cpsr' -> 'cspr')."""
         if len(token) < SHORTEST_CORRECTED or any(ch.isdigit() for ch in token) or token in STOPWORDS:
             return None
+        if token.endswith("in") and token not in self._english and token + "g" in self._english:
+            return token + "g"  # the dropped g of speech: 'sayin', 'comin', 'mornin' (not 'cousin', a word)
         if len(token) == SHORTEST_CORRECTED and token not in self._english:
             swapped = (token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(3))
             known = next((word for word in swapped if word in self._vocabulary), None)
