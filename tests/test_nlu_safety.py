@@ -272,3 +272,14 @@ def test_in_a_long_message_an_urgent_rule_s_words_must_fall_within_a_few_words()
     tokens, _hits, scores, starts, _asked = read_long(story)
     assert scores.get("urgent", 0.0) >= 85.0  # 'think + child' as a bag of words
     assert safety().urgency(tokens, tokens, scores, starts) == 0.0  # thirty words apart: chance
+
+
+def test_a_child_brought_into_the_story_with_a_concern_is_urgent_whatever_is_asked_first() -> None:
+    story = (
+        "Quick question about the rapid review timescales, the 5 days and the 15 days, for my notes. Also fyi, on "
+        "my way into work I saw a toddler in just a nappy wandering along the main road on his own, no adult "
+        "anywhere. I've pulled over and he's sat in my car with the heater on"
+    )
+    tokens, hits, scores, starts, asked = read_long(story)
+    assert safety().decide(tokens, hits, scores, starts, asked).urgent
+    assert the_matcher().match(story).kind == ReplyKind.URGENT

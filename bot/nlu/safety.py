@@ -49,6 +49,7 @@ MEETINGS_AND_PAPERS = frozenset(
 )
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
+DEFINITE = frozenset({"the", "that"})
 AGE_UNITS = frozenset({"year", "month", "week", "day"})  # '11 week old', '9 year old': one child's age
 NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
@@ -119,10 +120,15 @@ class Safety:
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
         said_not_urgent = self.said_not_urgent(tokens) or (  # 'for my notes', unless a child now is told too
-            FOR_REFERENCE in tokens and not self.child_now(masked)
+            FOR_REFERENCE in tokens
+            and not self.child_now(masked)
+            and not self.one_child_and_a_concern(masked, sentence_starts)
         )
         needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
-        if urgency >= needed and not self.asks_for_learning(masked, scores, named):
+        story_of_a_child = asked is not None and self.one_child_and_a_concern(
+            masked, sentence_starts, asked, pronouns=False
+        )
+        if urgency >= needed and (story_of_a_child or not self.asks_for_learning(masked, scores, named)):
             return SafetyDecision(True, urgency, refused, reason)
         if urgency >= ONE_CUE:
             reason = (
@@ -323,15 +329,7 @@ class Safety:
             return False
         if any(t in PRESENT and lex.concern_words.intersection(masked[i + 1 : i + 4]) for i, t in enumerate(masked)):
             return False
-        if any(  # 'a girl in my class says her stepdad hits her', 'a lad turned up with a black eye': one child and
-            # a concern (a concern word, or an urgent rule's words), told together
-            self.points_at_one_child(sentence)
-            and (
-                lex.concern_words.intersection(sentence)
-                or self._intents.scores(sentence, reach=URGENT_REACH)[0].get("urgent", 0.0)
-            )
-            for sentence in sentence_runs(masked, sentence_starts, 1)
-        ):
+        if self.one_child_and_a_concern(masked, sentence_starts):
             return False
         start, end = asked
         if asking.get("contacts", 0.0) >= FULL_STRENGTH or self._intents.scores(masked[start:end], reach=URGENT_REACH)[
@@ -342,6 +340,31 @@ class Safety:
         return any(
             score >= FULL_STRENGTH and intent != "contacts" and kind(intent) == ReplyKind.ANSWER
             for intent, score in asking.items()
+        )
+
+    def one_child_and_a_concern(
+        self,
+        masked: Tokens,
+        sentence_starts: tuple[int, ...],
+        asked: tuple[int, int] | None = None,
+        pronouns: bool = True,
+    ) -> bool:
+        """A sentence of a long message telling of one child and a concern together (a concern word, or an
+        urgent rule's words): 'a girl in my class says her stepdad hits her', 'a lad turned up with a black eye',
+        'I saw a toddler in just a nappy wandering along the A6 on his own'. With `asked`, in the story only:
+        not the sentence that asks ('how long from a child being hurt to a review?'). Without `pronouns`, only a
+        child named as one ('a toddler', 'my 9 year old'): 'she signs the plan' may be the mother."""
+        bounds = (*sentence_starts, len(masked))
+        pointed = self.points_at_one_child if pronouns else self.names_one_child
+        return any(
+            pointed(sentence)
+            and (
+                self._lex.concern_words.intersection(sentence)
+                or self._intents.scores(sentence, reach=URGENT_REACH)[0].get("urgent", 0.0)
+            )
+            for a, b in itertools.pairwise(bounds)
+            if asked is None or a != asked[0]
+            for sentence in (masked[a:b],)
         )
 
     def _is_child_word(self, token: str) -> bool:
@@ -425,6 +448,12 @@ class Safety:
             )
             or any(a in nouns and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
         )
+
+    def names_one_child(self, tokens: Tokens) -> bool:
+        """`points_at_one_child` by a child brought into the story ('a toddler', 'my 9 year old'), not a pronoun
+        ('she signs the plan' may be the mother) nor 'the child' (often the child of a case or a review)."""
+        one_child = self._lex.one_child
+        return self.points_at_one_child(tuple("" if t in one_child or t in DEFINITE else t for t in tokens))
 
     def mentions_learning(self, tokens: Tokens) -> bool:
         """A learning word ('briefing', 'lessons') or 'anything on/about …'."""
