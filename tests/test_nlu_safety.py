@@ -125,6 +125,8 @@ def test_a_worry_said_to_be_no_risk_now_is_not_urgent() -> None:
         "none of these children are at immediate risk, how do we make a written referral about a child",
         "i need the duty number for my list, is not emergency, worried about a child",
         "no concerns right now but i am worried about a child",
+        "no one is in danger tonight but i am worried about a child",
+        "not a worry right now but i am worried about a child",
     ):
         decision = decide(text)
         assert not decision.urgent and decision.reason == "said not urgent", text

@@ -56,7 +56,7 @@ NEGATION_REACH = frozenset(
     """
     a an any at in of the these those this that it they them he she child children kid kids baby is are be
     being was immediate immediately imminent current currently real actual particular serious significant
-    right now present
+    right now present one
     """.split()
 )
 """Words that may stand between a negator and what it negates: 'none of these children are at immediate risk'."""

@@ -33,7 +33,7 @@ NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
-URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis"})
+URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
 SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 """Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
