@@ -285,3 +285,11 @@ def test_a_child_brought_into_the_story_with_a_concern_is_urgent_whatever_is_ask
     tokens, hits, scores, starts, asked = read_long(story)
     assert safety().decide(tokens, hits, scores, starts, asked).urgent
     assert the_matcher().match(story).kind == ReplyKind.URGENT
+
+
+def test_what_a_review_says_is_no_child_telling() -> None:
+    tokens, hits = named("what do reviews say about teenagers and her lifestyle choice")
+    masked = safety().masked(tokens, hits)
+    assert masked[3] == "" and "teenager" in masked  # 'say' belongs to the reviews
+    tokens, hits = named("a teenager in my class said her stepdad hits her")
+    assert "said" in safety().masked(tokens, hits)

@@ -50,6 +50,7 @@ MEETINGS_AND_PAPERS = frozenset(
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 DEFINITE = frozenset({"the", "that"})
+REVIEWS_SAY = frozenset({"say", "said", "says", "tell", "told", "tells"})  # after a review word: what a review says
 AGE_UNITS = frozenset({"year", "month", "week", "day"})  # '11 week old', '9 year old': one child's age
 NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
@@ -243,6 +244,12 @@ class Safety:
                 if tokens[i] == "the" and tokens[i + 1] in lex.child_nouns
                 for j in (i, i + 1)
             }
+        named |= {  # 'what do reviews say about teenagers…': the reviews speak, no child telling anyone anything
+            i
+            for i in range(1, len(tokens))
+            if tokens[i] in REVIEWS_SAY
+            and (tokens[i - 1] in lex.generic_review_words or tokens[i - 1] in lex.learning_words)
+        }
         named |= {  # 'can you tell me about…' asks the bot; it is no child telling anyone anything
             i
             for i in range(len(tokens) - 2)
