@@ -43,7 +43,8 @@ ASKING_WHAT = frozenset({"what", "who", "whats"})  # 'What's the LRSCP? Our scho
 ASKING = frozenset({"you", "u", "please", "pls"})  # 'can you tell me', 'please tell me': a request to the bot
 SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "her", "his", "their"})
 ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
-OWN_CHILDREN = frozenset({"my", "our", "his", "her", "their", "these", "those"})
+OWN_CHILDREN = frozenset({"my", "his", "her", "their", "these", "those"})
+"""Before children, one family's: 'my 2 kids', 'her children' (not 'our kids': a school's or a team's, in general)."""
 GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child
 MORE_WORDS = frozenset({"etc", "else", "other"})  # 'neglect, DA, what else?': the ones named are examples
 EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl", "beyond", "besides", "except"})
