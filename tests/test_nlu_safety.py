@@ -3,6 +3,7 @@ entries it names and the intent scores the rules give it."""
 
 from __future__ import annotations
 
+import pytest
 from nlu_helpers import named, the_matcher, words
 
 from bot.kb.models import ReplyKind
@@ -204,16 +205,6 @@ def test_in_a_long_message_an_urgent_rule_s_words_must_meet_within_two_neighbour
     assert safety().urgency(near, near, scores, (0, 4, 8, 11)) == safety().urgency(near, near, scores)  # neighbours
 
 
-def test_a_long_story_of_a_child_now_is_urgent_whatever_it_asks() -> None:
-    story = (
-        "PCSO here, writing up my notes at the station after a long shift. On foot patrol tonight an older man was "
-        "putting a girl who looked about 13 into his car and she looked scared. Probably nothing, might have been "
-        "her uncle. Also wanted to ask what learning there is for police"
-    )
-    tokens, hits, scores, starts, asked = read_long(story)
-    assert safety().decide(tokens, hits, scores, starts, asked).urgent
-
-
 def test_a_theme_told_in_the_story_is_a_concern_and_named_only_where_asked() -> None:
     tokens = words("his dad hits him and there is no food in the house is there a review on neglect")
     hits = the_matcher().entities.hits(tokens, frozenset())
@@ -276,12 +267,19 @@ def test_in_a_long_message_an_urgent_rule_s_words_must_fall_within_a_few_words()
     assert safety().urgency(tokens, tokens, scores, starts) == 0.0  # thirty words apart: chance
 
 
-def test_a_child_brought_into_the_story_with_a_concern_is_urgent_whatever_is_asked_first() -> None:
-    story = (
-        "Quick question about the rapid review timescales, the 5 days and the 15 days, for my notes. Also fyi, on "
-        "my way into work I saw a toddler in just a nappy wandering along the main road on his own, no adult "
-        "anywhere. I've pulled over and he's sat in my car with the heater on"
-    )
+STORIES_OF_A_CHILD_NOW = (
+    "PCSO here, writing up my notes at the station after a long shift. On foot patrol tonight an older man was "
+    "putting a girl who looked about 13 into his car and she looked scared. Probably nothing, might have been "
+    "her uncle. Also wanted to ask what learning there is for police",
+    # a child brought into the story with a concern, after a question asked 'for my notes'
+    "Quick question about the rapid review timescales, the 5 days and the 15 days, for my notes. Also fyi, on "
+    "my way into work I saw a toddler in just a nappy wandering along the main road on his own, no adult "
+    "anywhere. I've pulled over and he's sat in my car with the heater on",
+)
+
+
+@pytest.mark.parametrize("story", STORIES_OF_A_CHILD_NOW)
+def test_a_long_story_of_a_child_now_is_urgent_whatever_it_asks(story: str) -> None:
     tokens, hits, scores, starts, asked = read_long(story)
     assert safety().decide(tokens, hits, scores, starts, asked).urgent
     assert the_matcher().match(story).kind == ReplyKind.URGENT
