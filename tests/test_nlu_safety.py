@@ -291,3 +291,12 @@ def test_what_a_review_says_is_no_child_telling() -> None:
     assert masked[3] == "" and "teenager" in masked  # 'say' belongs to the reviews
     tokens, hits = named("a teenager in my class said her stepdad hits her")
     assert "said" in safety().masked(tokens, hits)
+
+
+def test_in_a_short_message_too_a_refusal_s_words_must_meet_within_one_sentence() -> None:
+    question = (
+        "IDVA doing a bit of digging for our service's annual report. I want to look at how many Leicester reviews "
+        "mentioned domestic abuse. Is there an archive of past serious case reviews for the city?"
+    )
+    assert len(question.split()) < 40 and the_matcher().match(question).kind == ReplyKind.ANSWER
+    assert the_matcher().match("how do I write our annual report").kind == ReplyKind.FALLBACK

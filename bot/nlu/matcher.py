@@ -148,10 +148,10 @@ class Matcher:
         """Normalised tokens with typos corrected, and the positions that were corrected."""
         return self.spelling.correct(self.spelling.join_spelled(self.norm(text)))
 
-    def sentence_starts(self, text: str, length: int) -> tuple[int, ...]:
-        """Where each sentence of a long message starts among its tokens; empty for a short message, or when
-        sentences read apart do not add up to the whole (a synonym spanning two of them)."""
-        if len(text.split()) < LONG_MESSAGE_WORDS:
+    def sentence_starts(self, text: str, length: int, shortest: int = LONG_MESSAGE_WORDS) -> tuple[int, ...]:
+        """Where each sentence of a message of `shortest` words or more starts among its tokens; empty for a
+        shorter message, or when sentences read apart do not add up to the whole (a synonym spanning two)."""
+        if len(text.split()) < shortest:
             return ()
         starts, at = [], 0
         for sentence in _SENTENCE_END.split(text.strip()):
@@ -215,7 +215,9 @@ class Matcher:
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
         r.sentence_starts = self.sentence_starts(r.text, len(r.tokens))
         asked = self.asked_span(r.text, r.sentence_starts, len(r.tokens))
-        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked)  # safety, urgent first
+        refusing = any(self.intents.kind(i) == ReplyKind.FALLBACK for i in r.scores)  # a request: in one sentence
+        requests = r.sentence_starts or (self.sentence_starts(r.text, len(r.tokens), 0) if refusing else ())
+        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked, requests)  # urgent first
         if r.trace is not None:
             r.note("safety", safety.describe())
         if safety.urgent:

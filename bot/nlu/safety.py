@@ -94,12 +94,14 @@ class Safety:
         scores: dict[str, float],
         sentence_starts: tuple[int, ...] = (),
         asked: tuple[int, int] | None = None,
+        requests: tuple[int, ...] = (),
     ) -> SafetyDecision:
         """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
         concern too; a long story told as background to a question we answer, with nothing in it now, is not;
         a refusal at least as sure as the concern wins, unless one child is pointed at; 'not urgent' is never
-        urgent; a message asking for learning (not about one child now) is not urgent."""
+        urgent; a message asking for learning (not about one child now) is not urgent. `requests`: where each
+        sentence starts, short messages included, for refusals (a request is made in one sentence)."""
         masked = self.masked(tokens, named, asked)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
@@ -115,7 +117,7 @@ class Safety:
                 urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         elif asked and self.background(masked, asking, sentence_starts, asked):
             urgency, reason = 0.0, "a story told as background, with no child now in it, to a question we answer"
-        refusal = self.refusal(tokens, scores, sentence_starts)
+        refusal = self.refusal(tokens, scores, requests or sentence_starts)
         refused = refusal >= FULL_STRENGTH
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
