@@ -30,6 +30,10 @@ def test_our_own_area_named_too_is_not_another_area() -> None:
     assert not scope().names_other_area(tokens, [])
     tokens, _ = named("just moved here from derby, any reviews")
     assert not scope().names_other_area(tokens, [])
+    tokens, _ = named("new to the city after derby, any reviews")  # a phrase of the origin words: 'new to'
+    assert not scope().names_other_area(tokens, [])
+    tokens, _ = named("derby reviews")
+    assert scope().names_other_area(tokens, [])
 
 
 def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:

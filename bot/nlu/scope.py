@@ -91,7 +91,8 @@ class Scope:
         context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
         if not context or any(t in home for t in tokens):
             return False
-        moved = any(t in self._lex.origin_words for t in tokens) or ("new", "to") in itertools.pairwise(tokens)
+        origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
+        moved = any(t in origin for t in tokens) or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens))
         if "national" in tokens or moved:
             return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
         padded = ("", *tokens, "")
