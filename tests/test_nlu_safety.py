@@ -160,6 +160,15 @@ def test_a_child_said_to_be_safe_now_is_no_child_at_risk() -> None:
     for text in ("he doe not feel safe at home", "she is not safe", "is she safe now", "she is still not safe"):
         assert not said_safe(words(text)), text
     assert not said_safe(words("her brother is safe now but she is at home with him and his friend tonight"))
+    assert said_safe(words("the baby is doing well with her grandparents"))
+    assert said_safe(words("the girl is settled with us"))
+    assert not said_safe(words("is she ok"))
+
+
+def test_a_word_of_now_inside_a_frame_belongs_to_the_frame() -> None:
+    scores = {"theme": 92.0}
+    assert safety().framed(words("a girl was hurt by older lads it is closed now what have reviews said"), scores)
+    assert not safety().framed(words("a girl was hurt by older lads it is closed now but tonight she is out"), {})
 
 
 def test_a_worry_denied_about_anyone_in_particular_is_said_not_urgent() -> None:

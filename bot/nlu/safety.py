@@ -35,6 +35,9 @@ SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of th
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
+SAFE_STATES = frozenset({"safe", "fine", "settled", "well", "ok", "okay"})
+SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
+"""'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""
 SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 """Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
 WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
@@ -164,16 +167,16 @@ class Safety:
         return False
 
     def said_safe(self, tokens: Tokens) -> bool:
-        """'She is safe in foster care now', 'the children are safe with their nan': the child of the story is
-        safe, and no one else is said to be at risk now. Not 'he does not feel safe', 'she is not safe', nor 'is
-        she safe?' asked."""
+        """'She is safe in foster care now', 'the children are safe with their nan', 'baby's doing well',
+        'the girl is settled with us': the child of the story is safe, and no one else is said to be at risk now.
+        Not 'he does not feel safe', 'she is not safe', nor 'is she safe?' asked."""
         nouns = self._lex.child_nouns | {"children", "she", "he", "they"}
         safe = [
             i
             for i in range(2, len(tokens))
-            if tokens[i] == "safe"
-            and tokens[i - 1] in {"is", "are", "now"}
-            and tokens[i - 2] in nouns
+            if tokens[i] in SAFE_STATES
+            and tokens[i - 1] in SAFE_BEFORE
+            and nouns.intersection(tokens[max(0, i - 4) : i - 1])
             and not SAFE_DENIED.intersection(tokens[i - 4 : i + 2])
         ]
         elsewhere_now = self._lex.now_words.intersection(
@@ -188,7 +191,9 @@ class Safety:
         care now… what is a rapid review?'). A framed story that asks for nothing ('role play turned real: a
         delegate says her niece is being abused') stays a concern."""
         sentence = f" {' '.join(tokens)} "
-        now = " ".join(tokens).replace(" am now a ", " am a ")  # 'I'm now a team manager': the speaker's role
+        now = sentence.replace(" am now a ", " am a ")  # 'I'm now a team manager': the speaker's role
+        for frame in self._lex.frames:  # 'it's closed now': the word of now belongs to the frame
+            now = now.replace(frame, " ")
         in_the_past = not self._lex.now_words.intersection(now.split()) and any(f in sentence for f in self._lex.frames)
         if not in_the_past and not self.said_safe(tokens):
             return False
