@@ -131,10 +131,11 @@ class Safety:
             and not self.one_child_and_a_concern(masked, sentence_starts)
         )
         needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
-        story_of_a_child = asked is not None and self.one_child_and_a_concern(
-            masked, sentence_starts, asked, pronouns=False
-        )
-        if urgency >= needed and (story_of_a_child or not self.asks_for_learning(masked, scores, named)):
+        if urgency >= needed and (
+            not self.asks_for_learning(masked, scores, named)
+            # a child brought into the story with a concern, whatever the message goes on to ask
+            or (asked is not None and self.one_child_and_a_concern(masked, sentence_starts, asked, pronouns=False))
+        ):
             return SafetyDecision(True, urgency, refused, reason)
         if urgency >= ONE_CUE:
             reason = (
@@ -276,11 +277,14 @@ class Safety:
             return 0.0
         if not sentence_starts:  # a short message: its words, read whole
             return scores["urgent"] if masked is tokens else self._intents.scores(masked)[0].get("urgent", 0.0)
-        near = self._intents.scores(masked, reach=URGENT_REACH)[0].get("urgent", 0.0)
+        near = self.urgent_near(masked)
         if len(sentence_starts) < 3 or not near:
             return near
-        windows = sentence_runs(masked, sentence_starts, 2)
-        return min(near, max(self._intents.scores(w, reach=URGENT_REACH)[0].get("urgent", 0.0) for w in windows))
+        return min(near, max(self.urgent_near(window) for window in sentence_runs(masked, sentence_starts, 2)))
+
+    def urgent_near(self, tokens: Tokens) -> float:
+        """The urgent score with every rule's words within `URGENT_REACH` of each other."""
+        return self._intents.scores(tokens, reach=URGENT_REACH)[0].get("urgent", 0.0)
 
     def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
         """How sure a refusal is (a child's real name, an essay to check, a hotel to book). In a long message,
@@ -345,16 +349,10 @@ class Safety:
             return False
         if self.one_child_and_a_concern(masked, sentence_starts):
             return False
-        start, end = asked
-        if asking.get("contacts", 0.0) >= FULL_STRENGTH or self._intents.scores(masked[start:end], reach=URGENT_REACH)[
-            0
-        ].get("urgent", 0.0):
+        if asking.get("contacts", 0.0) >= FULL_STRENGTH or self.urgent_near(masked[asked[0] : asked[1]]):
             return False
         kind = self._intents.kind
-        return any(
-            score >= FULL_STRENGTH and intent != "contacts" and kind(intent) == ReplyKind.ANSWER
-            for intent, score in asking.items()
-        )
+        return any(score >= FULL_STRENGTH and kind(intent) == ReplyKind.ANSWER for intent, score in asking.items())
 
     def one_child_and_a_concern(
         self,
@@ -371,11 +369,7 @@ class Safety:
         bounds = (*sentence_starts, len(masked))
         pointed = self.points_at_one_child if pronouns else self.names_one_child
         return any(
-            pointed(sentence)
-            and (
-                self._lex.concern_words.intersection(sentence)
-                or self._intents.scores(sentence, reach=URGENT_REACH)[0].get("urgent", 0.0)
-            )
+            pointed(sentence) and (self._lex.concern_words.intersection(sentence) or self.urgent_near(sentence))
             for a, b in itertools.pairwise(bounds)
             if asked is None or a != asked[0]
             for sentence in (masked[a:b],)
