@@ -192,11 +192,13 @@ class Intents:
         positions: dict[str, int] = {}
         grams = ngrams(tokens, self._longest_alternative)
         candidates = {id(r): r for gram in grams for r in self._rules_by_anchor.get(gram, ())}
-        spots = every_place(tokens, self._longest_alternative) if reach is not None else {}
+        spots: dict[Tokens, list[int]] | None = None  # every place of every run: built for the first rule to check
         for rule in candidates.values():
             spot = rule.position(grams)
-            if spot is not None and reach is not None and not rule.within(spots, reach):
-                continue  # its words lie too far apart
+            if spot is not None and reach is not None and len(rule.sets) > 1:
+                spots = spots if spots is not None else every_place(tokens, self._longest_alternative)
+                if not rule.within(spots, reach):
+                    continue  # its words lie too far apart
             if spot is not None:  # the best score, and the first place the intent is asked at all
                 if why is not None and rule.score > scores.get(rule.intent, 0.0):
                     why[rule.intent] = (rule.score, rule.explain(grams))
