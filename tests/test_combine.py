@@ -116,9 +116,9 @@ def test_the_model_never_turns_an_answer_into_urgent_fallback_question_or_chat(l
 class SureOf:
     """A model sure of one intent whatever it is asked (`understand` asks it only where it may change)."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, p: float = 0.97) -> None:
         self.kinds = KINDS
-        self._scores = sure(label)
+        self._scores = sure(label, p)
 
     def scores(self, text: str) -> Scores:
         return self._scores
@@ -137,3 +137,17 @@ def test_a_swap_to_an_intent_about_other_kinds_takes_the_entries_of_its_kind_the
     assert the_matcher().match(question).intent == "glossary"
     swapped = understand(the_matcher(), SureOf("about"), question)  # type: ignore[arg-type]
     assert swapped.intent == "about" and swapped.refs == (Ref("partnership", "lrscp"),)
+
+
+def test_a_model_sure_of_a_child_at_risk_adds_the_urgent_reply_the_rules_did_not_give() -> None:
+    question = "a 13 year old just texted me goodbye and thanks for everything"
+    assert the_matcher().match(question).kind != ReplyKind.URGENT
+    raised = understand(the_matcher(), SureOf("urgent"), question)  # type: ignore[arg-type]
+    assert raised.kind == ReplyKind.URGENT and raised.intent == "urgent"
+    assert understand(the_matcher(), SureOf("urgent", 0.85), question).kind != ReplyKind.URGENT  # type: ignore[arg-type]
+
+
+def test_the_model_never_adds_the_urgent_reply_to_a_refusal_or_to_a_message_said_not_urgent() -> None:
+    for question in ("what is the real name of the child in the child e review", "not urgent, who do i ring"):
+        match = understand(the_matcher(), SureOf("urgent"), question)  # type: ignore[arg-type]
+        assert match.kind != ReplyKind.URGENT, question

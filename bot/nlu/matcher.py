@@ -23,7 +23,7 @@ from bot.nlu.entities import EntityIndex, latest_date, period_of
 from bot.nlu.intents import ACTION_KIND, INTENT_TAKES, NEEDS_ENTRY, Intents, action_for
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Synonyms, Tokens, normalise, normalise_words, words
-from bot.nlu.safety import Safety
+from bot.nlu.safety import FOR_REFERENCE, Safety
 from bot.nlu.scope import Scope
 from bot.nlu.spelling import Spelling
 from bot.nlu.thresholds import AMBIGUITY_MARGIN, THRESHOLD
@@ -168,6 +168,11 @@ class Matcher:
         asking = [i for i, sentence in enumerate(sentences) if sentence.rstrip().endswith("?")]
         i = asking[-1] if asking else len(starts) - 1
         return starts[i], starts[i + 1] if i + 1 < len(starts) else length
+
+    def said_not_urgent(self, text: str) -> bool:
+        """The writer says no child is at risk now: 'not urgent', 'no immediate risk', 'for my notes'."""
+        tokens = self.tokens(text)[0]
+        return Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens
 
     def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:
         """The entries of these kinds the question names, first named first ('LRSCP' is a term and a

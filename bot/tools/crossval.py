@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.answers.reply import Reply
 from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase, ReplyKind
-from bot.nlu.combine import combine
+from bot.nlu.combine import with_model
 from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, Masker, label_of
 from bot.nlu.normalise import Tokens
 from bot.service.engine import Engine, system_clock
@@ -113,7 +113,7 @@ def cross_validate(
                         rules=snap.composer.compose(match),
                         learned=best,
                         learned_kind=_kind_of(best, kinds),
-                        combined=snap.composer.compose(combine(match, scores, kinds)),
+                        combined=snap.composer.compose(with_model(snap.matcher, label.q, match, scores, kinds)),
                         trained_on=trained_on,
                     )
                 )
