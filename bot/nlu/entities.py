@@ -66,13 +66,26 @@ PERSON_QUESTION = frozenset({"who", "whos", "chair", "chairs", "chairperson", "c
 """Words that ask about a person (who she is, what she chairs), not about what she said."""
 
 
+def _once_each(norm: Callable[[str], Tokens]) -> Callable[[str], Tokens]:
+    """`norm`, computed once per distinct text: 5,000 reviews repeat a few thousand names 35,000 times."""
+    seen: dict[str, Tokens] = {}
+
+    def once(text: str) -> Tokens:
+        found = seen.get(text)
+        if found is None:
+            found = seen[text] = norm(text)
+        return found
+
+    return once
+
+
 class EntityIndex:
     """Every name of one public view, and what each question names; built once per view."""
 
     def __init__(
         self, view: KnowledgeBase, norm: Callable[[str], Tokens], lexicon: Lexicon, home_partnership: str | None
     ) -> None:
-        self._norm = norm
+        self._norm = _once_each(norm)  # while building: names recur across reviews ('Child E', 'Baby R')
         self._lex = lexicon
         self.aliases: dict[Tokens, set[Ref]] = defaultdict(set)
         self._bags: dict[str, list[tuple[frozenset[str], Ref]]] = defaultdict(list)
@@ -95,6 +108,7 @@ class EntityIndex:
         self._topic_phrases = [" ".join(norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build(view)
+        self._norm = norm  # answering: questions are not remembered
         self.home_partnership = home_partnership or next((p.id for p in view.partnerships if p.home), None)
         self.review_partnership = {r.id: r.partnership for r in view.reviews}
         self.partnerships_with_reviews = frozenset(self.review_partnership.values())
