@@ -49,9 +49,10 @@ ENTRY_FREE = frozenset(
 
 
 def understand(matcher: Matcher, scorer: IntentScorer | None, question: str) -> Match:
-    """The rules' match, then the model's say where `with_model` allows it (the model asked only then)."""
+    """The rules' match, then the model's say where `with_model` allows it: the model is asked about every
+    match but an urgent one or a refusal (`may_raise`; every match `combine` may change is among them)."""
     match = matcher.match(question)
-    if scorer is None or not (may_change(match) or may_raise(match)):
+    if scorer is None or not may_raise(match):
         return match
     return with_model(matcher, question, match, scorer.scores(question), scorer.kinds)
 

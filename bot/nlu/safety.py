@@ -366,13 +366,11 @@ class Safety:
         'I saw a toddler in just a nappy wandering along the A6 on his own'. With `asked`, in the story only:
         not the sentence that asks ('how long from a child being hurt to a review?'). Without `pronouns`, only a
         child named as one ('a toddler', 'my 9 year old'): 'she signs the plan' may be the mother."""
-        bounds = (*sentence_starts, len(masked))
         pointed = self.points_at_one_child if pronouns else self.names_one_child
         return any(
             pointed(sentence) and (self._lex.concern_words.intersection(sentence) or self.urgent_near(sentence))
-            for a, b in itertools.pairwise(bounds)
-            if asked is None or a != asked[0]
-            for sentence in (masked[a:b],)
+            for start, sentence in zip(sentence_starts, sentence_runs(masked, sentence_starts, 1), strict=False)
+            if asked is None or start != asked[0]
         )
 
     def _is_child_word(self, token: str) -> bool:
