@@ -309,3 +309,25 @@ def test_in_a_short_message_too_a_refusal_s_words_must_meet_within_one_sentence(
     )
     assert len(question.split()) < 40 and the_matcher().match(question).kind == ReplyKind.ANSWER
     assert the_matcher().match("how do I write our annual report").kind == ReplyKind.FALLBACK
+
+
+def test_a_worry_already_in_the_agencies_hands_is_a_frame_unless_anything_is_recent() -> None:
+    scores = {"theme": 92.0}
+    handled = "older lads pick a girl up in cars, school referred it and it is being handled, what have reviews said"
+    assert safety().handled(words(handled)) and safety().framed(words(handled), scores)
+    recent = "older lads picked a girl up this morning, social care already know, what have reviews said"
+    assert not safety().handled(words(recent)) and not safety().framed(words(recent), scores)
+
+
+def test_a_word_of_now_just_after_a_frame_belongs_to_the_frame() -> None:
+    scores = {"theme": 92.0}
+    assert safety().framed(
+        words("a case study at inset today about a baby with a bruise what have reviews said"), scores
+    )
+    assert not safety().framed(words("a case study at inset about a baby, and a baby is in my clinic today"), scores)
+
+
+def test_not_urgent_hedged_is_a_doubt() -> None:
+    matcher = the_matcher()  # as the pipeline reads it: 'not urgent' is one word to the synonyms
+    assert not matcher.said_not_urgent("not urgent probably but she has a bruise and will not go home")
+    assert matcher.said_not_urgent("not urgent but i would like to talk to someone about a family")

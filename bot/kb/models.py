@@ -247,6 +247,7 @@ class LexiconList(StrEnum):
     NOW_WORDS = "now-words"
     FRAMES = "frames"
     RECENT_PHRASES = "recent-phrases"
+    HANDLED_PHRASES = "handled-phrases"
     LAW_QUESTIONS = "law-questions"
     LEARNING_WORDS = "learning-words"
     PROCESS_WORDS = "process-words"

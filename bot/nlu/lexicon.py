@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from bot.kb.models import KnowledgeBase
 from bot.nlu.normalise import Tokens
 
+PHRASE_LISTS = frozenset({"law_questions", "any_review", "other_areas", "frames", "recent_phrases", "handled_phrases"})
+"""Lists read as phrases or tuples, not as sets of words."""
+
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
@@ -22,6 +25,7 @@ class Lexicon:
     now_words: frozenset[str]
     frames: tuple[str, ...]
     recent_phrases: tuple[str, ...]
+    handled_phrases: tuple[str, ...]
     origin_words: frozenset[str]
     learning_words: frozenset[str]
     one_child: frozenset[str]
@@ -59,16 +63,13 @@ class Lexicon:
         def field_words(field: str) -> list[str]:
             return words(field.replace("_", "-"))
 
-        sets = {
-            field: frozenset(field_words(field))
-            for field in cls.__dataclass_fields__
-            if field not in {"law_questions", "any_review", "other_areas", "frames", "recent_phrases"}
-        }
+        sets = {field: frozenset(field_words(field)) for field in cls.__dataclass_fields__ if field not in PHRASE_LISTS}
         return cls(
             **sets,
             law_questions=tuple(field_words("law_questions")),
             frames=tuple(f" {phrase} " for phrase in field_words("frames")),
             recent_phrases=tuple(f" {phrase} " for phrase in field_words("recent_phrases")),
+            handled_phrases=tuple(f" {phrase} " for phrase in field_words("handled_phrases")),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )

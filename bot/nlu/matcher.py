@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.heap import builds_in_bulk
 from bot.kb.models import KnowledgeBase, ReplyKind
@@ -198,13 +199,14 @@ class Matcher:
             return whole
         asked = self.read(Reading(last))
         confident = asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD
+        alone = replace(asked, from_last_question=last)
         if whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
             speakers_own = SPEAKERS_OWN.intersection(self.norm(last))  # 'at Lincolnshire SCP… our Child E review'
-            return asked if confident and not speakers_own else whole
+            return alone if confident and not speakers_own else whole
         if confident and (asked.refs or whole.refused):  # 'check my essay… when was Patricia published?'
-            return asked
+            return alone
         if asked.someone_elses and whole.kind == ReplyKind.ANSWER:
-            return asked
+            return alone
         return whole
 
     def read(self, r: Reading) -> Match:

@@ -8,6 +8,7 @@ sure, the concern wins unless the refusal is at least as sure and no one child i
 from __future__ import annotations
 
 import itertools
+import re
 from typing import NamedTuple
 
 from bot.kb.models import ReplyKind
@@ -35,6 +36,8 @@ SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of th
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
+HEDGES = frozenset({"probably", "maybe", "perhaps", "possibly", "guess"})
+"""Beside 'not urgent', words that make it a doubt: 'not urgent probably but…' is no statement of safety."""
 SAFE_STATES = frozenset({"safe", "fine", "settled", "well", "ok", "okay"})
 SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
 """'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""
@@ -59,6 +62,8 @@ NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
 """Before a concern word, a state now: 'she has a bruise', 'he is scared', 'the baby with a burn'."""
 NOW_WINDOW = 3
+FRAME_REACH = 3
+"""Words after a frame within which a word of now is the frame's: 'a case study at INSET today'."""
 """Sentences a story of a child now may span: the child, what happened, and 'I'm sat in the car now'."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
@@ -89,6 +94,10 @@ class Safety:
         self._intents = intents
         self._entities = entities
         self._law = tuple(f" {words} " for words in lexicon.law_questions)
+        now = "|".join(sorted(lexicon.now_words))
+        self._frame_then_now = re.compile(  # 'a case study at inset today': today is the frame's
+            rf" (?:{'|'.join(re.escape(f.strip()) for f in lexicon.frames)})(?: \S+){{0,{FRAME_REACH}}}? (?:{now})(?= )"
+        )
 
     def decide(
         self,
@@ -153,8 +162,9 @@ class Safety:
         """'Not urgent', 'is not emergency', 'none of these children are at immediate risk', 'no concerns right
         now', 'not worried about any one baby today': the writer says no child is at risk now. Not 'not sure if
         it is urgent' (a doubt), nor 'no risk assessment was done' (a document missing)."""
-        if NOT_URGENT in tokens:
-            return True
+        said = [i for i, t in enumerate(tokens) if t == NOT_URGENT]
+        if any(not HEDGES.intersection(tokens[max(0, i - 2) : i + 3]) for i in said):
+            return True  # not 'not urgent probably but… she has a bruise': a doubt, not a statement
         for i, token in enumerate(tokens):
             if token not in NEGATORS:
                 continue
@@ -187,15 +197,19 @@ class Safety:
 
     def framed(self, tokens: Tokens, scores: dict[str, float]) -> bool:
         """'Training scenario: a baby is found with a fractured skull… what learning applies?', 'a case closed years
-        ago… how do they decide on a review?': a story set in training, study or the past, with no word of now,
-        that asks for something we hold; so is a story whose child is said to be safe now ('she is safe in foster
-        care now… what is a rapid review?'). A framed story that asks for nothing ('role play turned real: a
+        ago… how do they decide on a review?': a story set in training, study or the past, or already in the
+        agencies' hands ('social care already know', `handled`), with no word of now, that asks for something we
+        hold; so is a story whose child is said to be safe now ('she is safe in foster care now… what is a rapid
+        review?'). A framed story that asks for nothing ('role play turned real: a
         delegate says her niece is being abused') stays a concern."""
         sentence = f" {' '.join(tokens)} "
         now = sentence.replace(" am now a ", " am a ")  # 'I'm now a team manager': the speaker's role
-        for frame in self._lex.frames:  # 'it's closed now': the word of now belongs to the frame
+        now = self._frame_then_now.sub(" ", now)  # 'it's closed now', 'the inset case study today'
+        for frame in self._lex.frames:
             now = now.replace(frame, " ")
-        in_the_past = not self._lex.now_words.intersection(now.split()) and any(f in sentence for f in self._lex.frames)
+        in_the_past = not self._lex.now_words.intersection(now.split()) and (
+            any(f in sentence for f in self._lex.frames) or self.handled(tokens)
+        )
         if not in_the_past and not self.said_safe(tokens):
             return False
         kind = self._intents.kind
@@ -342,8 +356,7 @@ class Safety:
         no concern told as a state ('she has a bruise', 'he is scared'), no sentence telling of one child and a
         concern together ('a girl in my class says her stepdad hits her'). Any of those keeps it urgent."""
         lex = self._lex
-        text = f" {' '.join(masked)} "
-        if lex.now_words.intersection(masked) or any(phrase in text for phrase in lex.recent_phrases):
+        if lex.now_words.intersection(masked) or self.lately(masked):
             return False
         if any(t in PRESENT and lex.concern_words.intersection(masked[i + 1 : i + 4]) for i, t in enumerate(masked)):
             return False
@@ -353,6 +366,17 @@ class Safety:
             return False
         kind = self._intents.kind
         return any(score >= FULL_STRENGTH and kind(intent) == ReplyKind.ANSWER for intent, score in asking.items())
+
+    def lately(self, tokens: Tokens) -> bool:
+        """Something told as happening in the last hours or days: 'this morning', 'since yesterday', 'still'."""
+        text = f" {' '.join(tokens)} "
+        return any(phrase in text for phrase in self._lex.recent_phrases)
+
+    def handled(self, tokens: Tokens) -> bool:
+        """'Social care already know', 'it is being handled': a worry already in the agencies' hands, and
+        nothing in the story told as happening in the last hours or days (`lately`)."""
+        text = f" {' '.join(tokens)} "
+        return any(phrase in text for phrase in self._lex.handled_phrases) and not self.lately(tokens)
 
     def one_child_and_a_concern(
         self,

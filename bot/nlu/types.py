@@ -60,6 +60,8 @@ class Match:
     """Scope refused: the question asks what the bot never answers (a child's real name, an essay marked)."""
     period: Period | None = None
     """'published in July 2024': the latest publications are those of this month or year."""
+    from_last_question: str | None = None
+    """In a long message, the question asked last when it alone decided (what the model reads too)."""
 
 
 @dataclass(frozen=True)

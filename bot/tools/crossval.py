@@ -105,6 +105,8 @@ def cross_validate(
             for label in labelled[name]:
                 match = snap.matcher.match(label.q)  # the rules alone: the shipped model saw every file
                 scores = model.scores(masker.tokens(label.q))
+                last = match.from_last_question
+                asked = model.scores(masker.tokens(last)) if last else None
                 best = scores.best[0]
                 out.append(
                     Scored(
@@ -113,7 +115,7 @@ def cross_validate(
                         rules=snap.composer.compose(match),
                         learned=best,
                         learned_kind=_kind_of(best, kinds),
-                        combined=snap.composer.compose(with_model(snap.matcher, label.q, match, scores, kinds)),
+                        combined=snap.composer.compose(with_model(snap.matcher, label.q, match, scores, kinds, asked)),
                         trained_on=trained_on,
                     )
                 )
