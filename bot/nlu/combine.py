@@ -51,9 +51,6 @@ at or above this bar; it raises none of the 1,800 questions of the sets never op
 file it leaves the false urgent rate where the rules have it (0.40%; docs/accuracy.md)."""
 RAISE_MARGIN = 0.5
 
-ENTRY_KIND = {"review": "review", "where_to_read": "review", "statement": "review", "theme": "theme"}
-"""Intents whose answer is about a named entry of this kind: the model may choose them only when an entry of
-this kind is named (found by the rules, or among the question's entries of the kinds the intent takes)."""
 ENTRY_FREE = frozenset(
     {"latest_reviews", "how_reviews_work", "archive", "national_repository", "framework", "themes", "about"}
 )

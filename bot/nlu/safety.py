@@ -62,10 +62,16 @@ NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
 """Before a concern word, a state now: 'she has a bruise', 'he is scared', 'the baby with a burn'."""
 NOW_WINDOW = 3
+"""Sentences a story of a child now may span: the child, what happened, and 'I'm sat in the car now'."""
 FRAME_REACH = 3
 """Words after a frame within which a word of now is the frame's: 'a case study at INSET today'."""
-"""Sentences a story of a child now may span: the child, what happened, and 'I'm sat in the car now'."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
+
+
+def says(tokens: Tokens, phrases: tuple[str, ...]) -> bool:
+    """Whether the words hold one of these phrases (each written padded with a space either side)."""
+    text = f" {' '.join(tokens)} "
+    return any(phrase in text for phrase in phrases)
 
 
 def sentence_runs(tokens: Tokens, sentence_starts: tuple[int, ...], size: int) -> list[Tokens]:
@@ -369,14 +375,12 @@ class Safety:
 
     def lately(self, tokens: Tokens) -> bool:
         """Something told as happening in the last hours or days: 'this morning', 'since yesterday', 'still'."""
-        text = f" {' '.join(tokens)} "
-        return any(phrase in text for phrase in self._lex.recent_phrases)
+        return says(tokens, self._lex.recent_phrases)
 
     def handled(self, tokens: Tokens) -> bool:
         """'Social care already know', 'it is being handled': a worry already in the agencies' hands, and
         nothing in the story told as happening in the last hours or days (`lately`)."""
-        text = f" {' '.join(tokens)} "
-        return any(phrase in text for phrase in self._lex.handled_phrases) and not self.lately(tokens)
+        return says(tokens, self._lex.handled_phrases) and not self.lately(tokens)
 
     def one_child_and_a_concern(
         self,
@@ -432,8 +436,7 @@ class Safety:
             or (self.any_child(tokens) and not self.points_at_one_child(tokens))
         ):
             return True  # asks about the process
-        sentence = f" {' '.join(tokens)} "
-        if any(words in sentence for words in self._law) and not any(t in lex.one_child for t in tokens):
+        if says(tokens, self._law) and not any(t in lex.one_child for t in tokens):
             return True  # 'is it legal to smack a child?' asks what the law says, about no child in particular
         if any(t in lex.now_words for t in tokens):
             return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
