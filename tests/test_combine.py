@@ -1,5 +1,6 @@
 """Rules and learned scores combined: the model swaps between answers and may say a question is not ours; it
-never lowers urgency and never answers a fallback."""
+sets urgency aside only in a long message it is near certain asks for learning the rules also find, and never
+answers a fallback."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from nlu_helpers import the_matcher
 
 from bot.kb.models import ReplyKind
 from bot.nlu.combine import (
+    LOWER_URGENT,
+    LOWER_URGENT_AT_MOST,
+    LOWER_WORDS,
     NOT_OURS_CONFIDENCE,
     NOT_OURS_WORDS,
     SWAP_CONFIDENCE,
@@ -174,9 +178,9 @@ def test_the_swap_drops_the_rules_second_answer() -> None:
 class SureOf:
     """A model sure of one intent whatever it is asked (`understand` asks it only where it may change)."""
 
-    def __init__(self, label: str, p: float = 0.97) -> None:
+    def __init__(self, label: str, p: float = 0.97, rest: str = "fallback") -> None:
         self.kinds = KINDS
-        self._scores = sure(label, p)
+        self._scores = sure(label, p, rest)
 
     def scores(self, text: str) -> Scores:
         return self._scores
@@ -209,3 +213,43 @@ def test_the_model_never_adds_the_urgent_reply_to_a_refusal_or_to_a_message_said
     for question in ("what is the real name of the child in the child e review", "not urgent, who do i ring"):
         match = understand(the_matcher(), SureOf("urgent"), question)  # type: ignore[arg-type]
         assert match.kind != ReplyKind.URGENT, question
+
+
+PATTERN_NOT_A_CHILD = (
+    "Our drop-in sees girls getting lifts from older lads and free vapes, a pattern across the year rather than "
+    "one kid tonight. What learning is there on child sexual exploitation?"
+)
+"""A long message the fixture's rules read as urgent; read with the urgent verdict set aside, the CSE theme."""
+
+
+def test_a_model_near_certain_a_long_message_asks_for_learning_sets_the_urgent_reply_aside() -> None:
+    assert the_matcher().match(PATTERN_NOT_A_CHILD).kind == ReplyKind.URGENT
+    lowered = understand(the_matcher(), SureOf("theme", LOWER_URGENT), PATTERN_NOT_A_CHILD)  # type: ignore[arg-type]
+    assert lowered.kind == ReplyKind.ANSWER and lowered.intent == "theme"
+    assert lowered.refs == (Ref("theme", "child-sexual-exploitation"),)  # the rules' entry, not the model's
+
+
+def test_urgency_stands_where_the_model_gives_urgent_a_chance_or_is_unsure() -> None:
+    at_risk = SureOf("theme", 1.0 - LOWER_URGENT_AT_MOST - 0.01, rest="urgent")
+    unsure = SureOf("theme", LOWER_URGENT - 0.01)
+    for scorer in (at_risk, unsure):
+        assert understand(the_matcher(), scorer, PATTERN_NOT_A_CHILD).kind == ReplyKind.URGENT  # type: ignore[arg-type]
+
+
+def test_urgency_stands_where_the_models_answer_cannot_be_given() -> None:
+    """The model sure of a question about one review, where the message names none: the rules' urgent."""
+    assert understand(the_matcher(), SureOf("review"), PATTERN_NOT_A_CHILD).kind == ReplyKind.URGENT  # type: ignore[arg-type]
+
+
+def test_a_short_urgent_message_is_never_set_aside() -> None:
+    question = "help a baby has bruises on her face now"
+    assert len(question.split()) < LOWER_WORDS and the_matcher().match(question).kind == ReplyKind.URGENT
+    for label in ("contacts", "fallback", "theme"):
+        assert understand(the_matcher(), SureOf(label, 0.999), question).kind == ReplyKind.URGENT  # type: ignore[arg-type]
+
+
+def test_a_long_message_the_model_is_near_certain_is_out_of_scope_gets_the_fallback() -> None:
+    """Its reply still says to call 999 if a child is in immediate danger."""
+    question = "Did Leicester City win last night? The lad in our home has a bet on it and I am not sure who is in goal"
+    assert the_matcher().match(question).kind == ReplyKind.URGENT
+    assert understand(the_matcher(), SureOf("fallback"), question).kind == ReplyKind.FALLBACK  # type: ignore[arg-type]

@@ -186,18 +186,18 @@ class Matcher:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""
         self.spelling.clear_cache()
 
-    def match(self, text: str) -> Match:
+    def match(self, text: str, *, urgency: bool = True) -> Match:
         """Understand one question. Never raises for any text. In a long message the question asked last
         decides what is answered, unless the whole message is urgent: context told first ('the police are
         investigating', 'a baby') must not take the answer away from the question, and a question about a case
         we do not hold ('can you summarise Nottingham's latest reviews?') is not answered with ours because
         the story mentioned Leicester. Another area told in the story ('they know the London reviews') leaves a
         question about ours answerable, unless the question asks about the speaker's own ('our Child E')."""
-        whole = self.read(Reading(text))
+        whole = self.read(Reading(text, urgency=urgency))
         last = last_question(text)
         if whole.kind == ReplyKind.URGENT or last is None:
             return whole
-        asked = self.read(Reading(last))
+        asked = self.read(Reading(last, urgency=urgency))
         confident = asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD
         alone = replace(asked, from_last_question=last)
         if whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
@@ -227,7 +227,7 @@ class Matcher:
         safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked, requests)  # urgent first
         if r.trace is not None:
             r.note("safety", safety.describe())
-        if safety.urgent:
+        if safety.urgent and r.urgency:
             return Match(ReplyKind.URGENT, "urgent", confidence=safety.score)
         r.scores.pop("urgent", None)
         if safety.refused:  # scope: 'what is the real name of the child in ...': never

@@ -87,6 +87,8 @@ class Reading:
     `trace` is None unless someone asks why (`explain`): then each step notes its decision there."""
 
     text: str
+    urgency: bool = True
+    """False: the safety decision's urgent verdict is set aside (what would be answered were it not urgent)."""
     bare: Tokens = ()
     """The words as typed, folded, before synonyms and spelling: 'reveiws' still plural."""
     raw: Tokens = ()

@@ -19,8 +19,8 @@ from pathlib import Path
 from bot.answers.reply import Reply
 from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase, ReplyKind
-from bot.nlu.combine import with_model
-from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, Masker, label_of
+from bot.nlu.combine import with_scorer
+from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, Masker, Scores, label_of
 from bot.nlu.normalise import Tokens
 from bot.service.engine import Engine, system_clock
 from bot.tools.evaluation import Labelled, is_right, load_labels
@@ -101,13 +101,19 @@ def cross_validate(
         trained_on = frozenset(labelled) - held_out
         train = [label for name in sorted(trained_on) for label in labelled[name]]
         model = fit_model([masker.tokens(x.q) for x in train], [label_of(x.kind.value, x.intent) for x in train])
+        scored: dict[str, Scores] = {}
+
+        def score(text: str, model: IntentModel = model, scored: dict[str, Scores] = scored) -> Scores:
+            """The fold's model's scores of a text, each text scored once."""
+            if text not in scored:
+                scored[text] = model.scores(masker.tokens(text))
+            return scored[text]
+
         for name in sorted(held_out):
             for label in labelled[name]:
                 match = snap.matcher.match(label.q)  # the rules alone: the shipped model saw every file
-                scores = model.scores(masker.tokens(label.q))
-                last = match.from_last_question
-                asked = model.scores(masker.tokens(last)) if last else None
-                best = scores.best[0]
+                best = score(label.q).best[0]
+                combined = with_scorer(snap.matcher, score, kinds, label.q, match)
                 out.append(
                     Scored(
                         file=name,
@@ -115,7 +121,7 @@ def cross_validate(
                         rules=snap.composer.compose(match),
                         learned=best,
                         learned_kind=_kind_of(best, kinds),
-                        combined=snap.composer.compose(with_model(snap.matcher, label.q, match, scores, kinds, asked)),
+                        combined=snap.composer.compose(combined),
                         trained_on=trained_on,
                     )
                 )

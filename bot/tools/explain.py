@@ -13,6 +13,8 @@ from bot.service.engine import Engine
 
 TOP = 5
 """How many intents and candidates are shown."""
+MODEL_TOP = 3
+"""How many of the learned part's classes are shown."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class Explanation:
     steps: tuple[tuple[str, str], ...]
     """(step, what it decided): safety, scope, clarify, decide."""
     match: Match
+    model: tuple[tuple[str, float], ...]
+    """The learned part's best classes and probabilities for the whole message (empty: no model shipped)."""
+    model_match: Match
+    """The match after the learned part's say (bot/nlu/combine.py): the rules' own where it had none."""
     reply_kind: str
     reply_intent: str | None
     entries: tuple[str, ...]
@@ -52,7 +58,8 @@ class Explanation:
 def explain(engine: Engine, question: str) -> Explanation:
     """Run one question through the pipeline with a trace; the reply is the engine's own (`ask`'s), so any
     step after understanding (composing, a learned model at the decision point) shows in its line."""
-    matcher: Matcher = engine.snapshot().matcher
+    snapshot = engine.snapshot()
+    matcher: Matcher = snapshot.matcher
     reading = Reading(question, trace=[], why={})
     match = matcher.read(reading)
     decided = matcher.match(question)  # a long message's last question may decide (Matcher.match)
@@ -60,6 +67,7 @@ def explain(engine: Engine, question: str) -> Explanation:
         reading.note("long message", f"the last question asked decided: {last_question(question)!r}")
         match = decided
     reply = engine.answer(question)
+    model = snapshot.learned.scores(question).ranked[:MODEL_TOP] if snapshot.learned else ()
     tokens = reading.tokens
     why = reading.why or {}
     return Explanation(
@@ -86,6 +94,8 @@ def explain(engine: Engine, question: str) -> Explanation:
         ),
         steps=tuple(reading.trace or ()),
         match=match,
+        model=tuple((label, round(p, 2)) for label, p in model),
+        model_match=snapshot.understand(question),
         reply_kind=reply.kind.value,
         reply_intent=reply.intent,
         entries=tuple(reply.entries),
@@ -122,6 +132,13 @@ def render(explanation: Explanation) -> str:
         f"understood: {m.kind.value}, intent {m.intent}, entries [{', '.join(r.id for r in m.refs)}], "
         f"confidence {m.confidence:g}{choices}"
     )
+    if e.model:
+        lines.append("model:      " + ", ".join(f"{label} {p:.2f}" for label, p in e.model))
+        said = e.model_match
+        if said != m:
+            lines.append(
+                f"model's say: {m.kind.value} {m.intent} -> {said.kind.value} {said.intent} (bot/nlu/combine.py)"
+            )
     lines.append(
         f"reply:      {e.reply_kind}, intent {e.reply_intent}, entries [{', '.join(e.entries)}], "
         f"confidence {e.confidence:g}"
