@@ -5,7 +5,7 @@ from __future__ import annotations
 from nlu_helpers import the_matcher
 
 from bot.kb.models import ReplyKind
-from bot.nlu.matcher import LONG_MESSAGE_WORDS, last_question
+from bot.nlu.matcher import LONG_MESSAGE_WORDS, Ref, last_question
 
 CONTEXT = (
     "Bit of background: I'm a GP safeguarding lead and last month one of our practice's patients was seriously "
@@ -100,3 +100,12 @@ def test_the_sentence_a_long_message_asks_in_is_its_last_question() -> None:
     length = len(matcher.tokens(text)[0])
     starts = matcher.sentence_starts(text, length)
     assert matcher.asked_span(text, starts, length) == (starts[-2], starts[-1])
+
+
+def test_a_refusal_whose_words_do_not_meet_in_one_sentence_never_takes_the_answer() -> None:
+    """'to do the minutes' in one sentence and 'can you…' in the next is no request to take the minutes: the
+    decision weighs refusals as safety does, within one sentence."""
+    told, asked = "My manager wants me to do the minutes for our team meeting. ", "Can you tell me what an SCR is?"
+    assert the_matcher().match("Can you do the minutes for our team meeting?").refused
+    match = the_matcher().match(told + asked)
+    assert (match.kind, match.intent, match.refs) == (ReplyKind.ANSWER, "glossary", (Ref("term", "scr"),))

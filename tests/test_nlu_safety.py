@@ -184,10 +184,10 @@ def test_in_a_long_message_a_refusal_s_words_must_meet_within_one_sentence() -> 
     )
     story = essay + asked + check
     scores, _ = the_matcher().intents.scores(story)
-    assert safety().refusal(story, scores) >= 85.0  # read as one: 'check my essay' is refused
-    assert safety().refusal(story, scores, (0, len(essay), len(essay) + len(asked))) == 0.0
+    assert max(safety().refusals(story, scores).values()) >= 85.0  # read as one: 'check my essay' is refused
+    assert safety().refusals(story, scores, (0, len(essay), len(essay) + len(asked))) == {}
     request = words("can you check my essay")
-    assert safety().refusal(request, the_matcher().intents.scores(request)[0]) >= 85.0
+    assert max(safety().refusals(request, the_matcher().intents.scores(request)[0]).values()) >= 85.0
 
 
 def test_in_a_long_message_what_is_asked_is_read_from_the_sentence_it_asks_in() -> None:

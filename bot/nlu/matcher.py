@@ -230,6 +230,11 @@ class Matcher:
         if safety.urgent and r.urgency:
             return Match(ReplyKind.URGENT, "urgent", confidence=safety.score)
         r.scores.pop("urgent", None)
+        for refusal in [i for i in r.scores if self.intents.kind(i) == ReplyKind.FALLBACK]:
+            if refusal in safety.refusals:  # a request is made in one sentence: refusals meet within one
+                r.scores[refusal] = safety.refusals[refusal]
+            else:
+                del r.scores[refusal]
         if safety.refused:  # scope: 'what is the real name of the child in ...': never
             return self.scope.refusal(r)
         r.hits, r.alternatives, clash = self.entities.resolve_same_names(r.named)

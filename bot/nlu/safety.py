@@ -87,6 +87,9 @@ class SafetyDecision(NamedTuple):
     score: float
     refused: bool
     reason: str
+    refusals: dict[str, float]
+    """Each refusal's score where its words meet within one sentence (`Safety.refusals`): what the decision
+    step may weigh against the answers."""
 
     def describe(self) -> str:
         return f"{'urgent' if self.urgent else 'not urgent'} ({self.score:g}): {self.reason}"
@@ -135,7 +138,8 @@ class Safety:
                 urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         elif asked and self.background(masked, asking, sentence_starts, asked):
             urgency, reason = 0.0, "a story told as background, with no child now in it, to a question we answer"
-        refusal = self.refusal(tokens, scores, requests or sentence_starts)
+        refusals = self.refusals(tokens, scores, requests or sentence_starts)
+        refusal = max(refusals.values(), default=0.0)
         refused = refusal >= FULL_STRENGTH
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
@@ -151,7 +155,7 @@ class Safety:
             # a child brought into the story with a concern, whatever the message goes on to ask
             or (asked is not None and self.one_child_and_a_concern(masked, sentence_starts, asked, pronouns=False))
         ):
-            return SafetyDecision(True, urgency, refused, reason)
+            return SafetyDecision(True, urgency, refused, reason, refusals)
         if urgency >= ONE_CUE:
             reason = (
                 "said not urgent"
@@ -160,7 +164,7 @@ class Safety:
                 if self.framed(tokens, scores)
                 else "asks for learning, about no child now"
             )
-        return SafetyDecision(False, urgency, refused, reason)
+        return SafetyDecision(False, urgency, refused, reason, refusals)
 
     # ----- what each test reads -------------------------------------------------------------------
     @staticmethod
@@ -306,20 +310,20 @@ class Safety:
         """The urgent score with every rule's words within `URGENT_REACH` of each other."""
         return self._intents.scores(tokens, reach=URGENT_REACH)[0].get("urgent", 0.0)
 
-    def refusal(self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()) -> float:
-        """How sure a refusal is (a child's real name, an essay to check, a hotel to book). In a long message,
-        a refusal's words must meet within one sentence (a request is made in one): 'she's writing an essay… the
-        Patricia review… I'd rather check than answer her wrongly' asks nothing refused."""
+    def refusals(
+        self, tokens: Tokens, scores: dict[str, float], sentence_starts: tuple[int, ...] = ()
+    ) -> dict[str, float]:
+        """How sure each refusal is (a child's real name, an essay to check, a hotel to book). In a long
+        message, a refusal's words must meet within one sentence (a request is made in one): 'she's writing an
+        essay… the Patricia review… I'd rather check than answer her wrongly' asks nothing refused, nor does
+        'asked to do a 10 minute slot… Can you list the reviews?'."""
         kind = self._intents.kind
-
-        def refusing(found: dict[str, float]) -> float:
-            return max((s for i, s in found.items() if kind(i) == ReplyKind.FALLBACK), default=0.0)
-
-        whole = refusing(scores)
-        if len(sentence_starts) < 2 or not whole:
-            return whole
-        sentences = sentence_runs(tokens, sentence_starts, 1)
-        return min(whole, max(refusing(self._intents.scores(sentence)[0]) for sentence in sentences))
+        found = {intent: score for intent, score in scores.items() if kind(intent) == ReplyKind.FALLBACK}
+        if len(sentence_starts) < 2 or not found:
+            return found
+        sentences = [self._intents.scores(sentence)[0] for sentence in sentence_runs(tokens, sentence_starts, 1)]
+        within = {intent: min(score, max(s.get(intent, 0.0) for s in sentences)) for intent, score in found.items()}
+        return {intent: score for intent, score in within.items() if score}
 
     def tells_of_a_child(self, tokens: Tokens, scores: dict[str, float], windows: tuple[Tokens, ...] = ()) -> bool:
         """'my grandson (7) says his mum's boyfriend locks him in the bathroom': one child pointed at, in a
