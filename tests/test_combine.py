@@ -16,6 +16,7 @@ from bot.nlu.combine import (
     LOWER_WORDS,
     NOT_OURS_CONFIDENCE,
     NOT_OURS_WORDS,
+    SETTLE_CONFIDENCE,
     SWAP_CONFIDENCE,
     SWAP_MARGIN,
     combine,
@@ -35,8 +36,10 @@ KINDS = {
     "statement": ReplyKind.ANSWER,
     "theme": ReplyKind.ANSWER,
     "latest_reviews": ReplyKind.ANSWER,
+    "national_repository": ReplyKind.ANSWER,
     "how_reviews_work": ReplyKind.ANSWER,
     "glossary": ReplyKind.ANSWER,
+    "archive": ReplyKind.ANSWER,
     "contacts": ReplyKind.ANSWER,
     "about": ReplyKind.ANSWER,
 }
@@ -253,3 +256,33 @@ def test_a_long_message_the_model_is_near_certain_is_out_of_scope_gets_the_fallb
     question = "Did Leicester City win last night? The lad in our home has a bet on it and I am not sure who is in goal"
     assert the_matcher().match(question).kind == ReplyKind.URGENT
     assert understand(the_matcher(), SureOf("fallback"), question).kind == ReplyKind.FALLBACK  # type: ignore[arg-type]
+
+
+def test_a_swap_to_the_reviews_page_or_the_contacts_needs_no_entry_of_their_kind() -> None:
+    """'Is there one web page where all the city's reviews sit?', read by the rules as the national repository
+    about a theme: the reviews page, without the theme."""
+    match = answer("national_repository", NEGLECT)
+    question = "is there one web page where all the city's reviews sit"
+    swapped = with_model(the_matcher(), question, match, sure("where_to_read"), KINDS)
+    assert (swapped.intent, swapped.refs) == ("where_to_read", ())
+
+
+DID_YOU_MEAN = "what does LSCPB stand for, its on the front of the briefing"
+"""The fixture's rules ask which review ('the briefing'); the question names a term."""
+
+
+def test_a_model_sure_of_an_answer_the_question_names_settles_a_did_you_mean() -> None:
+    assert the_matcher().match(DID_YOU_MEAN).kind == ReplyKind.CLARIFY
+    settled = understand(the_matcher(), SureOf("glossary"), DID_YOU_MEAN)  # type: ignore[arg-type]
+    assert (settled.kind, settled.intent, settled.refs) == (ReplyKind.ANSWER, "glossary", (Ref("term", "lscpb"),))
+    entry_free = understand(the_matcher(), SureOf("archive"), DID_YOU_MEAN)  # type: ignore[arg-type]
+    assert (entry_free.kind, entry_free.intent) == (ReplyKind.ANSWER, "archive")
+
+
+def test_a_did_you_mean_stands_where_the_model_is_unsure_or_asks_which_review() -> None:
+    unsure = SureOf("glossary", SETTLE_CONFIDENCE - 0.01)
+    which_review = SureOf("review")  # which review is what the rules ask: never the model's to pick
+    for scorer in (unsure, which_review):
+        assert understand(the_matcher(), scorer, DID_YOU_MEAN).kind == ReplyKind.CLARIFY  # type: ignore[arg-type]
+    nothing_named = SureOf("theme")  # a theme the question does not name
+    assert understand(the_matcher(), nothing_named, DID_YOU_MEAN).kind == ReplyKind.CLARIFY  # type: ignore[arg-type]
