@@ -19,6 +19,7 @@ from bot.nlu.combine import (
     SETTLE_CONFIDENCE,
     SWAP_CONFIDENCE,
     SWAP_MARGIN,
+    THEME_CONFIDENCE,
     combine,
     may_change,
     understand,
@@ -188,6 +189,9 @@ class SureOf:
     def scores(self, text: str) -> Scores:
         return self._scores
 
+    def theme_scores(self, text: str) -> Scores:
+        return Scores(())
+
 
 def test_a_swap_to_how_reviews_work_says_which_explainer_as_the_rules_would() -> None:
     question = "why was patricia only a briefing and not a full report"
@@ -286,3 +290,40 @@ def test_a_did_you_mean_stands_where_the_model_is_unsure_or_asks_which_review() 
         assert understand(the_matcher(), scorer, DID_YOU_MEAN).kind == ReplyKind.CLARIFY  # type: ignore[arg-type]
     nothing_named = SureOf("theme")  # a theme the question does not name
     assert understand(the_matcher(), nothing_named, DID_YOU_MEAN).kind == ReplyKind.CLARIFY  # type: ignore[arg-type]
+
+
+class Describes:
+    """A theme model sure the question describes one theme."""
+
+    def __init__(self, theme: str, p: float = 0.9) -> None:
+        self._scores = Scores(((theme, p), ("online-harm", 1.0 - p)))
+
+    def __call__(self, text: str) -> Scores:
+        return self._scores
+
+
+SECTOR_ONLY = "I'm a school nurse. Kids left dirty and hungry for years, what do reviews say"
+
+
+def test_a_theme_answer_naming_only_the_askers_sector_gets_the_theme_described_first() -> None:
+    asked_as_a_sector = answer("theme", Ref("theme", "sector-health"))
+    described = with_model(
+        the_matcher(), SECTOR_ONLY, asked_as_a_sector, sure("theme"), KINDS, themes=Describes("neglect")
+    )
+    assert described.refs == (NEGLECT, Ref("theme", "sector-health"))
+
+
+def test_a_theme_the_rules_found_or_an_unsure_theme_model_leaves_the_answer_alone() -> None:
+    found = answer("theme", Ref("theme", "online-harm"))
+    assert with_model(the_matcher(), SECTOR_ONLY, found, sure("theme"), KINDS, themes=Describes("neglect")) == found
+    sector = answer("theme", Ref("theme", "sector-health"))
+    unsure = Describes("neglect", THEME_CONFIDENCE - 0.01)
+    assert with_model(the_matcher(), SECTOR_ONLY, sector, sure("theme"), KINDS, themes=unsure) == sector
+
+
+def test_a_swap_to_a_theme_takes_the_theme_described_when_none_is_named() -> None:
+    question = "kids left dirty and hungry for years where everyone gets used to it, what have reviews found"
+    rules = answer("latest_reviews")
+    swapped = with_model(the_matcher(), question, rules, sure("theme"), KINDS, themes=Describes("neglect"))
+    assert (swapped.intent, swapped.refs) == ("theme", (NEGLECT,))
+    assert with_model(the_matcher(), question, rules, sure("theme"), KINDS) == rules  # no theme model: no swap

@@ -10,9 +10,11 @@ import pytest
 from kb_builders import FIXTURE_KNOWLEDGE
 
 from bot.kb.loader import load_knowledge
-from bot.nlu.learned import IntentModel, Masker, features, label_of
+from bot.kb.models import ReplyKind
+from bot.nlu.learned import IntentModel, IntentScorer, Masker, Scores, features, label_of
 from bot.nlu.normalise import Synonyms
-from bot.tools.train import MIN_DF, fit
+from bot.tools.evaluation import Labelled
+from bot.tools.train import MIN_DF, fit, theme_of
 
 # A small labelled set: three intents, a few phrasings each, with a review name in some of them.
 TRAIN = [
@@ -136,3 +138,24 @@ def test_a_truncated_artefact_is_refused(model: IntentModel, tmp_path: Path) -> 
 def test_mismatched_weights_are_refused() -> None:
     with pytest.raises(ValueError):
         IntentModel(["a", "b"], ["w:x"], [1.0], [[0.5]], [0.0, 0.0])
+
+
+def test_a_theme_question_trains_the_theme_model_on_its_one_theme_of_harm() -> None:
+    sectors = frozenset({"sector-health"})
+
+    def theme(intent: str, *entries: str) -> str | None:
+        return theme_of(Labelled(q="q", kind=ReplyKind.ANSWER, intent=intent, entries=list(entries)), sectors)
+
+    assert theme("theme", "neglect") == "neglect"
+    assert theme("theme", "sector-health", "neglect") == "neglect"  # the sector says who asks
+    assert theme("theme", "sector-health") == "sector-health"
+    assert theme("theme", "neglect", "online-harm") is None  # about two: taught neither
+    assert theme("review", "child-e") is None
+
+
+def test_the_theme_scores_leave_out_themes_the_view_no_longer_holds(model: IntentModel, masker: Masker) -> None:
+    """A theme model trained before a theme was removed never brings it back."""
+    held = IntentScorer(model, masker, {}, themes=model, theme_ids={"where_to_read", "fallback"})
+    ranked = [label for label, _ in held.theme_scores("where can i read child q").ranked]
+    assert ranked and set(ranked) <= {"where_to_read", "fallback"}
+    assert IntentScorer(model, masker, {}).theme_scores("where can i read child q") == Scores(())

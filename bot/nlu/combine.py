@@ -27,7 +27,10 @@ from dataclasses import replace
 from bot.kb.models import ReplyKind
 from bot.nlu.intents import INTENT_TAKES
 from bot.nlu.learned import FALLBACK, IntentScorer, Scores
-from bot.nlu.matcher import Match, Matcher
+from bot.nlu.matcher import Match, Matcher, Ref
+
+Themes = Callable[[str], Scores]
+"""The theme model's scores of a text: which theme it describes (IntentScorer.theme_scores)."""
 
 SWAP_CONFIDENCE = 0.5
 """The model's probability for another answer before it replaces the rules' intent."""
@@ -66,6 +69,14 @@ LOWER_WORDS = 12
 """The fewest words of a message whose urgent decision the model may set aside: a story told with its
 question ('closed years ago', 'for our training day'), never a short cry for help ('emergency')."""
 
+THEME_CONFIDENCE = 0.6
+"""The theme model's probability for one theme before a theme answer that names no theme of harm is about it
+(with `THEME_MARGIN`): 'kids left dirty and hungry for years' is neglect though no alias says so."""
+THEME_MARGIN = 0.3
+THEME_WORDS = 6
+"""The fewest words of a question whose theme the theme model may name: a theme told in everyday words takes a
+sentence; 'NSPCC resources' names a theme or none."""
+
 ENTRY_FREE = frozenset(
     {"latest_reviews", "how_reviews_work", "archive", "national_repository", "framework", "themes", "about"}
 )
@@ -79,7 +90,7 @@ def understand(matcher: Matcher, scorer: IntentScorer | None, question: str) -> 
     """The rules' match, then the model's say where it has one (`with_scorer`)."""
     if scorer is None:
         return matcher.match(question)
-    return with_scorer(matcher, scorer.scores, scorer.kinds, question)
+    return with_scorer(matcher, scorer.scores, scorer.kinds, question, themes=scorer.theme_scores)
 
 
 def with_scorer(
@@ -88,10 +99,12 @@ def with_scorer(
     kinds: Mapping[str, ReplyKind],
     question: str,
     match: Match | None = None,
+    themes: Themes | None = None,
 ) -> Match:
     """The rules' match (or `match`, already made) with the model's say: `score` gives the model's scores of a
     text, and is asked only where the model may change something (it costs time per question): never about a
-    refusal, and about an urgent match only in a long message (`LOWER_WORDS`)."""
+    refusal, and about an urgent match only in a long message (`LOWER_WORDS`). `themes`: the theme model's
+    scores of a text, for a theme answer that names no theme (`with_theme`)."""
     match = matcher.match(question) if match is None else match
     if match.kind == ReplyKind.URGENT:
         if len(question.split()) < LOWER_WORDS:
@@ -102,11 +115,11 @@ def with_scorer(
         if scores.best[0] == FALLBACK:  # 'did Leicester City win last night?': its reply still says to call 999
             return Match(ReplyKind.FALLBACK, None)
         calm = matcher.match(question, urgency=False)
-        answer = _with_asked(matcher, score, kinds, question, calm, scores) if may_raise(calm) else calm
+        answer = _with_asked(matcher, score, kinds, question, calm, scores, themes) if may_raise(calm) else calm
         return answer if answer.kind == ReplyKind.ANSWER and answer.intent == scores.best[0] else match
     if not may_raise(match):
         return match
-    return _with_asked(matcher, score, kinds, question, match, score(question))
+    return _with_asked(matcher, score, kinds, question, match, score(question), themes)
 
 
 def _with_asked(
@@ -116,10 +129,11 @@ def _with_asked(
     question: str,
     match: Match,
     scores: Scores,
+    themes: Themes | None,
 ) -> Match:
     """`with_model`, given the scores of the question asked last where that alone decided the rules' match."""
     last = match.from_last_question
-    return with_model(matcher, question, match, scores, kinds, score(last) if last else None)
+    return with_model(matcher, question, match, scores, kinds, score(last) if last else None, themes)
 
 
 def with_model(
@@ -129,6 +143,22 @@ def with_model(
     scores: Scores,
     kinds: Mapping[str, ReplyKind],
     asked: Scores | None = None,
+    themes: Themes | None = None,
+) -> Match:
+    """The model's say (`_with_model`), and then, for a theme answer that names no theme of harm, the theme the
+    theme model is sure the question describes (`with_theme`)."""
+    said = _with_model(matcher, question, match, scores, kinds, asked, themes)
+    return with_theme(matcher, question, said, themes) if themes is not None else said
+
+
+def _with_model(
+    matcher: Matcher,
+    question: str,
+    match: Match,
+    scores: Scores,
+    kinds: Mapping[str, ReplyKind],
+    asked: Scores | None,
+    themes: Themes | None,
 ) -> Match:
     """The model's three says: the urgent reply added where the model is sure of a child at risk and the rules
     were not (`raises_urgent`), unless the writer said it is not urgent; the fallback where the model is sure
@@ -141,7 +171,7 @@ def with_model(
         return Match(ReplyKind.FALLBACK, None)
     decisive = asked if asked is not None and match.from_last_question else scores
     if match.kind == ReplyKind.CLARIFY:
-        return settled(matcher, question, match, decisive, kinds)
+        return settled(matcher, question, match, decisive, kinds, themes)
     swapped = combine(match, decisive, kinds)
     if swapped is None:
         return match
@@ -158,10 +188,39 @@ def with_model(
         return replace(match, intent=swapped, also=())
     if swapped in ANSWERED_BARE:  # 'is there one web page where all the city's reviews sit?'
         return replace(match, intent=swapped, also=(), refs=())
+    if swapped == "theme" and themes is not None:  # 'kids left dirty and hungry for years': which theme
+        described = with_theme(matcher, question, replace(match, intent=swapped, also=(), refs=()), themes)
+        return described if described.refs else match
     return match  # an entry intent with no entry of its kind named: nothing to answer about
 
 
-def settled(matcher: Matcher, question: str, match: Match, scores: Scores, kinds: Mapping[str, ReplyKind]) -> Match:
+def with_theme(matcher: Matcher, question: str, match: Match, themes: Themes) -> Match:
+    """A theme answer naming no theme of harm (none, or only the asker's sector: 'I'm a school nurse… kids
+    nobody looks after') gets the theme the theme model is sure the question describes (`THEME_CONFIDENCE`,
+    `THEME_MARGIN`, `THEME_WORDS`), first. The model knows only the themes it was trained on; a new theme is
+    found by its name and aliases, as every theme is."""
+    if match.kind != ReplyKind.ANSWER or match.intent != "theme":
+        return match
+    if any(ref.kind == "theme" and not matcher.entities.is_sector(ref) for ref in match.refs):
+        return match
+    if len(question.split()) < THEME_WORDS:
+        return match
+    scores = themes(question)
+    best, confidence = scores.best
+    if not scores.ranked or confidence < THEME_CONFIDENCE or scores.margin < THEME_MARGIN:
+        return match
+    described = Ref("theme", best)
+    return replace(match, refs=(described, *(ref for ref in match.refs if ref != described)))
+
+
+def settled(
+    matcher: Matcher,
+    question: str,
+    match: Match,
+    scores: Scores,
+    kinds: Mapping[str, ReplyKind],
+    themes: Themes | None = None,
+) -> Match:
     """A 'Did you mean one of these reviews?' answered instead where the model is sure the question asks
     something else the question names ('what does LSCPB stand for, it's on the front of the briefing': the
     term), or needs no entry (`SETTLE_CONFIDENCE`, `SETTLE_MARGIN`). Never for a review: which one is what
@@ -178,7 +237,10 @@ def settled(matcher: Matcher, question: str, match: Match, scores: Scores, kinds
     if best in ENTRY_FREE:
         return Match(ReplyKind.ANSWER, best, confidence=round(100 * confidence, 1))
     entries = matcher.entries_of(question, takes) if takes else ()
-    return Match(ReplyKind.ANSWER, best, entries, round(100 * confidence, 1)) if entries else match
+    answer = Match(ReplyKind.ANSWER, best, entries, round(100 * confidence, 1))
+    if not entries and best == "theme" and themes is not None:
+        answer = with_theme(matcher, question, answer, themes)
+    return answer if answer.refs else match
 
 
 def may_change(match: Match) -> bool:

@@ -28,6 +28,9 @@ from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.nlu.normalise import Synonyms, Tokens, normalise_words, replace_longest, words
 
 MODEL_PATH = Path(__file__).parent / "data" / "intent_model.json.gz"
+THEME_MODEL_PATH = Path(__file__).parent / "data" / "theme_model.json.gz"
+"""Which theme a question describes in everyday words ('mum's been in and out of the Bradgate Unit'), trained
+on the theme questions with their names masked: a named theme is the rules' to find."""
 FORMAT = 1
 CHAR_SIZES = (3, 4, 5)  # character n-grams inside word boundaries: robust to typos and inflection
 WORD_SIZES = (1, 2)
@@ -201,17 +204,42 @@ def shipped_model() -> IntentModel | None:
     return IntentModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
 
 
-class IntentScorer:
-    """Scores a question's intents over one knowledge base view: its masker, its intents' kinds, a model."""
+@cache
+def shipped_theme_model() -> IntentModel | None:
+    """The theme model built beside the intent model; None when there is none."""
+    return IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
 
-    def __init__(self, model: IntentModel, masker: Masker, kinds: Mapping[str, ReplyKind]) -> None:
+
+class IntentScorer:
+    """Scores a question's intents over one knowledge base view: its masker, its intents' kinds, a model; and,
+    with a theme model, which of the view's themes it describes."""
+
+    def __init__(
+        self,
+        model: IntentModel,
+        masker: Masker,
+        kinds: Mapping[str, ReplyKind],
+        themes: IntentModel | None = None,
+        theme_ids: Iterable[str] = (),
+    ) -> None:
         self.model = model
         self.masker = masker
         self.kinds = dict(kinds)
+        self.themes = themes
+        self.theme_ids = frozenset(theme_ids)
 
     @classmethod
-    def for_view(cls, model: IntentModel, view: KnowledgeBase) -> IntentScorer:
-        return cls(model, Masker.from_knowledge(view), {intent.id: intent.kind for intent in view.intents})
+    def for_view(cls, model: IntentModel, view: KnowledgeBase, themes: IntentModel | None = None) -> IntentScorer:
+        kinds = {intent.id: intent.kind for intent in view.intents}
+        return cls(model, Masker.from_knowledge(view), kinds, themes, (theme.id for theme in view.themes))
 
     def scores(self, text: str) -> Scores:
         return self.model.scores(self.masker.tokens(text))
+
+    def theme_scores(self, text: str) -> Scores:
+        """The view's themes the question may describe, best first (none without a theme model): a theme the
+        model knows but the view no longer holds is left out."""
+        if self.themes is None:
+            return Scores(())
+        ranked = self.themes.scores(self.masker.tokens(text)).ranked
+        return Scores(tuple((theme, p) for theme, p in ranked if theme in self.theme_ids))

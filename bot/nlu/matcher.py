@@ -199,15 +199,14 @@ class Matcher:
             return whole
         asked = self.read(Reading(last, urgency=urgency))
         confident = asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD
-        alone = replace(asked, from_last_question=last)
         if whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
             speakers_own = SPEAKERS_OWN.intersection(self.norm(last))  # 'at Lincolnshire SCP… our Child E review'
-            return alone if confident and not speakers_own else whole
-        if confident and (asked.refs or whole.refused):  # 'check my essay… when was Patricia published?'
-            return alone
-        if asked.someone_elses and whole.kind == ReplyKind.ANSWER:
-            return alone
-        return whole
+            alone = confident and not speakers_own
+        else:  # 'check my essay… when was Patricia published?'; 'what did Derby's review find?'
+            alone = (confident and bool(asked.refs or whole.refused)) or (
+                asked.someone_elses and whole.kind == ReplyKind.ANSWER
+            )
+        return replace(asked, from_last_question=last) if alone else whole
 
     def read(self, r: Reading) -> Match:
         """The pipeline over one reading; each step fills the reading in, or answers. Pass a reading with a

@@ -17,7 +17,7 @@ from bot.answers.reply import Reply, para
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.kb.visibility import as_london, next_release, public_view, utc_instant
 from bot.nlu import combine
-from bot.nlu.learned import IntentScorer, shipped_model
+from bot.nlu.learned import IntentScorer, shipped_model, shipped_theme_model
 from bot.nlu.matcher import ACTION_KIND, NEEDS_ENTRY, Match, Matcher, Ref
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Engine:
             ):
                 view = public_view(self._kb, moment)
                 model = shipped_model() if self._learned else None
-                scorer = IntentScorer.for_view(model, view) if model is not None else None
+                scorer = IntentScorer.for_view(model, view, shipped_theme_model()) if model is not None else None
                 snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view), scorer)
                 self._snapshot = snap
             return snap

@@ -146,7 +146,7 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     scorer over the view: what a start costs before the first answer."""
     from bot.kb.loader import load_knowledge
     from bot.kb.visibility import public_view
-    from bot.nlu.learned import MODEL_PATH, IntentModel, IntentScorer
+    from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, IntentModel, IntentScorer
     from bot.nlu.matcher import Matcher
 
     t0 = time.perf_counter()
@@ -156,7 +156,8 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     t2 = time.perf_counter()
     matcher = Matcher(view)
     t3 = time.perf_counter()
-    scorer = IntentScorer.for_view(IntentModel.load(MODEL_PATH), view) if MODEL_PATH.exists() else None
+    themes = IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
+    scorer = IntentScorer.for_view(IntentModel.load(MODEL_PATH), view, themes) if MODEL_PATH.exists() else None
     t4 = time.perf_counter()
     timing = {"load_s": t1 - t0, "view_s": t2 - t1, "matcher_s": t3 - t2, "learned_s": t4 - t3, "total_s": t4 - t0}
     return kb, view, matcher, scorer, timing

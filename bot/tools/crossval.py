@@ -20,11 +20,11 @@ from bot.answers.reply import Reply
 from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.nlu.combine import with_scorer
-from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, Masker, Scores, label_of
+from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, IntentScorer, Masker, Scores, label_of
 from bot.nlu.normalise import Tokens
 from bot.service.engine import Engine, system_clock
 from bot.tools.evaluation import Labelled, is_right, load_labels
-from bot.tools.train import REGRESSION_DIR, fit, label_files
+from bot.tools.train import REGRESSION_DIR, fit, label_files, theme_pairs, training_pairs
 
 FOLDS = 5
 Fit = Callable[[Sequence[Tokens], Sequence[str]], IntentModel]
@@ -96,24 +96,28 @@ def cross_validate(
     snap = engine.snapshot(now)
     kinds = {intent.id: intent.kind for intent in snap.view.intents}
     masker = Masker.from_knowledge(kb)
+    sectors = frozenset(theme.id for theme in kb.themes if theme.sector)
     out: list[Scored] = []
     for held_out in folds(list(labelled), k):
         trained_on = frozenset(labelled) - held_out
         train = [label for name in sorted(trained_on) for label in labelled[name]]
-        model = fit_model([masker.tokens(x.q) for x in train], [label_of(x.kind.value, x.intent) for x in train])
+        model = fit_model(*training_pairs(masker, train))
+        theme_tokens, themes = theme_pairs(masker, train, sectors)
+        theme_model = fit_model(theme_tokens, themes) if len(set(themes)) > 1 else None
+        scorer = IntentScorer(model, masker, kinds, theme_model, (theme.id for theme in snap.view.themes))
         scored: dict[str, Scores] = {}
 
-        def score(text: str, model: IntentModel = model, scored: dict[str, Scores] = scored) -> Scores:
+        def score(text: str, scorer: IntentScorer = scorer, scored: dict[str, Scores] = scored) -> Scores:
             """The fold's model's scores of a text, each text scored once."""
             if text not in scored:
-                scored[text] = model.scores(masker.tokens(text))
+                scored[text] = scorer.scores(text)
             return scored[text]
 
         for name in sorted(held_out):
             for label in labelled[name]:
                 match = snap.matcher.match(label.q)  # the rules alone: the shipped model saw every file
                 best = score(label.q).best[0]
-                combined = with_scorer(snap.matcher, score, kinds, label.q, match)
+                combined = with_scorer(snap.matcher, score, kinds, label.q, match, scorer.theme_scores)
                 out.append(
                     Scored(
                         file=name,

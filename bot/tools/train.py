@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.kb.loader import load_knowledge
-from bot.nlu.learned import MODEL_PATH, IntentModel, Masker, features, label_of
+from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, IntentModel, Masker, features, label_of
 from bot.nlu.normalise import Tokens
 from bot.tools.evaluation import Labelled, load_labels
 
@@ -50,6 +50,22 @@ def training_pairs(masker: Masker, labels: Sequence[Labelled]) -> tuple[list[Tok
     return [masker.tokens(label.q) for label in labels], [label_of(label.kind.value, label.intent) for label in labels]
 
 
+def theme_of(label: Labelled, sectors: frozenset[str]) -> str | None:
+    """The one theme a theme question is about, for the theme model: its one theme of harm (a sector named
+    beside it says who asks), or its one sector; None for a question about several."""
+    if label.intent != "theme":
+        return None
+    harms = [entry for entry in label.entries if entry not in sectors]
+    if len(harms) == 1:
+        return harms[0]
+    return label.entries[0] if not harms and len(label.entries) == 1 else None
+
+
+def theme_pairs(masker: Masker, labels: Sequence[Labelled], sectors: frozenset[str]) -> tuple[list[Tokens], list[str]]:
+    about = [(label, theme_of(label, sectors)) for label in labels]
+    return [masker.tokens(label.q) for label, theme in about if theme], [theme for _, theme in about if theme]
+
+
 def label_files(directory: Path) -> list[Path]:
     """The labelled question sets of a folder (`questions*.yaml`; floors.yaml and the like are not sets)."""
     return sorted(directory.glob("questions*.yaml"))
@@ -57,16 +73,22 @@ def label_files(directory: Path) -> list[Path]:
 
 def run_train(knowledge: Path, args: argparse.Namespace) -> int:
     """Train on every labelled file in `args.labels` and write the artefact shipped in the package."""
-    masker = Masker.from_knowledge(load_knowledge(knowledge))
+    kb = load_knowledge(knowledge)
+    masker = Masker.from_knowledge(kb)
     labels = [label for path in label_files(args.labels) for label in load_labels(path)]
     tokens, classes = training_pairs(masker, labels)
     model = fit(tokens, classes)
     model.save(args.output)
     size = args.output.stat().st_size
     print(f"trained on {len(labels)} questions, {len(model.classes)} classes; wrote {args.output} ({size:,} bytes)")
+    tokens, themes = theme_pairs(masker, labels, frozenset(theme.id for theme in kb.themes if theme.sector))
+    theme_model = fit(tokens, themes)
+    theme_model.save(args.theme_output)
+    print(f"themes: trained on {len(themes)} questions, {len(theme_model.classes)} themes; wrote {args.theme_output}")
     return 0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", type=Path, default=REGRESSION_DIR, help="folder of labelled YAML files")
     parser.add_argument("--output", type=Path, default=MODEL_PATH, help="where to write the model")
+    parser.add_argument("--theme-output", type=Path, default=THEME_MODEL_PATH, help="where to write the theme model")
