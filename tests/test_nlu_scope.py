@@ -36,6 +36,14 @@ def test_our_own_area_named_too_is_not_another_area() -> None:
     assert scope().names_other_area(tokens, [])
 
 
+def test_a_home_town_s_namesake_abroad_is_another_area() -> None:
+    """'Rutland, Vermont' is not our Rutland; 'Rutland' alone, or beside another area, still is."""
+    tokens, _ = named("rutland vermont child protection duty number")
+    assert scope().names_other_area(tokens, [])
+    tokens, _ = named("rutland and derby duty number")
+    assert not scope().names_other_area(tokens, [])
+
+
 def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:
     for question in ("child f review", "a child called jayden", "baby kayleigh"):
         tokens, hits = named(question)

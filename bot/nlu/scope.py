@@ -89,13 +89,17 @@ class Scope:
         cover, even when our own reviews answer to the same description; not when our area is named too."""
         home = self._entities.home_area_words
         context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
-        if not context or any(t in home for t in tokens):
+        padded = ("", *tokens, "")
+        ours = any(  # 'Rutland, Vermont': a home town's namesake abroad is theirs
+            t in home and not any(padded[i + 2 : i + 2 + n] in self._other_areas for n in self._other_area_lengths)
+            for i, t in enumerate(tokens)
+        )
+        if not context or ours:
             return False
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
         moved = any(t in origin for t in tokens) or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens))
         if "national" in tokens or moved:
             return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
-        padded = ("", *tokens, "")
         return any(  # 'our Coventry team', 'the Derby hub': where someone works, not whose case
             tokens[i : i + n] in self._other_areas
             and padded[i + n + 1] not in self._lex.unit_words
