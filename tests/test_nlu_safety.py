@@ -73,6 +73,16 @@ def test_said_not_urgent_is_never_urgent() -> None:
     assert not decision.urgent and decision.reason == "said not urgent" and decision.score == 85.0
 
 
+def test_a_threat_to_life_told_now_is_urgent_whatever_the_writer_says() -> None:
+    """'Not urgent' never silences 'she said she is going to finish it tonight'; without a word of now or of
+    the last hours the phrase alone does not make it urgent."""
+    now = decide("not urgent but a girl in my class said she is going to finish it tonight")
+    assert now.urgent
+    assert safety().life_at_risk_now(words("she has just taken an overdose"))
+    assert not safety().life_at_risk_now(words("a review about a girl who took an overdose in 2019"))
+    assert not safety().life_at_risk_now(words("she said she will finish it"))  # no word of now
+
+
 def test_asking_about_the_process_for_children_in_general_is_not_urgent() -> None:
     decision = decide("what happens after a child is seriously hurt")
     assert not decision.urgent and decision.reason.startswith("asks for learning")

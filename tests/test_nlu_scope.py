@@ -34,6 +34,10 @@ def test_our_own_area_named_too_is_not_another_area() -> None:
     assert not scope().names_other_area(tokens, [])
     tokens, _ = named("derby reviews")
     assert scope().names_other_area(tokens, [])
+    tokens, _ = named("same as leicester's review, but what happened with the derby one")  # asked as theirs
+    assert scope().names_other_area(tokens, [])
+    tokens, _ = named("the baby review in leicester, not the derby one")
+    assert not scope().names_other_area(tokens, [])
 
 
 def test_a_home_town_s_namesake_abroad_is_another_area() -> None:
@@ -42,6 +46,13 @@ def test_a_home_town_s_namesake_abroad_is_another_area() -> None:
     assert scope().names_other_area(tokens, [])
     tokens, _ = named("rutland and derby duty number")
     assert not scope().names_other_area(tokens, [])
+
+
+def test_an_acronym_after_a_case_word_is_a_role_not_a_first_name() -> None:
+    tokens, hits = named("what happened in the child e case nqt here")
+    assert not scope().names_unknown_review(tokens, hits)
+    tokens, hits = named("baby kayleigh review")
+    assert scope().names_unknown_review(tokens, hits)
 
 
 def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:

@@ -248,6 +248,7 @@ class LexiconList(StrEnum):
     FRAMES = "frames"
     RECENT_PHRASES = "recent-phrases"
     HANDLED_PHRASES = "handled-phrases"
+    LIFE_THREATS = "life-threats"
     LAW_QUESTIONS = "law-questions"
     LEARNING_WORDS = "learning-words"
     PROCESS_WORDS = "process-words"

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from bot.kb.models import KnowledgeBase
 from bot.nlu.normalise import Tokens
 
-PHRASE_LISTS = frozenset({"law_questions", "any_review", "other_areas", "frames", "recent_phrases", "handled_phrases"})
+PHRASE_LISTS = frozenset(
+    {"law_questions", "any_review", "other_areas", "frames", "recent_phrases", "handled_phrases", "life_threats"}
+)
 """Lists read as phrases or tuples, not as sets of words."""
 
 
@@ -26,6 +28,7 @@ class Lexicon:
     frames: tuple[str, ...]
     recent_phrases: tuple[str, ...]
     handled_phrases: tuple[str, ...]
+    life_threats: tuple[str, ...]
     origin_words: frozenset[str]
     learning_words: frozenset[str]
     one_child: frozenset[str]
@@ -70,6 +73,7 @@ class Lexicon:
             frames=tuple(f" {phrase} " for phrase in field_words("frames")),
             recent_phrases=tuple(f" {phrase} " for phrase in field_words("recent_phrases")),
             handled_phrases=tuple(f" {phrase} " for phrase in field_words("handled_phrases")),
+            life_threats=tuple(f" {phrase} " for phrase in field_words("life_threats")),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )

@@ -173,7 +173,8 @@ class Matcher:
     def said_not_urgent(self, text: str) -> bool:
         """The writer says no child is at risk now: 'not urgent', 'no immediate risk', 'for my notes'."""
         tokens = self.tokens(text)[0]
-        return Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens
+        said = Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens
+        return said and not self.safety.life_at_risk_now(tokens)
 
     def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:
         """The entries of these kinds the question names, first named first ('LRSCP' is a term and a

@@ -144,11 +144,14 @@ class Safety:
         if refused and refusal >= urgency and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
-        said_not_urgent = self.said_not_urgent(tokens) or (  # 'for my notes', unless a child now is told too
-            FOR_REFERENCE in tokens
-            and not self.child_now(masked)
-            and not self.one_child_and_a_concern(masked, sentence_starts)
-        )
+        said_not_urgent = (
+            self.said_not_urgent(tokens)
+            or (  # 'for my notes', unless a child now is told too
+                FOR_REFERENCE in tokens
+                and not self.child_now(masked)
+                and not self.one_child_and_a_concern(masked, sentence_starts)
+            )
+        ) and not self.life_at_risk_now(tokens)
         needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and (
             not self.asks_for_learning(masked, scores, named)
@@ -186,6 +189,13 @@ class Safety:
             if tokens[j : j + 2] in WORRY_ABOUT and NO_ONE_IN_PARTICULAR.intersection(tokens[j + 2 : j + 4]):
                 return True  # 'not worried about any one baby today', 'not concerned about anyone in particular'
         return False
+
+    def life_at_risk_now(self, tokens: Tokens) -> bool:
+        """A threat to life told now or in the last hours ('going to finish it tonight', 'has just taken an
+        overdose'): no 'not urgent' said beside it makes it so (the `life-threats` list)."""
+        return says(tokens, self._lex.life_threats) and bool(
+            self._lex.now_words.intersection(tokens) or self.lately(tokens)
+        )
 
     def said_safe(self, tokens: Tokens) -> bool:
         """'She is safe in foster care now', 'the children are safe with their nan', 'baby's doing well',

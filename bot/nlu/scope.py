@@ -31,6 +31,10 @@ def _titled(word: str) -> bool:
     return word[:1].isupper() and not word.isupper() and word[-1:] not in {".", "?", "!", ",", ":", ";"}
 
 
+VOWELS = frozenset("aeiouy")
+"""A first name has a vowel; 'NQT', 'DSL' and 'PCSO' are roles."""
+
+
 class Scope:
     """Recognises questions about other areas' cases and names we do not hold; built once per view."""
 
@@ -94,8 +98,16 @@ class Scope:
             t in home and not any(padded[i + 2 : i + 2 + n] in self._other_areas for n in self._other_area_lengths)
             for i, t in enumerate(tokens)
         )
-        if not context or ours:
+        if not context:
             return False
+        if ours:  # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
+            return any(  # (not 'the Leicester one, not the Nottingham one')
+                tokens[i : i + n] in self._other_areas
+                and padded[i + n + 1] in {"one", "ones"}
+                and tokens[max(0, i - 2) : i] != ("not", "the")
+                for n in self._other_area_lengths
+                for i in range(len(tokens) - n + 1)
+            )
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
         moved = any(t in origin for t in tokens) or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens))
         if "national" in tokens or moved:
@@ -226,6 +238,7 @@ class Scope:
             and tokens[i + 1] not in vocabulary
             and not self._is_english(tokens[i + 1])
             and tokens[i + 1] not in STOPWORDS
+            and VOWELS.intersection(tokens[i + 1])  # 'the Child E case, NQT here': an acronym is no first name
             for i in range(len(tokens) - 1)
         ):
             return True
