@@ -159,3 +159,15 @@ def test_the_theme_scores_leave_out_themes_the_view_no_longer_holds(model: Inten
     ranked = [label for label, _ in held.theme_scores("where can i read child q").ranked]
     assert ranked and set(ranked) <= {"where_to_read", "fallback"}
     assert IntentScorer(model, masker, {}).theme_scores("where can i read child q") == Scores(())
+
+
+def test_the_masker_built_from_the_matchers_names_masks_the_same() -> None:
+    """The engine hands the matcher's normalised names to the masker (one normalisation per name, not two)."""
+    from bot.nlu.matcher import Matcher
+
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
+    shared = Masker.from_knowledge(kb, norm=Matcher(kb).entities.name_norm)
+    alone = Masker.from_knowledge(kb)
+    for question in ("what did the chair say about child e", "neglect learning in rutland", "the baby scr please"):
+        assert shared.tokens(question) == alone.tokens(question)
+    assert "xreviewx" in shared.tokens("what did the chair say about child e")

@@ -85,7 +85,7 @@ class EntityIndex:
     def __init__(
         self, view: KnowledgeBase, norm: Callable[[str], Tokens], lexicon: Lexicon, home_partnership: str | None
     ) -> None:
-        self._norm = _once_each(norm)  # while building: names recur across reviews ('Child E', 'Baby R')
+        self._norm = self.name_norm = _once_each(norm)  # while building: names recur ('Child E', 'Baby R')
         self._lex = lexicon
         self.aliases: dict[Tokens, set[Ref]] = defaultdict(set)
         self._bags: dict[str, list[tuple[frozenset[str], Ref]]] = defaultdict(list)
@@ -109,6 +109,7 @@ class EntityIndex:
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build(view)
         self._norm = norm  # answering: questions are not remembered
+        # `name_norm` keeps the build's normalised names: the learned part's masker reads the same names
         self.home_partnership = home_partnership or next((p.id for p in view.partnerships if p.home), None)
         self.review_partnership = {r.id: r.partnership for r in view.reviews}
         self.partnerships_with_reviews = frozenset(self.review_partnership.values())

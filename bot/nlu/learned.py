@@ -18,7 +18,7 @@ import math
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter, mul
@@ -63,8 +63,17 @@ class Masker:
         self._longest = max((len(k) for k in self._masks), default=0)
 
     @classmethod
-    def from_knowledge(cls, kb: KnowledgeBase, kinds: Iterable[str] = MASK_KINDS) -> Masker:
+    def from_knowledge(
+        cls, kb: KnowledgeBase, kinds: Iterable[str] = MASK_KINDS, norm: Callable[[str], Tokens] | None = None
+    ) -> Masker:
+        """`norm`: the matcher's normalised names, when it has them (EntityIndex.name_norm): the same names,
+        normalised the same way, are not normalised twice."""
         synonyms = Synonyms((s.canonical, s.variants) for s in kb.synonyms)
+        if norm is None:
+
+            def norm(phrase: str) -> Tokens:
+                return normalise_words(words(phrase), synonyms)
+
         wanted = set(kinds)
         phrases: dict[str, str] = {}  # each distinct phrase normalised once: names repeat ('Child A' in many areas)
         for kind, entries in (
@@ -79,7 +88,7 @@ class Masker:
                         phrases.setdefault(phrase, kind)
         names: dict[Tokens, str] = {}
         for phrase, kind in phrases.items():
-            key = normalise_words(words(phrase), synonyms)
+            key = norm(phrase)
             if key and len("".join(key)) > 1:  # a lone letter ('e') would mask every 'e'
                 names.setdefault(key, kind)
         return cls(names, synonyms)
@@ -229,9 +238,17 @@ class IntentScorer:
         self.theme_ids = frozenset(theme_ids)
 
     @classmethod
-    def for_view(cls, model: IntentModel, view: KnowledgeBase, themes: IntentModel | None = None) -> IntentScorer:
+    def for_view(
+        cls,
+        model: IntentModel,
+        view: KnowledgeBase,
+        themes: IntentModel | None = None,
+        norm: Callable[[str], Tokens] | None = None,
+    ) -> IntentScorer:
+        """`norm`: the matcher's normalised names of this view (Masker.from_knowledge)."""
         kinds = {intent.id: intent.kind for intent in view.intents}
-        return cls(model, Masker.from_knowledge(view), kinds, themes, (theme.id for theme in view.themes))
+        masker = Masker.from_knowledge(view, norm=norm)
+        return cls(model, masker, kinds, themes, (theme.id for theme in view.themes))
 
     def scores(self, text: str) -> Scores:
         return self.model.scores(self.masker.tokens(text))

@@ -79,8 +79,10 @@ class Engine:
             ):
                 view = public_view(self._kb, moment)
                 model = shipped_model() if self._learned else None
-                scorer = IntentScorer.for_view(model, view, shipped_theme_model()) if model is not None else None
-                snap = _Snapshot(moment, next_release(self._kb, moment), view, Matcher(view), Composer(view), scorer)
+                matcher = Matcher(view)
+                names = matcher.entities.name_norm
+                scorer = IntentScorer.for_view(model, view, shipped_theme_model(), names) if model is not None else None
+                snap = _Snapshot(moment, next_release(self._kb, moment), view, matcher, Composer(view), scorer)
                 self._snapshot = snap
             return snap
 

@@ -157,7 +157,8 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     matcher = Matcher(view)
     t3 = time.perf_counter()
     themes = IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
-    scorer = IntentScorer.for_view(IntentModel.load(MODEL_PATH), view, themes) if MODEL_PATH.exists() else None
+    model = IntentModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+    scorer = IntentScorer.for_view(model, view, themes, matcher.entities.name_norm) if model is not None else None
     t4 = time.perf_counter()
     timing = {"load_s": t1 - t0, "view_s": t2 - t1, "matcher_s": t3 - t2, "learned_s": t4 - t3, "total_s": t4 - t0}
     return kb, view, matcher, scorer, timing
