@@ -91,33 +91,29 @@ class Scope:
     def names_other_area(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'Nottingham City CSPR 2023', 'Derby Child C and D': reviews or a partnership of an area we do not
         cover, even when our own reviews answer to the same description; not when our area is named too."""
-        home = self._entities.home_area_words
         context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
-        padded = ("", *tokens, "")
-        ours = any(  # 'Rutland, Vermont': a home town's namesake abroad is theirs
-            t in home and not any(padded[i + 2 : i + 2 + n] in self._other_areas for n in self._other_area_lengths)
-            for i, t in enumerate(tokens)
-        )
         if not context:
             return False
-        if ours:  # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
-            return any(  # (not 'the Leicester one, not the Nottingham one')
-                tokens[i : i + n] in self._other_areas
-                and padded[i + n + 1] in {"one", "ones"}
-                and tokens[max(0, i - 2) : i] != ("not", "the")
-                for n in self._other_area_lengths
-                for i in range(len(tokens) - n + 1)
+        areas = [  # (where, how many words) of each other area's name
+            (i, n)
+            for n in self._other_area_lengths
+            for i in range(len(tokens) - n + 1)
+            if tokens[i : i + n] in self._other_areas
+        ]
+        padded = ("", *tokens, "")  # padded[i + 1] is tokens[i]
+        namesakes = {i - 1 for i, _ in areas}  # 'Rutland, Vermont': a home town's namesake abroad is theirs
+        if any(t in self._entities.home_area_words and i not in namesakes for i, t in enumerate(tokens)):
+            # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
+            # (not 'the Leicester one, not the Nottingham one')
+            return any(
+                padded[i + n + 1] in {"one", "ones"} and tokens[max(0, i - 2) : i] != ("not", "the") for i, n in areas
             )
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
         moved = any(t in origin for t in tokens) or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens))
         if "national" in tokens or moved:
             return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
         return any(  # 'our Coventry team', 'the Derby hub': where someone works, not whose case
-            tokens[i : i + n] in self._other_areas
-            and padded[i + n + 1] not in self._lex.unit_words
-            and padded[i] not in SPEAKERS_OWN
-            for n in self._other_area_lengths
-            for i in range(len(tokens) - n + 1)
+            padded[i + n + 1] not in self._lex.unit_words and padded[i] not in SPEAKERS_OWN for i, n in areas
         )
 
     def names_unknown_place(self, text: str, mistyped: frozenset[str] = frozenset()) -> bool:

@@ -24,7 +24,7 @@ from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, IntentScorer, Masker
 from bot.nlu.normalise import Tokens
 from bot.service.engine import Engine, system_clock
 from bot.tools.evaluation import Labelled, is_right, load_labels
-from bot.tools.train import REGRESSION_DIR, fit, label_files, theme_pairs, training_pairs
+from bot.tools.train import REGRESSION_DIR, fit, label_files, sector_themes, theme_pairs, training_pairs
 
 FOLDS = 5
 Fit = Callable[[Sequence[Tokens], Sequence[str]], IntentModel]
@@ -96,7 +96,7 @@ def cross_validate(
     snap = engine.snapshot(now)
     kinds = {intent.id: intent.kind for intent in snap.view.intents}
     masker = Masker.from_knowledge(kb)
-    sectors = frozenset(theme.id for theme in kb.themes if theme.sector)
+    sectors = sector_themes(kb)
     out: list[Scored] = []
     for held_out in folds(list(labelled), k):
         trained_on = frozenset(labelled) - held_out

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.kb.loader import load_knowledge
+from bot.kb.models import KnowledgeBase
 from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, IntentModel, Masker, features, label_of
 from bot.nlu.normalise import Tokens
 from bot.tools.evaluation import Labelled, load_labels
@@ -50,6 +51,11 @@ def training_pairs(masker: Masker, labels: Sequence[Labelled]) -> tuple[list[Tok
     return [masker.tokens(label.q) for label in labels], [label_of(label.kind.value, label.intent) for label in labels]
 
 
+def sector_themes(kb: KnowledgeBase) -> frozenset[str]:
+    """The sector themes ('learning for housing'): they say who asks, so the theme model learns them only alone."""
+    return frozenset(theme.id for theme in kb.themes if theme.sector)
+
+
 def theme_of(label: Labelled, sectors: frozenset[str]) -> str | None:
     """The one theme a theme question is about, for the theme model: its one theme of harm (a sector named
     beside it says who asks), or its one sector; None for a question about several."""
@@ -81,7 +87,7 @@ def run_train(knowledge: Path, args: argparse.Namespace) -> int:
     model.save(args.output)
     size = args.output.stat().st_size
     print(f"trained on {len(labels)} questions, {len(model.classes)} classes; wrote {args.output} ({size:,} bytes)")
-    tokens, themes = theme_pairs(masker, labels, frozenset(theme.id for theme in kb.themes if theme.sector))
+    tokens, themes = theme_pairs(masker, labels, sector_themes(kb))
     theme_model = fit(tokens, themes)
     theme_model.save(args.theme_output)
     print(f"themes: trained on {len(themes)} questions, {len(theme_model.classes)} themes; wrote {args.theme_output}")
