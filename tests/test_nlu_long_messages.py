@@ -109,3 +109,15 @@ def test_a_refusal_whose_words_do_not_meet_in_one_sentence_never_takes_the_answe
     assert the_matcher().match("Can you do the minutes for our team meeting?").refused
     match = the_matcher().match(told + asked)
     assert (match.kind, match.intent, match.refs) == (ReplyKind.ANSWER, "glossary", (Ref("term", "scr"),))
+
+
+def test_a_last_question_said_to_be_unrelated_owes_nothing_to_the_story() -> None:
+    story = (
+        "I've been a social worker in the city for years and I've read every review the board has put out, the "
+        "Child E review included. The learning has been useful and I've used it in supervision many times. "
+    )
+    question = "Anyway, totally unrelated, but what's the best way to get to the airport for a 6am flight?"
+    assert len((story + question).split()) >= LONG_MESSAGE_WORDS
+    assert the_matcher().match(story + question).kind == ReplyKind.FALLBACK
+    ours = the_matcher().match(story + "Anyway, totally unrelated, but where can I read the Child E review?")
+    assert (ours.kind, ours.intent) == (ReplyKind.ANSWER, "where_to_read")  # asked alone, still answered

@@ -83,6 +83,13 @@ def test_a_threat_to_life_told_now_is_urgent_whatever_the_writer_says() -> None:
     assert not safety().life_at_risk_now(words("she said she will finish it"))  # no word of now
 
 
+def test_harm_to_one_child_told_of_the_last_hours_is_urgent_whatever_the_writer_says() -> None:
+    """'Not urgent' never silences one child's harm told of last night; a scenario, or an older story, it does."""
+    assert decide("not urgent but a 7 year old said his dad hit him last night").urgent
+    assert not decide("not urgent but a 7 year old said his dad hit him last year").urgent
+    assert not decide("not urgent, a training scenario: a 7 year old said his dad hit him last night").urgent
+
+
 def test_asking_about_the_process_for_children_in_general_is_not_urgent() -> None:
     decision = decide("what happens after a child is seriously hurt")
     assert not decision.urgent and decision.reason.startswith("asks for learning")

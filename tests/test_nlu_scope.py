@@ -40,6 +40,17 @@ def test_our_own_area_named_too_is_not_another_area() -> None:
     assert not scope().names_other_area(tokens, [])
 
 
+def test_a_place_is_someone_s_origin_only_when_it_follows_a_word_of_origin() -> None:
+    """'Moved' excuses the place it comes before, not every place of the message; 'from' alone does too, unless
+    it says whose reviews or whose child ('the reviews from Derby')."""
+    tokens, hits = named("the patricia case in derby, when was it published. the family moved up there")
+    assert scope().names_other_area(tokens, hits)
+    tokens, _ = named("latest reviews from derby safeguarding partnership. i have just moved there from leicester")
+    assert scope().names_other_area(tokens, [])
+    tokens, _ = named("i joined the city team from derby, where are the reviews")
+    assert not scope().names_other_area(tokens, [])
+
+
 def test_a_home_town_s_namesake_abroad_is_another_area() -> None:
     """'Rutland, Vermont' is not our Rutland; 'Rutland' alone, or beside another area, still is."""
     tokens, _ = named("rutland vermont child protection duty number")

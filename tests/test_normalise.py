@@ -210,3 +210,8 @@ def test_normalise_child_c_and_d(fixture_synonyms: Synonyms) -> None:
 
 def test_normalise_folds_plurals_after_synonyms(fixture_synonyms: Synonyms) -> None:
     assert normalise("latest REVIEWS and briefings", fixture_synonyms) == ("latest", "review", "and", "briefing")
+
+
+def test_a_grown_up_s_age_is_no_child_s() -> None:
+    """'year old' speaks of a child in every rule: a 45 year old is an adult, a 15 yr old still a child."""
+    assert words("a 45 year old woman, her 15 yr old") == ("a", "45", "adult", "woman", "her", "15", "year", "old")

@@ -249,6 +249,7 @@ class LexiconList(StrEnum):
     RECENT_PHRASES = "recent-phrases"
     HANDLED_PHRASES = "handled-phrases"
     LIFE_THREATS = "life-threats"
+    LAST_HOURS = "last-hours"
     LAW_QUESTIONS = "law-questions"
     LEARNING_WORDS = "learning-words"
     PROCESS_WORDS = "process-words"

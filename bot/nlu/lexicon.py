@@ -9,7 +9,16 @@ from bot.kb.models import KnowledgeBase
 from bot.nlu.normalise import Tokens
 
 PHRASE_LISTS = frozenset(
-    {"law_questions", "any_review", "other_areas", "frames", "recent_phrases", "handled_phrases", "life_threats"}
+    {
+        "law_questions",
+        "any_review",
+        "other_areas",
+        "frames",
+        "recent_phrases",
+        "handled_phrases",
+        "life_threats",
+        "last_hours",
+    }
 )
 """Lists read as phrases or tuples, not as sets of words."""
 
@@ -29,6 +38,7 @@ class Lexicon:
     recent_phrases: tuple[str, ...]
     handled_phrases: tuple[str, ...]
     life_threats: tuple[str, ...]
+    last_hours: tuple[str, ...]
     origin_words: frozenset[str]
     learning_words: frozenset[str]
     one_child: frozenset[str]
@@ -74,6 +84,7 @@ class Lexicon:
             recent_phrases=tuple(f" {phrase} " for phrase in field_words("recent_phrases")),
             handled_phrases=tuple(f" {phrase} " for phrase in field_words("handled_phrases")),
             life_threats=tuple(f" {phrase} " for phrase in field_words("life_threats")),
+            last_hours=tuple(f" {phrase} " for phrase in field_words("last_hours")),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )

@@ -84,6 +84,8 @@ ASKING_OPENERS = (
     "do ",
 )
 """How a last sentence that asks begins, when it ends without a question mark."""
+OFF_TOPIC = "offtopic"
+"""What the synonyms make of 'totally unrelated', 'off topic': the last question owes nothing to the story."""
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -172,9 +174,12 @@ class Matcher:
 
     def said_not_urgent(self, text: str) -> bool:
         """The writer says no child is at risk now: 'not urgent', 'no immediate risk', 'for my notes'."""
-        tokens = self.tokens(text)[0]
-        said = Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens
-        return said and not self.safety.life_at_risk_now(tokens)
+        tokens, corrected = self.tokens(text)
+        if not (Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens):
+            return False
+        masked = self.safety.masked(tokens, self.entities.hits(tokens, corrected))
+        starts = self.sentence_starts(text, len(tokens), 0)
+        return not self.safety.urgent_whatever_said(tokens, masked, starts)
 
     def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:
         """The entries of these kinds the question names, first named first ('LRSCP' is a term and a
@@ -200,8 +205,11 @@ class Matcher:
             return whole
         asked = self.read(Reading(last, urgency=urgency))
         confident = asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD
-        if whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
-            speakers_own = SPEAKERS_OWN.intersection(self.norm(last))  # 'at Lincolnshire SCP… our Child E review'
+        asked_tokens = self.norm(last)
+        if OFF_TOPIC in asked_tokens:  # '…anyway, totally unrelated, but…': the story does not carry over
+            alone = True
+        elif whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
+            speakers_own = SPEAKERS_OWN.intersection(asked_tokens)  # 'at Lincolnshire SCP… our Child E review'
             alone = confident and not speakers_own
         else:  # 'check my essay… when was Patricia published?'; 'what did Derby's review find?'
             alone = (confident and bool(asked.refs or whole.refused)) or (

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from bot.nlu.thresholds import CHILD_AGE_LIMIT
+
 Tokens = tuple[str, ...]
 
 _QUOTE = "['’`´]"
@@ -78,12 +80,17 @@ def _spell_date(match: re.Match[str]) -> str:
     return f"{day} {_MONTH_NAMES[month - 1]} {year + 2000 if year < 100 else year}"
 
 
+def _spell_age(match: re.Match[str]) -> str:
+    """'2yo' reads '2 year old'; '45 year old' reads '45 adult': 'year old' speaks of a child in every rule."""
+    return f"{match[1]} {'year old' if int(match[1]) < CHILD_AGE_LIMIT else 'adult'}"
+
+
 def spell_dates(text: str) -> str:
     """Dates and ages in one form: '10/07/24', '10th Jul 2024' and '10 july 2024' all read '10 july 2024';
-    '2yo' and '2 yrs old' read '2 year old'."""
+    '2yo' and '2 yrs old' read '2 year old', a grown-up's '45 year old' reads '45 adult'."""
     if _DIGIT.search(text):
         text = _NUMERIC_DATE.sub(_spell_date, text)
-        text = _AGE.sub(r"\1 year old", text)
+        text = _AGE.sub(_spell_age, text)
         text = _ORDINAL.sub(r"\1", text)
     text = _GLUED_NAME.sub(r"\1 \2", text)
     return _MONTH_ABBREVIATION.sub(lambda m: _MONTH_ABBREVIATIONS[m.group(1)], text)

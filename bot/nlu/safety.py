@@ -151,7 +151,7 @@ class Safety:
                 and not self.child_now(masked)
                 and not self.one_child_and_a_concern(masked, sentence_starts)
             )
-        ) and not self.life_at_risk_now(tokens)
+        ) and not self.urgent_whatever_said(tokens, masked, sentence_starts)
         needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and (
             not self.asks_for_learning(masked, scores, named)
@@ -196,6 +196,24 @@ class Safety:
         return says(tokens, self._lex.life_threats) and bool(
             self._lex.now_words.intersection(tokens) or self.lately(tokens)
         )
+
+    def harmed_lately(self, masked: Tokens, sentence_starts: tuple[int, ...] = ()) -> bool:
+        """A sentence naming one child, with an urgent rule's words and a time of the last hours (`last-hours`),
+        that does not itself say no child is at risk ('not worried about any one baby today'), in a message not
+        framed as training or the past: 'not urgent but… a 7 year old in my class said his mum's partner shut him
+        in the shed all night last night'."""
+        sentences = sentence_runs(masked, sentence_starts, 1) or [masked]
+        return not says(masked, self._lex.frames) and any(
+            says(sentence, self._lex.last_hours)
+            and self.names_one_child(sentence)
+            and not self.said_not_urgent(tuple(t for t in sentence if t != NOT_URGENT))  # 'not worried about any one'
+            and self.urgent_near(sentence)
+            for sentence in sentences
+        )
+
+    def urgent_whatever_said(self, tokens: Tokens, masked: Tokens, sentence_starts: tuple[int, ...] = ()) -> bool:
+        """A life at risk now, or harm to one child told of the last hours: urgent even beside 'not urgent'."""
+        return self.life_at_risk_now(tokens) or self.harmed_lately(masked, sentence_starts)
 
     def said_safe(self, tokens: Tokens) -> bool:
         """'She is safe in foster care now', 'the children are safe with their nan', 'baby's doing well',

@@ -15,7 +15,7 @@ from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
 from bot.nlu.spelling import MAX_PIECE
-from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, WORD_CACHE_SIZE
+from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, ORIGIN_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit, Match, Reading
 
 PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
@@ -102,18 +102,42 @@ class Scope:
         ]
         padded = ("", *tokens, "")  # padded[i + 1] is tokens[i]
         namesakes = {i - 1 for i, _ in areas}  # 'Rutland, Vermont': a home town's namesake abroad is theirs
-        if any(t in self._entities.home_area_words and i not in namesakes for i, t in enumerate(tokens)):
+        if any(
+            t in self._entities.home_area_words
+            and i not in namesakes
+            and not self.comes_from(tokens, i, after_from=False)
+            for i, t in enumerate(tokens)
+        ):
             # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
             # (not 'the Leicester one, not the Nottingham one')
             return any(
                 padded[i + n + 1] in {"one", "ones"} and tokens[max(0, i - 2) : i] != ("not", "the") for i, n in areas
             )
-        origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
-        moved = any(t in origin for t in tokens) or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens))
-        if "national" in tokens or moved:
-            return False  # 'where do I find other areas' reviews?', 'just moved here from Derby': not about there
+        if "national" in tokens:
+            return False  # 'where do I find other areas' reviews?'
         return any(  # 'our Coventry team', 'the Derby hub': where someone works, not whose case
-            padded[i + n + 1] not in self._lex.unit_words and padded[i] not in SPEAKERS_OWN for i, n in areas
+            padded[i + n + 1] not in self._lex.unit_words
+            and padded[i] not in SPEAKERS_OWN
+            and not self.comes_from(tokens, i)
+            for i, n in areas
+        )
+
+    def comes_from(self, tokens: Tokens, i: int, *, after_from: bool = True) -> bool:
+        """The place at word i is where someone comes from or works, not whose case is asked about: a few words
+        after a word of origin ('moved here from Derby', 'my last job was in Northampton', 'based in Corby') or,
+        with `after_from`, after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire',
+        'a child from Derby')."""
+        owners = self._lex.case_words | self._lex.generic_review_words | self._lex.child_words
+        start = max(0, i - ORIGIN_REACH)
+        before = tokens[start:i]
+        origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
+        return (
+            any(t in origin for t in before)
+            or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens[max(0, start - 1) : i]))
+            or (
+                after_from
+                and any(t == "from" and tokens[j - 1] not in owners for j, t in enumerate(before, start) if j)
+            )
         )
 
     def names_unknown_place(self, text: str, mistyped: frozenset[str] = frozenset()) -> bool:

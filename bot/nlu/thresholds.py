@@ -69,6 +69,9 @@ DETERMINER_REACH = 3
 """How far 'the' may stand from the review word it picks: 'the 2024 Leicester LCSPR'."""
 NAME_REACH = 5
 """'the national review into the death of Arthur Labinjo-Hughes': how far a name may stand from 'review'."""
+ORIGIN_REACH = 5
+"""How far before a place a word of origin may stand and make it where someone comes from: 'moved here from
+Derby', 'my last job was in Northampton'."""
 MAX_SCAN = 500
 """Characters of a message scanned for unknown full names."""
 CHILD_AGE_LIMIT = 18
