@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from kb_builders import LONDON, copy_knowledge, edit, line_of
-from nlu_helpers import KNOWLEDGE
+from nlu_helpers import KNOWLEDGE, the_matcher
 
 from bot.kb.loader import json_schema, load_knowledge
 from bot.kb.models import LexiconList, ReplyKind
@@ -26,6 +26,15 @@ def test_every_list_is_read_from_the_shipped_knowledge() -> None:
     assert "nottinghamshire" in lexicon.other_areas
     assert ("a", "review") in lexicon.any_review
     assert "is it legal" in lexicon.law_questions
+
+
+def test_phrases_are_read_as_the_normaliser_writes_a_question() -> None:
+    """An editor writes 'years ago' as people type it; questions reach safety as 'year ago'."""
+    written = Lexicon.of(load_knowledge(KNOWLEDGE))
+    read = the_matcher().lexicon
+    assert " years ago " in written.frames and " years ago " not in read.frames
+    assert " year ago " in read.frames
+    assert the_matcher().safety.framed(the_matcher().tokens("a case study years ago, what is a rapid review")[0], {})
 
 
 def test_a_list_includes_the_lists_it_names() -> None:

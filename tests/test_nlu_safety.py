@@ -90,6 +90,19 @@ def test_harm_to_one_child_told_of_the_last_hours_is_urgent_whatever_the_writer_
     assert not decide("not urgent, a training scenario: a 7 year old said his dad hit him last night").urgent
 
 
+def test_a_doubt_beside_not_urgent_is_no_statement_of_safety() -> None:
+    assert decide("not urgent but i am worried about a child").reason == "said not urgent"
+    assert decide("not urgent i do not think, but i am worried about a child").urgent
+    assert decide("not an emergency exactly, but i am worried about a child").urgent
+
+
+def test_asking_what_one_of_our_reviews_found_is_learning() -> None:
+    """'The baby review… it was about a baby with bruising': the review's child, asked about, is no child now."""
+    decision = decide("the baby review, what did it find? i think it was about a baby with bruising")
+    assert not decision.urgent
+    assert decide("a baby with bruising, what did the baby review find? she is with me now").urgent
+
+
 def test_asking_about_the_process_for_children_in_general_is_not_urgent() -> None:
     decision = decide("what happens after a child is seriously hurt")
     assert not decision.urgent and decision.reason.startswith("asks for learning")

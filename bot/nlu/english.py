@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     those i me my we our you your he she they them their his her do does did can could would should
     will shall please pls hi there any anything some something what which who whom whose when where why
     how about tell give show send get got have has had just also still any more most very really ok
-    okay so if not no yes one ones thing stuff
+    okay so if not no yes one ones thing stuff ive id youd theyd itll youll theyll
     """.split()
 )
 ALIAS_STOPWORDS = frozenset(

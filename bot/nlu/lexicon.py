@@ -3,6 +3,7 @@ built once per view. Only grammar stays in code (bot/nlu/english.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.kb.models import KnowledgeBase
@@ -61,9 +62,10 @@ class Lexicon:
     home_places: frozenset[str]
 
     @classmethod
-    def of(cls, view: KnowledgeBase) -> Lexicon:
+    def of(cls, view: KnowledgeBase, norm: Callable[[str], Tokens] | None = None) -> Lexicon:
         """The view's word lists as sets, each with the lists it includes (a list missing is empty: `check`
-        refuses such a knowledge base)."""
+        refuses such a knowledge base). Phrases are read as `norm` writes a question ('years ago' is 'year
+        ago'), so an editor may write them as people type them."""
         lists = {word_list.id.value: word_list for word_list in view.lexicon}
 
         def words(name: str, seen: frozenset[str] = frozenset()) -> list[str]:
@@ -76,15 +78,21 @@ class Lexicon:
         def field_words(field: str) -> list[str]:
             return words(field.replace("_", "-"))
 
+        def phrases(field: str) -> tuple[str, ...]:
+            """Each phrase padded with a space either side, as `norm` writes it (as written without one)."""
+            found = field_words(field)
+            written = [" ".join(norm(phrase)) for phrase in found] if norm else found
+            return tuple(dict.fromkeys(f" {phrase} " for phrase in written if phrase))
+
         sets = {field: frozenset(field_words(field)) for field in cls.__dataclass_fields__ if field not in PHRASE_LISTS}
         return cls(
             **sets,
             law_questions=tuple(field_words("law_questions")),
-            frames=tuple(f" {phrase} " for phrase in field_words("frames")),
-            recent_phrases=tuple(f" {phrase} " for phrase in field_words("recent_phrases")),
-            handled_phrases=tuple(f" {phrase} " for phrase in field_words("handled_phrases")),
-            life_threats=tuple(f" {phrase} " for phrase in field_words("life_threats")),
-            last_hours=tuple(f" {phrase} " for phrase in field_words("last_hours")),
+            frames=phrases("frames"),
+            recent_phrases=phrases("recent_phrases"),
+            handled_phrases=phrases("handled_phrases"),
+            life_threats=phrases("life_threats"),
+            last_hours=phrases("last_hours"),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )

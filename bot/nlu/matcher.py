@@ -82,6 +82,13 @@ ASKING_OPENERS = (
     "is it",
     "does",
     "do ",
+    "did ",
+    "has there",
+    "have there",
+    "was there",
+    "were there",
+    "should i",
+    "should we",
 )
 """How a last sentence that asks begins, when it ends without a question mark."""
 OFF_TOPIC = "offtopic"
@@ -119,8 +126,8 @@ class Matcher:
 
     @builds_in_bulk
     def __init__(self, view: KnowledgeBase, home_partnership: str | None = None) -> None:
-        lexicon = Lexicon.of(view)
         self.synonyms = Synonyms((s.canonical, s.variants) for s in view.synonyms)
+        lexicon = Lexicon.of(view, self.norm)
         english = english_words()
         self.intents = Intents(view, self.norm)
         self.entities = EntityIndex(view, self.norm, lexicon, home_partnership)

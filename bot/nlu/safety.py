@@ -25,7 +25,15 @@ from bot.nlu.entities import EntityIndex
 from bot.nlu.intents import Intents
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
-from bot.nlu.thresholds import CHILD_AGE_LIMIT, FULL_STRENGTH, NEVER, ONE_CUE, SAFE_REACH, URGENT_REACH
+from bot.nlu.thresholds import (
+    CHILD_AGE_LIMIT,
+    FULL_STRENGTH,
+    HEDGE_REACH,
+    NEVER,
+    ONE_CUE,
+    SAFE_REACH,
+    URGENT_REACH,
+)
 from bot.nlu.types import Hit
 
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
@@ -36,8 +44,11 @@ SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of th
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
-HEDGES = frozenset({"probably", "maybe", "perhaps", "possibly", "guess"})
-"""Beside 'not urgent', words that make it a doubt: 'not urgent probably but…' is no statement of safety."""
+HEDGES = frozenset(
+    {"probably", "maybe", "perhaps", "possibly", "guess", "exactly", "such", "technically", "strictly", "think"}
+)
+"""Beside 'not urgent', words that make it a doubt: 'not urgent probably but…', 'not an emergency exactly', 'not an
+emergency I don't think' is no statement of safety."""
 SAFE_STATES = frozenset({"safe", "fine", "settled", "well", "ok", "okay"})
 SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
 """'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""
@@ -176,7 +187,7 @@ class Safety:
         now', 'not worried about any one baby today': the writer says no child is at risk now. Not 'not sure if
         it is urgent' (a doubt), nor 'no risk assessment was done' (a document missing)."""
         said = [i for i, t in enumerate(tokens) if t == NOT_URGENT]
-        if any(not HEDGES.intersection(tokens[max(0, i - 2) : i + 3]) for i in said):
+        if any(not HEDGES.intersection(tokens[max(0, i - 2) : i + HEDGE_REACH + 1]) for i in said):
             return True  # not 'not urgent probably but… she has a bruise': a doubt, not a statement
         for i, token in enumerate(tokens):
             if token not in NEGATORS:
@@ -250,11 +261,7 @@ class Safety:
         )
         if not in_the_past and not self.said_safe(tokens):
             return False
-        kind = self._intents.kind
-        return self.mentions_learning(tokens) or any(
-            score >= FULL_STRENGTH and intent != "urgent" and kind(intent) == ReplyKind.ANSWER
-            for intent, score in scores.items()
-        )
+        return self.mentions_learning(tokens) or self.asks_for_an_answer(scores)
 
     def masked(self, tokens: Tokens, hits: list[Hit], asked: tuple[int, int] | None = None) -> Tokens:
         """The question with review names blanked: the 'child' of 'Child E' or the 'baby' of the baby's review is
@@ -295,13 +302,17 @@ class Safety:
             and lex.unit_words.intersection(tokens[i + 2 : i + 4])
         }
         if any(h.ref.kind == "review" for h in hits) and not (
-            lex.now_words.intersection(tokens) or SPEAKERS_OWN.intersection(tokens)
+            lex.now_words.intersection(tokens)
+            or any(
+                t in SPEAKERS_OWN and lex.child_words.intersection(tokens[i + 1 : i + 3]) for i, t in enumerate(tokens)
+            )
         ):  # 'was Patricia abused? what was her review about': she is the review's child, no child at risk now
             named |= {i for i, t in enumerate(tokens) if t in PRONOUNS}
-            named |= {
+            named |= {  # 'the girl', and 'it was about a baby with bruising': the review's child
                 j
                 for i in range(len(tokens) - 1)
-                if tokens[i] == "the" and tokens[i + 1] in lex.child_nouns
+                if tokens[i + 1] in lex.child_nouns
+                and (tokens[i] == "the" or (tokens[i] in {"a", "an"} and tokens[i - 1 : i] == ("about",)))
                 for j in (i, i + 1)
             }
         named |= {  # 'what do reviews say about teenagers…': the reviews speak, no child telling anyone anything
@@ -474,8 +485,19 @@ class Safety:
             return False  # 'reading the Patricia briefing... dad is back in the house tonight': happening now
         if self.points_at_one_child(tokens):
             return False
-        return self.mentions_learning(tokens) or (
-            "theme" in scores and any(h.ref.kind == "theme" for h in hits) and scores.get("urgent", 0.0) <= ONE_CUE
+        return (
+            self.mentions_learning(tokens)
+            or (any(h.ref.kind == "review" for h in hits) and self.asks_for_an_answer(scores))  # 'the baby SCR,
+            # what did it find?'
+            or ("theme" in scores and any(h.ref.kind == "theme" for h in hits) and scores.get("urgent", 0.0) <= ONE_CUE)
+        )
+
+    def asks_for_an_answer(self, scores: dict[str, float]) -> bool:
+        """Some answer we hold is asked for at full strength ('what did the review find')."""
+        kind = self._intents.kind
+        return any(
+            score >= FULL_STRENGTH and intent != "urgent" and kind(intent) == ReplyKind.ANSWER
+            for intent, score in scores.items()
         )
 
     def any_child(self, tokens: Tokens) -> bool:

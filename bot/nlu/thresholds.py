@@ -99,3 +99,5 @@ says them together. Short messages keep their bag of words: a hurried 'baby on a
 answering the door' is read whole."""
 SAFE_REACH = 6
 """How far 'now' may sit from 'is safe' and belong to it ('she is safe in foster care now')."""
+HEDGE_REACH = 4
+"""Words after 'not urgent' within which a hedge makes it a doubt: 'not an emergency I do not think'."""
