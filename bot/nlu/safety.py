@@ -257,7 +257,7 @@ class Safety:
         for frame in self._lex.frames:
             now = now.replace(frame, " ")
         in_the_past = not self._lex.now_words.intersection(now.split()) and (
-            any(f in sentence for f in self._lex.frames) or self.handled(tokens)
+            says(tokens, self._lex.frames) or self.handled(tokens)
         )
         if not in_the_past and not self.said_safe(tokens):
             return False

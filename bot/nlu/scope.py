@@ -53,6 +53,7 @@ class Scope:
         self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(norm)  # single words recur across questions
         self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
+        self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
 
     def refusal(self, r: Reading) -> Match:
         """A request the bot must refuse (identify a child, write a chronology), sure and not urgent: the fallback."""
@@ -127,7 +128,6 @@ class Scope:
         after a word of origin ('moved here from Derby', 'my last job was in Northampton', 'based in Corby') or,
         with `after_from`, after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire',
         'a child from Derby')."""
-        owners = self._lex.case_words | self._lex.generic_review_words | self._lex.child_words
         start = max(0, i - ORIGIN_REACH)
         before = tokens[start:i]
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
@@ -136,7 +136,7 @@ class Scope:
             or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens[max(0, start - 1) : i]))
             or (
                 after_from
-                and any(t == "from" and tokens[j - 1] not in owners for j, t in enumerate(before, start) if j)
+                and any(t == "from" and tokens[j - 1] not in self._owners for j, t in enumerate(before, start) if j)
             )
         )
 
