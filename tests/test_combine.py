@@ -20,6 +20,8 @@ from bot.nlu.combine import (
     SWAP_CONFIDENCE,
     SWAP_MARGIN,
     THEME_CONFIDENCE,
+    TIE_MARGIN,
+    break_tie,
     combine,
     may_change,
     understand,
@@ -327,3 +329,20 @@ def test_a_swap_to_a_theme_takes_the_theme_described_when_none_is_named() -> Non
     swapped = with_model(the_matcher(), question, rules, sure("theme"), KINDS, themes=Describes("neglect"))
     assert (swapped.intent, swapped.refs) == ("theme", (NEGLECT,))
     assert with_model(the_matcher(), question, rules, sure("theme"), KINDS) == rules  # no theme model: no swap
+
+
+def test_where_the_rules_tie_the_model_chooses_among_the_tied_answers() -> None:
+    """'My manager said read Patricia, what is it?': statement, where to read and the review scored alike."""
+    tied = replace(answer("statement", CHILD_E), tied=("where_to_read", "review"))
+    scores = Scores((("review", 0.49), ("fallback", 0.25), ("where_to_read", 0.09), ("statement", 0.05)))
+    assert break_tie(tied, scores) == "review"
+    assert with_model(the_matcher(), "child e said", tied, scores, KINDS).intent == "review"
+
+
+def test_a_tie_stands_where_the_model_barely_prefers_another_or_the_rules_had_none() -> None:
+    tied = replace(answer("statement", CHILD_E), tied=("review",))
+    close = Scores((("review", 0.30), ("statement", 0.30 - TIE_MARGIN + 0.01), ("fallback", 0.2)))
+    assert break_tie(tied, close) is None
+    assert break_tie(answer("statement", CHILD_E), sure("review", p=0.45)) is None  # no tie: the swap decides
+    unknown = Scores((("review", 0.45), ("statement", 0.05), ("fallback", 0.5)))  # 'chair': added since training
+    assert break_tie(replace(tied, tied=("chair",)), unknown) is None

@@ -361,3 +361,29 @@ def test_not_urgent_hedged_is_a_doubt() -> None:
     matcher = the_matcher()  # as the pipeline reads it: 'not urgent' is one word to the synonyms
     assert not matcher.said_not_urgent("not urgent probably but she has a bruise and will not go home")
     assert matcher.said_not_urgent("not urgent but i would like to talk to someone about a family")
+
+
+def test_harm_told_of_today_in_the_sentence_after_the_child_is_urgent_whatever_the_writer_says() -> None:
+    """The child brought in one sentence, today's harm told of 'him' in the next: the two read together."""
+    story = (
+        "Not urgent really but I would like some advice about a little lad in my class at school this term. "
+        "He flinches whenever you lift your hand near him and he told me today that his dad hit him. "
+        "We are in the county. What should I do next about it please?"
+    )
+    tokens, hits, scores, starts, asked = read_long(story)
+    assert starts
+    assert safety().harmed_lately(safety().masked(tokens, hits), starts)
+    assert safety().decide(tokens, hits, scores, starts, asked).urgent
+    past = story.replace("today", "last year")
+    tokens, hits, scores, starts, asked = read_long(past)
+    assert not safety().harmed_lately(safety().masked(tokens, hits), starts)
+
+
+def test_a_story_of_grown_ups_only_is_no_child_at_risk() -> None:
+    """'She is 34' or 'a 45 year old': her 'she' and 'him' are adults; a child named beside them is a child."""
+    assert safety().about_adults(named("a woman in my clinic, she is 34 and lives alone with him")[0])
+    assert safety().about_adults(named("a 45 year old woman whose partner hits her")[0])
+    assert not safety().about_adults(named("a year 9 girl says he is 19 and picks her up")[0])
+    assert not safety().about_adults(named("she is 34, and her 3 year old is alone with him")[0])
+    assert not safety().about_adults(named("a woman who lives alone with him")[0])  # no age: anyone
+    assert not decide("a woman in my clinic, she is 34 and lives alone with him").urgent

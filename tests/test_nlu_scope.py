@@ -135,3 +135,30 @@ def test_the_speaker_s_own_team_in_another_area_is_not_that_area_s_case() -> Non
     assert not scope().names_other_area(tokens, [])
     tokens, _ = named("coventry learning on neglect")
     assert scope().names_other_area(tokens, [])
+
+
+def test_a_place_where_the_writer_worked_or_trained_is_not_whose_case_is_asked_about() -> None:
+    """'When I was in Kent', 'my old team in Bristol', 'in Croydon where I qualified': the writer's story."""
+    for story in (
+        "which themes does the learning cover? when i was in kent we did one theme a month",
+        "how long does a rapid review take, my old team in bristol said 15 days",
+        "why is the report not public? in croydon where i qualified every report went online",
+        "what is a cspr? where i worked before, in cumbria, everyone said scr",
+    ):
+        tokens, hits = named(story)
+        assert not scope().names_other_area(tokens, hits, story), story
+
+
+def test_a_place_that_owns_a_review_is_theirs_whatever_the_writer_says() -> None:
+    """A review or case right after the place ('when I was in Kent, the Kent review…'), or the place right after
+    one ('reviews in Kent'), is theirs; a review in the next sentence is not owned by it."""
+    for story in (
+        "my old kent review about a baby, what did it find",
+        "when i worked on reviews in kent, what did they find about neglect",
+        "what did the nottingham one say",
+    ):
+        tokens, hits = named(story)
+        assert scope().names_other_area(tokens, hits, story), story
+    story = "New to the area from Kent. What reviews have come out here lately?"
+    tokens, hits = named(story)
+    assert not scope().names_other_area(tokens, hits, story)

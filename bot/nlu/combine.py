@@ -69,6 +69,10 @@ LOWER_WORDS = 12
 """The fewest words of a message whose urgent decision the model may set aside: a story told with its
 question ('closed years ago', 'for our training day'), never a short cry for help ('emergency')."""
 
+TIE_MARGIN = 0.1
+"""The least lead of the model's probability for one of the rules' tied answers over the rules' choice before
+it takes the rules' place (`break_tie`)."""
+
 THEME_CONFIDENCE = 0.6
 """The theme model's probability for one theme before a theme answer that names no theme of harm is about it
 (with `THEME_MARGIN`): 'kids left dirty and hungry for years' is neglect though no alias says so."""
@@ -172,7 +176,7 @@ def _with_model(
     decisive = asked if asked is not None and match.from_last_question else scores
     if match.kind == ReplyKind.CLARIFY:
         return settled(matcher, question, match, decisive, kinds, themes)
-    swapped = combine(match, decisive, kinds)
+    swapped = combine(match, decisive, kinds) or break_tie(match, decisive)
     if swapped is None:
         return match
     if swapped == "how_reviews_work":  # which explainer: as the rules would choose it
@@ -284,6 +288,19 @@ def not_ours(match: Match, scores: Scores) -> bool:
         and confidence >= NOT_OURS_CONFIDENCE
         and scores.margin >= NOT_OURS_MARGIN
     )
+
+
+def break_tie(match: Match, scores: Scores) -> str | None:
+    """Of answers the rules scored alike about the same entries (`Match.tied`), the one the model rates higher
+    by `TIE_MARGIN`, or None: where the rules cannot tell them apart, the model's reading of the whole question
+    decides ('my manager said read Patricia, what is it?' asks what the review is, not what was said)."""
+    if not match.tied or match.intent is None or not scores.knows(match.intent):
+        return None
+    known = [intent for intent in match.tied if scores.knows(intent)]
+    best = max(known, key=scores.of, default=None)
+    if best is None or scores.of(best) < scores.of(match.intent) + TIE_MARGIN:
+        return None
+    return best
 
 
 def combine(match: Match, scores: Scores, kinds: Mapping[str, ReplyKind]) -> str | None:

@@ -194,7 +194,16 @@ class Decide:
             for c in candidates
             if c is not best and c.hits and c.score >= FULL_STRENGTH and not {h.ref for h in c.hits} & set(refs)
         )[:1]
-        return Match(ReplyKind.ANSWER, best.intent, refs, round(best.score, 1), also=also)
+        tied = tuple(
+            c.intent
+            for c in candidates
+            if c.intent != best.intent
+            and c.kind == ReplyKind.ANSWER
+            and c.asked
+            and c.score == best.score
+            and {h.ref for h in c.hits} == {h.ref for h in best.hits}
+        )
+        return Match(ReplyKind.ANSWER, best.intent, refs, round(best.score, 1), also=also, tied=tied)
 
     def finish(self, match: Match, r: Reading) -> Match:
         """The areas a question about partnerships names, and other partnerships' namesakes of the review."""

@@ -135,7 +135,8 @@ class Matcher:
         acronyms = acronyms_of(view, self.norm) - english  # 'police' is a word, never spelt out
         self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms)
         self.safety = Safety(lexicon, self.intents, self.entities)
-        self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm)
+        starts = lambda text, length: self.sentence_starts(text, length, 0)  # noqa: E731  (read lazily by Scope)
+        self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm, starts)
         self.decide = Decide(lexicon, self.intents, self.entities, self._vocabulary)
         self.clarify = Clarify(lexicon, self.entities, self.decide)
         self.lexicon = lexicon
@@ -180,8 +181,11 @@ class Matcher:
         return starts[i], starts[i + 1] if i + 1 < len(starts) else length
 
     def said_not_urgent(self, text: str) -> bool:
-        """The writer says no child is at risk now: 'not urgent', 'no immediate risk', 'for my notes'."""
+        """The writer says no child is at risk now ('not urgent', 'no immediate risk', 'for my notes'), or tells
+        of grown-ups only ('she is 34')."""
         tokens, corrected = self.tokens(text)
+        if self.safety.about_adults(tokens):
+            return True
         if not (Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens):
             return False
         masked = self.safety.masked(tokens, self.entities.hits(tokens, corrected))

@@ -209,11 +209,12 @@ class Safety:
         )
 
     def harmed_lately(self, masked: Tokens, sentence_starts: tuple[int, ...] = ()) -> bool:
-        """A sentence naming one child, with an urgent rule's words and a time of the last hours (`last-hours`),
+        """A sentence (or two neighbouring ones: 'a little lad in my class. He told me today that dad hurts him')
+        naming one child, with an urgent rule's words and a time of the last hours (`last-hours`),
         that does not itself say no child is at risk ('not worried about any one baby today'), in a message not
         framed as training or the past: 'not urgent but… a 7 year old in my class said his mum's partner shut him
         in the shed all night last night'."""
-        sentences = sentence_runs(masked, sentence_starts, 1) or [masked]
+        sentences = [*sentence_runs(masked, sentence_starts, 1), *sentence_runs(masked, sentence_starts, 2)] or [masked]
         return not says(masked, self._lex.frames) and any(
             says(sentence, self._lex.last_hours)
             and self.names_one_child(sentence)
@@ -315,6 +316,8 @@ class Safety:
                 and (tokens[i] == "the" or (tokens[i] in {"a", "an"} and tokens[i - 1 : i] == ("about",)))
                 for j in (i, i + 1)
             }
+        if self.about_adults(tokens):  # 'she is 34 and lives alone with him': 'she' is the grown-up
+            named |= {i for i, t in enumerate(tokens) if t in PRONOUNS}
         named |= {  # 'what do reviews say about teenagers…': the reviews speak, no child telling anyone anything
             i
             for i in range(1, len(tokens))
@@ -534,6 +537,23 @@ class Safety:
                 for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
             )
             or any(a in nouns and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
+        )
+
+    def about_adults(self, tokens: Tokens) -> bool:
+        """A grown-up's age is given ('a 19 year old care leaver', 'she is 34'), no child is brought into the
+        story and no life is at risk now: its 'she' and 'him' are adults, for whom the urgent reply's children's
+        duty numbers are not."""
+        aged = any(
+            (a.isdigit() and b == "adult")
+            or (a in PRONOUNS and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT)
+            for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
+        )
+        return (
+            aged
+            and not self._lex.child_nouns.intersection(tokens)  # 'year 9 girl… he is 19': she is the child
+            and not self.points_at_one_child(tuple(t for t in tokens if t not in PRONOUNS))
+            and not self.children_now(tokens)
+            and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
         )
 
     def names_one_child(self, tokens: Tokens) -> bool:

@@ -22,6 +22,11 @@ PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
 SPEAKERS_OWN = frozenset({"our", "my"})
 """Before an area's name: the speaker's own team or office there ('our Coventry team')."""
+PLACE_OWNER_WORDS = frozenset(word for (word,) in PLACE_OWNERS)
+ONES = frozenset({"one", "ones"})
+"""After a place: that place's review or reviews ('the Sheffield one')."""
+OWNING = frozenset({"from", "in", "of", "by", "for", "at"})
+"""Between a case and the place that owns it: 'reviews in Kent', 'a child from Derby'."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -45,6 +50,7 @@ class Scope:
         vocabulary: frozenset[str],
         english: frozenset[str],
         norm: Callable[[str], Tokens],
+        sentence_starts: Callable[[str, int], tuple[int, ...]] = lambda text, length: (),
     ) -> None:
         self._lex = lexicon
         self._entities = entities
@@ -53,6 +59,8 @@ class Scope:
         self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(norm)  # single words recur across questions
         self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
+        self._sentence_starts = sentence_starts  # where each sentence of a message starts among its tokens
+        self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
 
     def refusal(self, r: Reading) -> Match:
@@ -64,7 +72,7 @@ class Scope:
         """A fallback (or the national repository) when the question is about a case we do not hold; else None."""
         tokens, hits = r.tokens, r.hits
         mistyped = frozenset(r.raw[i] for i in r.corrected if i < len(r.raw))
-        if self.names_other_area(tokens, hits) or self.names_unknown_place(r.text, mistyped):
+        if self.names_other_area(tokens, hits, r.text) or self.names_unknown_place(r.text, mistyped):
             scores = r.scores
             asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
             # 'a case review from Birmingham', 'Birmingham's reviews'
@@ -89,12 +97,10 @@ class Scope:
         """An everyday word, also as a folded plural: 'lots' became 'lot', which is no first name."""
         return token in self._english or f"{token}s" in self._english
 
-    def names_other_area(self, tokens: Tokens, hits: list[Hit]) -> bool:
+    def names_other_area(self, tokens: Tokens, hits: list[Hit], text: str = "") -> bool:
         """'Nottingham City CSPR 2023', 'Derby Child C and D': reviews or a partnership of an area we do not
-        cover, even when our own reviews answer to the same description; not when our area is named too."""
-        context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
-        if not context:
-            return False
+        cover, even when our own reviews answer to the same description; not when our area is named too. `text`:
+        the message, whose sentences bound what a place owns ('…from Kent. What reviews…' owns none)."""
         areas = [  # (where, how many words) of each other area's name
             (i, n)
             for n in self._other_area_lengths
@@ -102,6 +108,10 @@ class Scope:
             if tokens[i : i + n] in self._other_areas
         ]
         padded = ("", *tokens, "")  # padded[i + 1] is tokens[i]
+        theirs = [(i, n) for i, n in areas if padded[i + n + 1] in ONES]  # 'what did the Nottingham one say?'
+        context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
+        if not (context or theirs):
+            return False
         namesakes = {i - 1 for i, _ in areas}  # 'Rutland, Vermont': a home town's namesake abroad is theirs
         if any(
             t in self._entities.home_area_words
@@ -111,29 +121,43 @@ class Scope:
         ):
             # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
             # (not 'the Leicester one, not the Nottingham one')
-            return any(
-                padded[i + n + 1] in {"one", "ones"} and tokens[max(0, i - 2) : i] != ("not", "the") for i, n in areas
-            )
+            return any(tokens[max(0, i - 2) : i] != ("not", "the") for i, n in theirs)
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?'
+        starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
         return any(  # 'our Coventry team', 'the Derby hub': where someone works, not whose case
             padded[i + n + 1] not in self._lex.unit_words
             and padded[i] not in SPEAKERS_OWN
-            and not self.comes_from(tokens, i)
+            and (self.owns(tokens, i, n, hits, starts) or not self.comes_from(tokens, i, n))
             for i, n in areas
         )
 
-    def comes_from(self, tokens: Tokens, i: int, *, after_from: bool = True) -> bool:
-        """The place at word i is where someone comes from or works, not whose case is asked about: a few words
-        after a word of origin ('moved here from Derby', 'my last job was in Northampton', 'based in Corby') or,
-        with `after_from`, after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire',
-        'a child from Derby')."""
+    def owns(self, tokens: Tokens, i: int, n: int, hits: list[Hit], starts: tuple[int, ...] = ()) -> bool:
+        """The place of `n` words at word i owns a case or review: one follows it in the same sentence (`starts`:
+        where each begins), next or after a word describing it ('the Birmingham Child E', 'Kent partnership',
+        'Derby's latest review'; not 'from Derby, any reviews?'), or it follows one ('reviews in Kent', 'a child
+        from Derby'). Such a place is whose case is asked about, whatever the story says of the writer."""
+        named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
+        after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
+        owned = self._owners | self._lex.one_document_words | PLACE_OWNER_WORDS
+        if any(tokens[j] in owned or j in named for j in after):
+            return True
+        return i >= 2 and tokens[i - 1] in OWNING and tokens[i - 2] in self._owners
+
+    def comes_from(self, tokens: Tokens, i: int, n: int = 1, *, after_from: bool = True) -> bool:
+        """The place of `n` words at word i is where someone comes from or works, not whose case is asked about:
+        a few words after a word of origin ('moved here from Derby', 'my last job was in Northampton', 'when I
+        was in Kent'), right before a phrase of origin ('in Croydon where I qualified') or, with `after_from`,
+        after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire', 'a child from
+        Derby')."""
         start = max(0, i - ORIGIN_REACH)
         before = tokens[start:i]
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
         return (
             any(t in origin for t in before)
             or any(f"{a} {b}" in origin for a, b in itertools.pairwise(tokens[max(0, start - 1) : i]))
+            or " ".join(tokens[i + n : i + n + 2]) in origin
             or (
                 after_from
                 and any(t == "from" and tokens[j - 1] not in self._owners for j, t in enumerate(before, start) if j)

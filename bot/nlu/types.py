@@ -62,6 +62,9 @@ class Match:
     """'published in July 2024': the latest publications are those of this month or year."""
     from_last_question: str | None = None
     """In a long message, the question asked last when it alone decided (what the model reads too)."""
+    tied: tuple[str, ...] = ()
+    """Other answers' intents the rules scored exactly as this one, about the same entries: the rules cannot
+    tell them apart ('my manager said read Patricia, what is it?': statement, where to read, the review)."""
 
 
 @dataclass(frozen=True)
