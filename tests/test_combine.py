@@ -16,6 +16,7 @@ from bot.nlu.combine import (
     LOWER_WORDS,
     NOT_OURS_CONFIDENCE,
     NOT_OURS_WORDS,
+    RESCUE_CONFIDENCE,
     SETTLE_CONFIDENCE,
     SWAP_CONFIDENCE,
     SWAP_MARGIN,
@@ -24,6 +25,7 @@ from bot.nlu.combine import (
     break_tie,
     combine,
     may_change,
+    rescued,
     understand,
     with_model,
 )
@@ -346,3 +348,31 @@ def test_a_tie_stands_where_the_model_barely_prefers_another_or_the_rules_had_no
     assert break_tie(answer("statement", CHILD_E), sure("review", p=0.45)) is None  # no tie: the swap decides
     unknown = Scores((("review", 0.45), ("statement", 0.05), ("fallback", 0.5)))  # 'chair': added since training
     assert break_tie(replace(tied, tied=("chair",)), unknown) is None
+
+
+def test_a_fallback_for_want_of_anything_confident_is_answered_where_the_model_is_sure() -> None:
+    """'Is Rutland covered by the Leicester board or someone else?': the rules found nothing confident."""
+    question = "is rutland covered by the leicester board or someone else"
+    nothing = Match(ReplyKind.FALLBACK, None)
+    assert rescued(the_matcher(), question, nothing, sure("about"), KINDS).intent == "about"
+    assert rescued(the_matcher(), question, nothing, sure("greeting"), KINDS).kind == ReplyKind.CHAT
+    unsure = sure("about", p=RESCUE_CONFIDENCE - 0.01)
+    assert rescued(the_matcher(), question, nothing, unsure, KINDS) is nothing
+
+
+@pytest.mark.parametrize(
+    "fallback",
+    [
+        Match(ReplyKind.FALLBACK, None, refused=True),
+        Match(ReplyKind.FALLBACK, None, someone_elses=True),
+        Match(ReplyKind.FALLBACK, None, unknown_review=True),
+    ],
+)
+def test_a_refusal_or_someone_else_s_case_is_never_answered_by_the_model(fallback: Match) -> None:
+    question = "what did the derby review say about the baby in the end"
+    assert rescued(the_matcher(), question, fallback, sure("about"), KINDS) is fallback
+
+
+def test_the_model_never_names_the_entry_of_a_fallback_it_answers() -> None:
+    nothing = Match(ReplyKind.FALLBACK, None)
+    assert rescued(the_matcher(), "what was that one about then please", nothing, sure("review"), KINDS) is nothing

@@ -4,19 +4,21 @@ The model may add the urgent reply where it is sure of a child at risk now and t
 not urgent (`raises_urgent`: a second net for new words of harm). It may set an urgent decision aside only in
 a long message it reads, with near certainty, as a question about our learning or contacts (`lowers_urgent`:
 'a case closed years ago … what have reviews found about grooming?'), and only where the rules, reading the
-message with the urgent verdict set aside, answer that same question. A fallback the rules gave (a refusal,
-someone else's case, nothing understood) is never answered by the model; the model may turn an answer, chat
-or a 'Did you mean …?' into the fallback where it is sure the question is not ours (`not_ours`: 'the
-Birmingham Child E review'). Otherwise the model may swap the rules' intent for another answer it is sure of
-(a confidence threshold and an ambiguity margin, as Rasa's FallbackClassifier), about the entries the rules
-found or, where those are of the wrong kind, the question's entries of the kind the new intent takes; the
-model never names an entry itself.
+message with the urgent verdict set aside, answer that same question. A refusal or someone else's case is
+never answered by the model; a fallback for want of anything the rules were confident of may be, where the
+model is sure (`rescued`: 'is Rutland covered by the Leicester board or someone else?'). The model may turn an
+answer, chat or a 'Did you mean …?' into the fallback where it is sure the question is not ours (`not_ours`:
+'the Birmingham Child E review'). Otherwise the model may swap the rules' intent for another answer it is sure
+of (a confidence threshold and an ambiguity margin, as Rasa's FallbackClassifier), about the entries the rules
+found or, where those are of the wrong kind, the question's entries of the kind the new intent takes, and
+breaks the rules' exact ties (`break_tie`); the model never names an entry itself.
 
 Measured by cross-validation by file (`python -m bot crossval`) and on new hard sets before any tuning on them
 (docs/accuracy.md): the rules were tuned on every labelled file, so out of fold they look better than they are
 on new messages, where the model is right more often (on three new hard sets, the model's best class was right
-for 94% of the questions, the rules for 85%). Letting the model answer where the rules fell back gained
-nothing on those sets and cannot tell a refusal from a question nothing matched, so it is not done.
+for 94% of the questions, the rules for 85%). Answering the rules' fallbacks was first tried with a model trained
+on fewer files and gained nothing; with 132 files, and never for a refusal or someone else's case, it gained
+out of fold (docs/accuracy.md).
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ SETTLE_CONFIDENCE = 0.6
 """The model's probability for an answer before it replaces a 'Did you mean …?' (with `SETTLE_MARGIN`). Out
 of fold over 111 files this answered 18 questions the rules asked back about, and lost none (docs/accuracy.md)."""
 SETTLE_MARGIN = 0.5
+
+RESCUE_CONFIDENCE = 0.8
+"""The model's probability for an answer or chat before it answers a question the rules fell back on for want of
+anything confident (with `RESCUE_MARGIN`; never a refusal, nor someone else's case)."""
+RESCUE_MARGIN = 0.5
 
 RAISE_URGENT = 0.9
 """The model's probability for 'urgent' before it adds the urgent reply the rules did not give: a second net
@@ -176,6 +183,8 @@ def _with_model(
     decisive = asked if asked is not None and match.from_last_question else scores
     if match.kind == ReplyKind.CLARIFY:
         return settled(matcher, question, match, decisive, kinds, themes)
+    if match.kind == ReplyKind.FALLBACK:
+        return rescued(matcher, question, match, decisive, kinds, themes)
     swapped = combine(match, decisive, kinds) or break_tie(match, decisive)
     if swapped is None:
         return match
@@ -238,11 +247,49 @@ def settled(
         or "review" in takes
     ):
         return match
-    if best in ENTRY_FREE:
-        return Match(ReplyKind.ANSWER, best, confidence=round(100 * confidence, 1))
+    return _answer(matcher, question, match, best, confidence, themes)
+
+
+def rescued(
+    matcher: Matcher,
+    question: str,
+    match: Match,
+    scores: Scores,
+    kinds: Mapping[str, ReplyKind],
+    themes: Themes | None = None,
+) -> Match:
+    """A fallback the rules gave because nothing they read was confident (not a refusal, not someone else's
+    case) answered where the model is sure what is asked (`RESCUE_CONFIDENCE`, `RESCUE_MARGIN`): 'is Rutland
+    covered by the Leicester board or someone else?', 'what r u for?'. An entry intent needs an entry of its
+    kind named; the model never names one."""
+    best, confidence = scores.best
+    if (
+        match.refused
+        or match.someone_elses
+        or match.unknown_review
+        or confidence < RESCUE_CONFIDENCE
+        or scores.margin < RESCUE_MARGIN
+        or len(question.split()) < NOT_OURS_WORDS
+    ):
+        return match
+    if kinds.get(best) == ReplyKind.CHAT:
+        return Match(ReplyKind.CHAT, best, confidence=round(100 * confidence, 1))
+    if kinds.get(best) != ReplyKind.ANSWER:
+        return match
+    return _answer(matcher, question, match, best, confidence, themes)
+
+
+def _answer(
+    matcher: Matcher, question: str, match: Match, intent: str, confidence: float, themes: Themes | None
+) -> Match:
+    """The model's answer `intent` about the entries of its kind the question names (none needed for an
+    entry-free intent; a theme described, for a theme), or `match` where it has nothing to be about."""
+    if intent in ENTRY_FREE:
+        return Match(ReplyKind.ANSWER, intent, confidence=round(100 * confidence, 1))
+    takes = INTENT_TAKES.get(intent, frozenset())
     entries = matcher.entries_of(question, takes) if takes else ()
-    answer = Match(ReplyKind.ANSWER, best, entries, round(100 * confidence, 1))
-    if not entries and best == "theme" and themes is not None:
+    answer = Match(ReplyKind.ANSWER, intent, entries, round(100 * confidence, 1))
+    if not entries and intent == "theme" and themes is not None:
         answer = with_theme(matcher, question, answer, themes)
     return answer if answer.refs else match
 

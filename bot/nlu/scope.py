@@ -125,9 +125,10 @@ class Scope:
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?'
         starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
-        return any(  # 'our Coventry team', 'the Derby hub': where someone works, not whose case
+        return any(  # 'our Coventry team', 'the Derby hub', 'our trainer in Lincoln': where someone works
             padded[i + n + 1] not in self._lex.unit_words
             and padded[i] not in SPEAKERS_OWN
+            and not (padded[i] in {"in", "at"} and SPEAKERS_OWN.intersection(padded[max(0, i - 3) : i]))
             and (self.owns(tokens, i, n, hits, starts) or not self.comes_from(tokens, i, n))
             for i, n in areas
         )
@@ -232,7 +233,11 @@ class Scope:
             and all(t not in self._vocabulary and t not in STOPWORDS for t in n)
             for word, n in zip(words, normed, strict=True)
         ]
-        stranger = [word[0].isupper() and u for word, u in zip(words, unknown, strict=True)]
+        shouting = text.isupper()  # typed in capitals, a name is capitals too
+        stranger = [  # 'Planning PSHE': an acronym in capitals is no surname
+            word[0].isupper() and u and (shouting or not word.strip(".,;:!?'\"()").isupper())
+            for word, u in zip(words, unknown, strict=True)
+        ]
         # a name has a word that is no everyday word ('pelka', 'hobson'): 'dissertation lit review' is not one
         english = [all(self._is_english(t) for t in n) for n in normed]
         address = [any(t in lex.address_words for t in n) for n in normed]  # 'Euston St' is where someone works
