@@ -45,10 +45,22 @@ PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "hims
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
 HEDGES = frozenset(
-    {"probably", "maybe", "perhaps", "possibly", "guess", "exactly", "such", "technically", "strictly", "think"}
+    {
+        "probably",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "guess",
+        "exactly",
+        "such",
+        "technically",
+        "strictly",
+        "think",
+        "really",
+    }
 )
 """Beside 'not urgent', words that make it a doubt: 'not urgent probably but…', 'not an emergency exactly', 'not an
-emergency I don't think' is no statement of safety."""
+emergency I don't think', 'not urgent really' is no statement of safety."""
 SAFE_STATES = frozenset({"safe", "fine", "settled", "well", "ok", "okay"})
 SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
 """'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""

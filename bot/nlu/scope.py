@@ -60,6 +60,7 @@ class Scope:
         self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
         self._sentence_starts = sentence_starts  # where each sentence of a message starts among its tokens
+        self._namers = lexicon.name_words | lexicon.child_nouns | lexicon.generic_review_words  # '<a child> called …'
         self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
 
@@ -137,14 +138,15 @@ class Scope:
         """The place of `n` words at word i owns a case or review: one follows it in the same sentence (`starts`:
         where each begins), next or after a word describing it ('the Birmingham Child E', 'Kent partnership',
         'Derby's latest review'; not 'from Derby, any reviews?'), or it follows one ('reviews in Kent', 'a child
-        from Derby'). Such a place is whose case is asked about, whatever the story says of the writer."""
+        from Derby', 'Child E from Coventry'). Such a place is whose case is asked about, whatever the story
+        says of the writer."""
         named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
         end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
         owned = self._owners | self._lex.one_document_words | PLACE_OWNER_WORDS
         if any(tokens[j] in owned or j in named for j in after):
             return True
-        return i >= 2 and tokens[i - 1] in OWNING and tokens[i - 2] in self._owners
+        return i >= 2 and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
 
     def comes_from(self, tokens: Tokens, i: int, n: int = 1, *, after_from: bool = True) -> bool:
         """The place of `n` words at word i is where someone comes from or works, not whose case is asked about:
@@ -269,14 +271,20 @@ class Scope:
         'a child called Jayden' when no review is."""
         vocabulary = self._vocabulary
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
-        if not named and any(
-            a in NAMING
-            and b not in vocabulary
-            and b not in STOPWORDS
-            and b.isalpha()
-            and not (a == "named" and (self._is_english(b) or b in self._lex.named_roles))  # 'our named GP' is a role
-            for a, b in itertools.pairwise(tokens)
-        ):
+        if (
+            not named
+            and any(
+                a in NAMING
+                and b not in vocabulary
+                and b not in STOPWORDS
+                and b.isalpha()
+                and not (
+                    a == "named" and (self._is_english(b) or b in self._lex.named_roles)
+                )  # 'our named GP' is a role
+                and not (self._is_english(b) and tokens[i - 1 : i] and tokens[i - 1] not in self._namers)
+                for i, (a, b) in enumerate(itertools.pairwise(tokens))
+            )
+        ):  # 'a baby called Rose' is a name; 'police sometimes called, everyone calm by Monday' is none
             return True
         name_words = self._lex.name_words
         if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
