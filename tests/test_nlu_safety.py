@@ -387,3 +387,13 @@ def test_a_story_of_grown_ups_only_is_no_child_at_risk() -> None:
     assert not safety().about_adults(named("she is 34, and her 3 year old is alone with him")[0])
     assert not safety().about_adults(named("a woman who lives alone with him")[0])  # no age: anyone
     assert not decide("a woman in my clinic, she is 34 and lives alone with him").urgent
+
+
+def test_children_counted_in_a_story_of_the_last_hours_are_children_now_not_a_review_s_name() -> None:
+    """'Two kids' names Child C & D in a question about reviews; bailed back 'this morning' to where two kids
+    are, they are children now, whatever the message goes on to ask."""
+    assert safety().points_at_one_child(words("mum and two children under 5 are there"))
+    tokens, hits = named("dad was bailed this morning back to the address where mum and two children are")
+    assert "two" in safety().masked(tokens, hits)
+    tokens, hits = named("what did the review about two children find")
+    assert "two" not in safety().masked(tokens, hits)

@@ -283,7 +283,7 @@ class Safety:
         where it is asked (`asked`): 'no food in the house since Saturday' told in the story stays a concern."""
         lex = self._lex
         named_kinds = {"review", "theme"} if self.mentions_learning(tokens) else {"review"}
-        now = bool(lex.now_words.intersection(tokens))
+        now = bool(lex.now_words.intersection(tokens)) or says(tokens, lex.last_hours)  # 'bailed this morning'
         start, end = asked or (0, len(tokens))
         named = {  # not, in a story told now, 'two children' (an alias of Child C & D): 'today… two kids under 5'
             i
@@ -542,6 +542,7 @@ class Safety:
                     and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE)
                 )
                 or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
+                or (tokens[i] in NUMBER_WORDS and tokens[i + 1 : i + 2] == ("children",))  # 'two kids under 5'
                 for i in range(len(tokens))
             )
             or any(
