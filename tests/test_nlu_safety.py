@@ -397,3 +397,12 @@ def test_children_counted_in_a_story_of_the_last_hours_are_children_now_not_a_re
     assert "two" in safety().masked(tokens, hits)
     tokens, hits = named("what did the review about two children find")
     assert "two" not in safety().masked(tokens, hits)
+
+
+def test_a_life_at_risk_now_is_urgent_whatever_else_the_message_asks() -> None:
+    """'…he'll kill them. I do safeguarding training for a living, my mind's gone blank': a learning word in the
+    writer's story never sets a life at risk now aside."""
+    story = (
+        "the children next door, mum has taken an overdose this morning. i deliver safeguarding training, any learning"
+    )
+    assert decide(story).urgent

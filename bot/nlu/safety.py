@@ -177,7 +177,8 @@ class Safety:
         ) and not self.urgent_whatever_said(tokens, masked, sentence_starts)
         needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and (
-            not self.asks_for_learning(masked, scores, named)
+            self.life_at_risk_now(tokens)  # 'he'll kill em… I do safeguarding training': a life at risk first
+            or not self.asks_for_learning(masked, scores, named)
             # a child brought into the story with a concern, whatever the message goes on to ask
             or (asked is not None and self.one_child_and_a_concern(masked, sentence_starts, asked, pronouns=False))
         ):
