@@ -406,3 +406,18 @@ def test_a_life_at_risk_now_is_urgent_whatever_else_the_message_asks() -> None:
         "the children next door, mum has taken an overdose this morning. i deliver safeguarding training, any learning"
     )
     assert decide(story).urgent
+
+
+def test_a_refusal_only_as_sure_as_a_concern_never_silences_it() -> None:
+    """'Baby not fed, flat freezing, mum won't wake up - help' met an IT refusal's words ('freezing + help') at
+    the same strength: the concern wins a tie; a surer refusal still wins where no child is pointed at."""
+    tokens, hits = named("write my chronology, baby not waking")
+    scores, _ = the_matcher().intents.scores(tokens)
+    assert scores["urgent"] == scores["not_for_me"]
+    assert safety().decide(tokens, hits, scores).urgent
+    assert not decide("please write a chronology, the baby will not wake").urgent
+
+
+def test_children_counted_with_a_word_between_are_pointed_at() -> None:
+    assert safety().points_at_one_child(words("a woman who has two young children"))
+    assert not safety().points_at_one_child(words("a woman who has young children"))
