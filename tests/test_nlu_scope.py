@@ -162,3 +162,19 @@ def test_a_place_that_owns_a_review_is_theirs_whatever_the_writer_says() -> None
     story = "New to the area from Kent. What reviews have come out here lately?"
     tokens, hits = named(story)
     assert not scope().names_other_area(tokens, hits, story)
+
+
+def test_a_capitalised_run_with_a_home_place_in_it_is_ours() -> None:
+    """'A student from De Montfort', 'a child from Market Harborough': one unknown word beside a home place."""
+    assert not scope().names_unknown_place("is there a review about a child from Market Harborough")
+    assert not scope().names_unknown_place("a student from Zorvale Melton with me, where is the Child E review")
+    assert scope().names_unknown_place("is there a review about a child from Zorvale Heath")
+
+
+def test_a_place_the_writer_had_or_did_things_in_is_their_story() -> None:
+    for story in (
+        "we did not have them in kent, is that what the child e review is",
+        "police non emergency number here, is it the same as at home in kent",
+    ):
+        tokens, hits = named(story)
+        assert not scope().names_other_area(tokens, hits, story), story

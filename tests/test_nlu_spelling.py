@@ -71,3 +71,10 @@ def test_a_dropped_g_is_put_back_but_a_word_ending_in_in_stays() -> None:
     assert spelling().correct_word("sayin") == "saying"
     assert spelling().correct_word("mornin") == "morning"
     assert spelling().correct_word("cousin") is None
+
+
+def test_a_home_place_is_never_corrected() -> None:
+    """'A nursery in Blaby' is a district of ours, not a 'baby' (which made a DBS question urgent)."""
+    assert "blaby" in the_matcher().lexicon.home_places
+    assert spelling().correct_word("blaby") is None
+    assert spelling().correct_word("babby") == "baby"

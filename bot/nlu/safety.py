@@ -2,7 +2,8 @@
 
 `Safety.decide` is the whole decision, on one screen; the helpers below it say what each test reads.
 A missed child at risk is the worst error the bot can make, so where a concern and a refusal are equally
-sure, the concern wins: a refusal wins only where it is surer than the concern and no one child is pointed at.
+sure and a child is named ('baby not fed… help'), the concern wins; a refusal wins only where it is at least as
+sure as the concern, no child is named in a tie, and no one child is pointed at.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ class Safety:
         """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
         concern too; a long story told as background to a question we answer, with nothing in it now, is not;
-        a refusal surer than the concern wins, unless one child is pointed at; 'not urgent' is never
+        a refusal at least as sure as the concern wins (a tie only with no child named), unless one child is
+        pointed at; 'not urgent' is never
         urgent; a message asking for learning (not about one child now) is not urgent. `requests`: where each
         sentence starts, short messages included, for refusals (a request is made in one sentence)."""
         masked = self.masked(tokens, named, asked)
@@ -164,8 +166,9 @@ class Safety:
         refusals = self.refusals(tokens, scores, requests or sentence_starts)
         refusal = max(refusals.values(), default=0.0)
         refused = refusal >= FULL_STRENGTH
-        if refused and refusal > urgency and not any(t in self._lex.one_child for t in tokens):
-            urgency, reason = 0.0, "a refusal surer than any concern"  # 'the real name of the child in …'
+        surer = refusal > urgency or (refusal == urgency and not self._lex.child_nouns.intersection(masked))
+        if refused and surer and not any(t in self._lex.one_child for t in tokens):
+            urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
         said_not_urgent = (
             self.said_not_urgent(tokens)

@@ -22,7 +22,6 @@ PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
 SPEAKERS_OWN = frozenset({"our", "my"})
 """Before an area's name: the speaker's own team or office there ('our Coventry team')."""
-PLACE_OWNER_WORDS = frozenset(word for (word,) in PLACE_OWNERS)
 ONES = frozenset({"one", "ones"})
 """After a place: that place's review or reviews ('the Sheffield one')."""
 OWNING = frozenset({"from", "in", "of", "by", "for", "at"})
@@ -136,14 +135,14 @@ class Scope:
 
     def owns(self, tokens: Tokens, i: int, n: int, hits: list[Hit], starts: tuple[int, ...] = ()) -> bool:
         """The place of `n` words at word i owns a case or review: one follows it in the same sentence (`starts`:
-        where each begins), next or after a word describing it ('the Birmingham Child E', 'Kent partnership',
+        where each begins), next or after a word describing it ('the Birmingham Child E', 'Kent reviews',
         'Derby's latest review'; not 'from Derby, any reviews?'), or it follows one ('reviews in Kent', 'a child
         from Derby', 'Child E from Coventry'). Such a place is whose case is asked about, whatever the story
         says of the writer."""
         named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
         end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
-        owned = self._owners | self._lex.one_document_words | PLACE_OWNER_WORDS
+        owned = self._owners | self._lex.one_document_words
         if any(tokens[j] in owned or j in named for j in after):
             return True
         return i >= 2 and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
@@ -192,9 +191,17 @@ class Scope:
             normed[i] in {("from",), ("in",)}
             and child_or_case.intersection(normed[i - 1])
             and _titled(words[i + 1].rstrip(".,?!;:"))
-            and self._unknown_run(normed[i + 1 : i + 2], mistyped)
+            and self._unknown_run(normed[i + 1 : self._run_end(words, i + 1)], mistyped)
             for i in range(1, len(words) - 1)
         )
+
+    @staticmethod
+    def _run_end(words: list[str], start: int) -> int:
+        """Where the capitalised run of words from `start` ends ('from De Montfort with me': after 'Montfort')."""
+        end = start + 1
+        while end < len(words) and _titled(words[end].rstrip(".,?!;:")) and words[end - 1][-1:] not in ".,?!;:":
+            end += 1
+        return end
 
     def _owns_a_review(self, normed: list[Tokens], i: int) -> bool:
         """Word i is where a review's owner is named before: 'safeguarding', 'partnership', 'council', a review
@@ -206,7 +213,10 @@ class Scope:
         return len(following) >= 2 and self._entities.letter_name_at(following, 0)
 
     def _unknown_run(self, run_words: list[Tokens], mistyped: frozenset[str]) -> bool:
-        """Some word of a capitalised run is no word we know: not ours, not a typo of ours, no everyday word."""
+        """Some word of a capitalised run is no word we know: not ours, not a typo of ours, no everyday word. A
+        run with a home place in it is ours ('De Montfort', 'Melton Mowbray')."""
+        if self._lex.home_places.intersection(t for n in run_words for t in n):
+            return False
         return any(
             t.isalpha()
             and t not in self._vocabulary

@@ -80,6 +80,7 @@ class Spelling:
         self._english = english
         self._plural_words = lexicon.plural_review_words
         self._one_document = lexicon.one_document_words
+        self._home_places = lexicon.home_places  # 'Blaby' is a district of ours, never a slip of 'baby'
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._names_by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
@@ -95,11 +96,17 @@ class Spelling:
         One edit (a transposition counts as one); two for words of ten letters or more, since shorter real words
         sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
         from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild').
-        A dropped g is put back ('sayin' -> 'saying'). An English word is left alone unless only its ending
+        A dropped g is put back ('sayin' -> 'saying'). A home place is never corrected ('Blaby' is no 'baby'). An
+        English word is left alone unless only its ending
         slipped ('disguise' -> 'disguised'), or it stands
         before a single letter and becomes a review name's word ('chid e' -> 'child e'). A four-letter word that
         is no English word may swap two neighbouring letters: acronyms are typed fast ('cpsr' -> 'cspr')."""
-        if len(token) < SHORTEST_CORRECTED or any(ch.isdigit() for ch in token) or token in STOPWORDS:
+        if (
+            len(token) < SHORTEST_CORRECTED
+            or any(ch.isdigit() for ch in token)
+            or token in STOPWORDS
+            or token in self._home_places
+        ):
             return None
         if token.endswith("in") and token not in self._english and token + "g" in self._english:
             return token + "g"  # the dropped g of speech: 'sayin', 'comin', 'mornin' (not 'cousin', a word)
