@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from bot.heap import builds_in_bulk
 from bot.kb.models import KnowledgeBase, ReplyKind
@@ -135,7 +136,7 @@ class Matcher:
         acronyms = acronyms_of(view, self.norm) - english  # 'police' is a word, never spelt out
         self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms)
         self.safety = Safety(lexicon, self.intents, self.entities)
-        starts = lambda text, length: self.sentence_starts(text, length, 0)  # noqa: E731  (read lazily by Scope)
+        starts = partial(self.sentence_starts, shortest=0)  # every message's sentences, read by Scope when needed
         self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm, starts)
         self.decide = Decide(lexicon, self.intents, self.entities, self._vocabulary)
         self.clarify = Clarify(lexicon, self.entities, self.decide)

@@ -145,9 +145,9 @@ class Safety:
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
         concern too; a long story told as background to a question we answer, with nothing in it now, is not;
         a refusal at least as sure as the concern wins (a tie only with no child named), unless one child is
-        pointed at; 'not urgent' is never
-        urgent; a message asking for learning (not about one child now) is not urgent. `requests`: where each
-        sentence starts, short messages included, for refusals (a request is made in one sentence)."""
+        pointed at; 'not urgent' is never urgent; a message asking for learning (not about one child now) is not
+        urgent, unless a life is at risk now. `requests`: where each sentence starts, short messages included,
+        for refusals (a request is made in one sentence)."""
         masked = self.masked(tokens, named, asked)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME

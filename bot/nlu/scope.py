@@ -101,6 +101,9 @@ class Scope:
         """'Nottingham City CSPR 2023', 'Derby Child C and D': reviews or a partnership of an area we do not
         cover, even when our own reviews answer to the same description; not when our area is named too. `text`:
         the message, whose sentences bound what a place owns ('…from Kent. What reviews…' owns none)."""
+        context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
+        if not context and not ONES.intersection(tokens):
+            return False  # most questions: no word of reviews or partnerships, no 'the Nottingham one'
         areas = [  # (where, how many words) of each other area's name
             (i, n)
             for n in self._other_area_lengths
@@ -109,7 +112,6 @@ class Scope:
         ]
         padded = ("", *tokens, "")  # padded[i + 1] is tokens[i]
         theirs = [(i, n) for i, n in areas if padded[i + n + 1] in ONES]  # 'what did the Nottingham one say?'
-        context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
         if not (context or theirs):
             return False
         namesakes = {i - 1 for i, _ in areas}  # 'Rutland, Vermont': a home town's namesake abroad is theirs
