@@ -62,6 +62,7 @@ class Scope:
         self._namers = lexicon.name_words | lexicon.child_nouns | lexicon.generic_review_words  # '<a child> called …'
         self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
+        self._owned = self._owners | lexicon.one_document_words  # after a place that owns it: 'Derby's report'
 
     def refusal(self, r: Reading) -> Match:
         """A request the bot must refuse (identify a child, write a chronology), sure and not urgent: the fallback."""
@@ -144,8 +145,7 @@ class Scope:
         named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
         end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
-        owned = self._owners | self._lex.one_document_words
-        if any(tokens[j] in owned or j in named for j in after):
+        if any(tokens[j] in self._owned or j in named for j in after):
             return True
         return i >= 2 and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
 
@@ -283,20 +283,7 @@ class Scope:
         'a child called Jayden' when no review is."""
         vocabulary = self._vocabulary
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
-        if (
-            not named
-            and any(
-                a in NAMING
-                and b not in vocabulary
-                and b not in STOPWORDS
-                and b.isalpha()
-                and not (
-                    a == "named" and (self._is_english(b) or b in self._lex.named_roles)
-                )  # 'our named GP' is a role
-                and not (self._is_english(b) and tokens[i - 1 : i] and tokens[i - 1] not in self._namers)
-                for i, (a, b) in enumerate(itertools.pairwise(tokens))
-            )
-        ):  # 'a baby called Rose' is a name; 'police sometimes called, everyone calm by Monday' is none
+        if not named and any(self._called(tokens, i) for i in range(1, len(tokens))):
             return True
         name_words = self._lex.name_words
         if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
@@ -313,6 +300,17 @@ class Scope:
             return True
         letter_name_at = self._entities.letter_name_at
         return any(letter_name_at(tokens, i) and i + 1 not in named for i in range(len(tokens) - 1))
+
+    def _called(self, tokens: Tokens, i: int) -> bool:
+        """Word i is a name we do not hold after 'called' or 'named': 'a child called Jayden', 'a baby called
+        Rose'. Not 'our named GP' (a role), nor an everyday word after 'called' that names no child or review
+        ('police sometimes called, everyone calm by Monday')."""
+        a, b = tokens[i - 1], tokens[i]
+        if a not in NAMING or b in self._vocabulary or b in STOPWORDS or not b.isalpha():
+            return False
+        if a == "named" and (self._is_english(b) or b in self._lex.named_roles):
+            return False
+        return not (self._is_english(b) and i > 1 and tokens[i - 2] not in self._namers)
 
     def names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for. Said
