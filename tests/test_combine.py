@@ -28,6 +28,7 @@ from bot.nlu.combine import (
     rescued,
     understand,
     with_model,
+    with_topic,
 )
 from bot.nlu.learned import Scores
 from bot.nlu.matcher import Match, Ref
@@ -195,6 +196,22 @@ class SureOf:
 
     def theme_scores(self, text: str) -> Scores:
         return Scores(())
+
+    def topic_scores(self, text: str) -> Scores:
+        return Scores(())
+
+
+def test_the_topic_model_sure_of_another_explainer_replaces_the_rules_choice() -> None:
+    match = Match(ReplyKind.ANSWER, "how_reviews_work", (Ref("topic", "why-briefing-only"), Ref("term", "lcspr")), 85.0)
+    chosen = with_topic("who decides if there's an lcspr", match, lambda _: sure("how-reviews-work", 0.9))
+    assert chosen.refs == (Ref("topic", "how-reviews-work"), Ref("term", "lcspr"))
+
+
+def test_an_unsure_topic_model_or_another_intent_leaves_the_rules_explainer() -> None:
+    match = Match(ReplyKind.ANSWER, "how_reviews_work", (Ref("topic", "why-briefing-only"),), 85.0)
+    assert with_topic("who decides", match, lambda _: sure("how-reviews-work", 0.55)) == match
+    glossary = Match(ReplyKind.ANSWER, "glossary", (Ref("term", "lcspr"),), 85.0)
+    assert with_topic("what is an lcspr", glossary, lambda _: sure("how-reviews-work", 0.99)) == glossary
 
 
 def test_a_swap_to_how_reviews_work_says_which_explainer_as_the_rules_would() -> None:

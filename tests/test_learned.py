@@ -14,7 +14,7 @@ from bot.kb.models import ReplyKind
 from bot.nlu.learned import IntentModel, IntentScorer, Masker, Scores, features, label_of
 from bot.nlu.normalise import Synonyms
 from bot.tools.evaluation import Labelled
-from bot.tools.train import MIN_DF, fit, theme_of
+from bot.tools.train import MIN_DF, fit, theme_of, topic_pairs
 
 # A small labelled set: three intents, a few phrasings each, with a review name in some of them.
 TRAIN = [
@@ -159,6 +159,22 @@ def test_the_theme_scores_leave_out_themes_the_view_no_longer_holds(model: Inten
     ranked = [label for label, _ in held.theme_scores("where can i read child q").ranked]
     assert ranked and set(ranked) <= {"where_to_read", "fallback"}
     assert IntentScorer(model, masker, {}).theme_scores("where can i read child q") == Scores(())
+
+
+def test_the_topic_scores_leave_out_explainers_the_view_no_longer_holds(model: IntentModel, masker: Masker) -> None:
+    held = IntentScorer(model, masker, {}, topics=model, topic_ids={"where_to_read"})
+    assert [label for label, _ in held.topic_scores("where can i read child q").ranked] == ["where_to_read"]
+    assert IntentScorer(model, masker, {}).topic_scores("where can i read child q") == Scores(())
+
+
+def test_the_topic_model_learns_process_questions_labelled_with_one_explainer(masker: Masker) -> None:
+    def asked(intent: str, *entries: str) -> Labelled:
+        return Labelled(q="who decides", kind=ReplyKind.ANSWER, intent=intent, entries=list(entries))
+
+    labels = [asked("how_reviews_work", "how-reviews-work"), asked("how_reviews_work"), asked("glossary", "cspr")]
+    labels.append(asked("how_reviews_work", "how-reviews-work", "why-briefing-only"))  # about two: taught neither
+    _, topics = topic_pairs(masker, labels, frozenset({"how-reviews-work", "why-briefing-only"}))
+    assert topics == ["how-reviews-work"]
 
 
 def test_the_masker_built_from_the_matchers_names_masks_the_same() -> None:

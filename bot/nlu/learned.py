@@ -31,6 +31,10 @@ MODEL_PATH = Path(__file__).parent / "data" / "intent_model.json.gz"
 THEME_MODEL_PATH = Path(__file__).parent / "data" / "theme_model.json.gz"
 """Which theme a question describes in everyday words ('mum's been in and out of the Bradgate Unit'), trained
 on the theme questions with their names masked: a named theme is the rules' to find."""
+TOPIC_MODEL_PATH = Path(__file__).parent / "data" / "topic_model.json.gz"
+"""Which explainer a process question asks for ('who decides whether there is a review' is how reviews work;
+'what are they allowed to hold back' is why only a briefing), trained on the process questions labelled with
+one topic: the wording of such questions is too varied for the topics' few aliases."""
 FORMAT = 1
 CHAR_SIZES = (3, 4, 5)  # character n-grams inside word boundaries: robust to typos and inflection
 WORD_SIZES = (1, 2)
@@ -219,9 +223,15 @@ def shipped_theme_model() -> IntentModel | None:
     return IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
 
 
+@cache
+def shipped_topic_model() -> IntentModel | None:
+    """The topic model built beside the intent model; None when there is none."""
+    return IntentModel.load(TOPIC_MODEL_PATH) if TOPIC_MODEL_PATH.exists() else None
+
+
 class IntentScorer:
-    """Scores a question's intents over one knowledge base view: its masker, its intents' kinds, a model; and,
-    with a theme model, which of the view's themes it describes."""
+    """Scores a question's intents over one knowledge base view: its masker, its intents' kinds, a model; with
+    a theme model, which of the view's themes it describes; with a topic model, which explainer it asks for."""
 
     def __init__(
         self,
@@ -230,12 +240,16 @@ class IntentScorer:
         kinds: Mapping[str, ReplyKind],
         themes: IntentModel | None = None,
         theme_ids: Iterable[str] = (),
+        topics: IntentModel | None = None,
+        topic_ids: Iterable[str] = (),
     ) -> None:
         self.model = model
         self.masker = masker
         self.kinds = dict(kinds)
         self.themes = themes
         self.theme_ids = frozenset(theme_ids)
+        self.topics = topics
+        self.topic_ids = frozenset(topic_ids)
 
     @classmethod
     def for_view(
@@ -244,11 +258,13 @@ class IntentScorer:
         view: KnowledgeBase,
         themes: IntentModel | None = None,
         norm: Callable[[str], Tokens] | None = None,
+        topics: IntentModel | None = None,
     ) -> IntentScorer:
         """`norm`: the matcher's normalised names of this view (Masker.from_knowledge)."""
         kinds = {intent.id: intent.kind for intent in view.intents}
         masker = Masker.from_knowledge(view, norm=norm)
-        return cls(model, masker, kinds, themes, (theme.id for theme in view.themes))
+        theme_ids = (theme.id for theme in view.themes)
+        return cls(model, masker, kinds, themes, theme_ids, topics, (topic.id for topic in view.topics))
 
     def scores(self, text: str) -> Scores:
         return self.model.scores(self.masker.tokens(text))
@@ -256,7 +272,14 @@ class IntentScorer:
     def theme_scores(self, text: str) -> Scores:
         """The view's themes the question may describe, best first (none without a theme model): a theme the
         model knows but the view no longer holds is left out."""
-        if self.themes is None:
+        return self._held(self.themes, self.theme_ids, text)
+
+    def topic_scores(self, text: str) -> Scores:
+        """The view's explainers the question may ask for, best first (none without a topic model)."""
+        return self._held(self.topics, self.topic_ids, text)
+
+    def _held(self, model: IntentModel | None, held: frozenset[str], text: str) -> Scores:
+        if model is None:
             return Scores(())
-        ranked = self.themes.scores(self.masker.tokens(text)).ranked
-        return Scores(tuple((theme, p) for theme, p in ranked if theme in self.theme_ids))
+        ranked = model.scores(self.masker.tokens(text)).ranked
+        return Scores(tuple((entry, p) for entry, p in ranked if entry in held))

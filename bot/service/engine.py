@@ -17,7 +17,7 @@ from bot.answers.reply import Reply, para
 from bot.kb.models import KnowledgeBase, ReplyKind
 from bot.kb.visibility import as_london, next_release, public_view, utc_instant
 from bot.nlu import combine
-from bot.nlu.learned import IntentScorer, shipped_model, shipped_theme_model
+from bot.nlu.learned import IntentScorer, shipped_model, shipped_theme_model, shipped_topic_model
 from bot.nlu.matcher import ACTION_KIND, NEEDS_ENTRY, Match, Matcher, Ref
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ class Engine:
                 model = shipped_model() if self._learned else None
                 matcher = Matcher(view)
                 names = matcher.entities.name_norm
-                scorer = IntentScorer.for_view(model, view, shipped_theme_model(), names) if model is not None else None
+                themes, topics = shipped_theme_model(), shipped_topic_model()
+                scorer = IntentScorer.for_view(model, view, themes, names, topics) if model is not None else None
                 snap = _Snapshot(moment, next_release(self._kb, moment), view, matcher, Composer(view), scorer)
                 self._snapshot = snap
             return snap

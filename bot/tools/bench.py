@@ -146,7 +146,7 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     scorer over the view: what a start costs before the first answer."""
     from bot.kb.loader import load_knowledge
     from bot.kb.visibility import public_view
-    from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, IntentModel, IntentScorer
+    from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, TOPIC_MODEL_PATH, IntentModel, IntentScorer
     from bot.nlu.matcher import Matcher
 
     t0 = time.perf_counter()
@@ -157,8 +157,10 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     matcher = Matcher(view)
     t3 = time.perf_counter()
     themes = IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
+    topics = IntentModel.load(TOPIC_MODEL_PATH) if TOPIC_MODEL_PATH.exists() else None
     model = IntentModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
-    scorer = IntentScorer.for_view(model, view, themes, matcher.entities.name_norm) if model is not None else None
+    names = matcher.entities.name_norm
+    scorer = IntentScorer.for_view(model, view, themes, names, topics) if model is not None else None
     t4 = time.perf_counter()
     timing = {"load_s": t1 - t0, "view_s": t2 - t1, "matcher_s": t3 - t2, "learned_s": t4 - t3, "total_s": t4 - t0}
     return kb, view, matcher, scorer, timing

@@ -24,7 +24,16 @@ from bot.nlu.learned import CLARIFY, FALLBACK, IntentModel, IntentScorer, Masker
 from bot.nlu.normalise import Tokens
 from bot.service.engine import Engine, system_clock
 from bot.tools.evaluation import Labelled, is_right, load_labels
-from bot.tools.train import REGRESSION_DIR, fit, label_files, sector_themes, theme_pairs, training_pairs
+from bot.tools.train import (
+    REGRESSION_DIR,
+    fit,
+    label_files,
+    sector_themes,
+    theme_pairs,
+    topic_ids,
+    topic_pairs,
+    training_pairs,
+)
 
 FOLDS = 5
 Fit = Callable[[Sequence[Tokens], Sequence[str]], IntentModel]
@@ -104,7 +113,11 @@ def cross_validate(
         model = fit_model(*training_pairs(masker, train))
         theme_tokens, themes = theme_pairs(masker, train, sectors)
         theme_model = fit_model(theme_tokens, themes) if len(set(themes)) > 1 else None
-        scorer = IntentScorer(model, masker, kinds, theme_model, (theme.id for theme in snap.view.themes))
+        topic_tokens, topics = topic_pairs(masker, train, topic_ids(kb))
+        topic_model = fit_model(topic_tokens, topics) if len(set(topics)) > 1 else None
+        theme_ids = (theme.id for theme in snap.view.themes)
+        held = (topic.id for topic in snap.view.topics)
+        scorer = IntentScorer(model, masker, kinds, theme_model, theme_ids, topic_model, held)
         scored: dict[str, Scores] = {}
 
         def score(text: str, scorer: IntentScorer = scorer, scored: dict[str, Scores] = scored) -> Scores:
@@ -117,7 +130,9 @@ def cross_validate(
             for label in labelled[name]:
                 match = snap.matcher.match(label.q)  # the rules alone: the shipped model saw every file
                 best = score(label.q).best[0]
-                combined = with_scorer(snap.matcher, score, kinds, label.q, match, scorer.theme_scores)
+                combined = with_scorer(
+                    snap.matcher, score, kinds, label.q, match, scorer.theme_scores, scorer.topic_scores
+                )
                 out.append(
                     Scored(
                         file=name,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.kb.loader import load_knowledge
 from bot.kb.models import KnowledgeBase
-from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, IntentModel, Masker, features, label_of
+from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, TOPIC_MODEL_PATH, IntentModel, Masker, features, label_of
 from bot.nlu.normalise import Tokens
 from bot.tools.evaluation import Labelled, load_labels
 
@@ -72,6 +72,16 @@ def theme_pairs(masker: Masker, labels: Sequence[Labelled], sectors: frozenset[s
     return [masker.tokens(label.q) for label, theme in about if theme], [theme for _, theme in about if theme]
 
 
+def topic_pairs(masker: Masker, labels: Sequence[Labelled], topics: frozenset[str]) -> tuple[list[Tokens], list[str]]:
+    """The process questions labelled with one explainer, for the topic model."""
+    about = [(label, label.entries[0]) for label in labels if len(label.entries) == 1 and label.entries[0] in topics]
+    return [masker.tokens(label.q) for label, _ in about], [topic for _, topic in about]
+
+
+def topic_ids(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(topic.id for topic in kb.topics)
+
+
 def label_files(directory: Path) -> list[Path]:
     """The labelled question sets of a folder (`questions*.yaml`; floors.yaml and the like are not sets)."""
     return sorted(directory.glob("questions*.yaml"))
@@ -91,6 +101,10 @@ def run_train(knowledge: Path, args: argparse.Namespace) -> int:
     theme_model = fit(tokens, themes)
     theme_model.save(args.theme_output)
     print(f"themes: trained on {len(themes)} questions, {len(theme_model.classes)} themes; wrote {args.theme_output}")
+    tokens, topics = topic_pairs(masker, labels, topic_ids(kb))
+    topic_model = fit(tokens, topics)
+    topic_model.save(args.topic_output)
+    print(f"topics: trained on {len(topics)} questions, {len(topic_model.classes)} topics; wrote {args.topic_output}")
     return 0
 
 
@@ -98,3 +112,4 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", type=Path, default=REGRESSION_DIR, help="folder of labelled YAML files")
     parser.add_argument("--output", type=Path, default=MODEL_PATH, help="where to write the model")
     parser.add_argument("--theme-output", type=Path, default=THEME_MODEL_PATH, help="where to write the theme model")
+    parser.add_argument("--topic-output", type=Path, default=TOPIC_MODEL_PATH, help="where to write the topic model")
