@@ -6,6 +6,7 @@ from nlu_helpers import the_matcher
 
 from bot.kb.models import ReplyKind
 from bot.nlu.matcher import LONG_MESSAGE_WORDS, Ref, last_question
+from bot.nlu.sentences import asked_span
 
 CONTEXT = (
     "Bit of background: I'm a GP safeguarding lead and last month one of our practice's patients was seriously "
@@ -99,7 +100,7 @@ def test_the_sentence_a_long_message_asks_in_is_its_last_question() -> None:
     matcher = the_matcher()
     length = len(matcher.tokens(text)[0])
     starts = matcher.sentence_starts(text, length)
-    assert matcher.asked_span(text, starts, length) == (starts[-2], starts[-1])
+    assert asked_span(text, starts, length) == (starts[-2], starts[-1])
 
 
 def test_a_refusal_whose_words_do_not_meet_in_one_sentence_never_takes_the_answer() -> None:

@@ -9,6 +9,7 @@ from nlu_helpers import named, the_matcher, words
 from bot.kb.models import ReplyKind
 from bot.nlu.normalise import Tokens
 from bot.nlu.safety import Safety, SafetyDecision
+from bot.nlu.sentences import asked_span
 from bot.nlu.types import Hit
 
 
@@ -22,7 +23,7 @@ def read_long(story: str) -> tuple[Tokens, list[Hit], dict[str, float], tuple[in
     tokens, hits = named(story)
     scores, _ = matcher.intents.scores(tokens)
     starts = matcher.sentence_starts(story, len(tokens))
-    return tokens, hits, scores, starts, matcher.asked_span(story, starts, len(tokens))
+    return tokens, hits, scores, starts, asked_span(story, starts, len(tokens))
 
 
 def decide(text: str) -> SafetyDecision:

@@ -178,3 +178,37 @@ def test_a_place_the_writer_had_or_did_things_in_is_their_story() -> None:
     ):
         tokens, hits = named(story)
         assert not scope().names_other_area(tokens, hits, story), story
+
+
+def test_a_known_other_area_before_a_review_word_is_judged_by_whose_case_it_is() -> None:
+    """'A Sheffield review' told in passing is another area's name we know: not an unknown place, so the
+    rules that read whose case it is decide ('comparing with a Sheffield review… when was Patricia published?')."""
+    assert not scope().names_unknown_place("comparing with a Sheffield review I know well")
+    assert scope().names_unknown_place("comparing with a Zorvale review I know well")
+    story = "Doing my dissertation at Leicester Uni, comparing with a Sheffield review. When was Patricia published?"
+    tokens, hits = named(story)
+    assert not scope().names_other_area(tokens, hits, story)
+
+
+def test_with_ours_named_their_case_in_the_sentence_that_asks_is_theirs() -> None:
+    for story, theirs in (
+        ("Could you tell me about the Patricia review from Kirklees? Not the Leicester one.", True),
+        ("I read about a Child E review from Croydon. Is the Leicester Child E an LCSPR?", False),
+        ("leicester and derby reviews", False),
+    ):
+        tokens, hits = named(story)
+        assert scope().names_other_area(tokens, hits, story) is theirs, story
+
+
+def test_a_place_told_outside_the_sentence_that_asks_is_the_writer_s_story() -> None:
+    """Unless the question points back to it ('they'), or its sentence names one of our reviews (their
+    namesake), or it owns a case."""
+    for story, theirs in (
+        ("We merged with a surgery in Northants and it went well. Where is the referral form?", False),
+        ("We merged with a surgery in Northants and it went well. What reviews have they published?", True),
+        ("A colleague in Rochdale had a Child C and D review over there. Was that about neglect?", True),
+        ("My cousin works on reviews in Rochdale. Where is the referral form?", True),
+        ("after the rochdale drama my TA asked about grooming. not asking about rochdale, whats the learning", False),
+    ):
+        tokens, hits = named(story)
+        assert scope().names_other_area(tokens, hits, story) is theirs, story

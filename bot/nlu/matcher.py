@@ -11,7 +11,6 @@ Each component has its own module under bot/nlu/; every threshold is in bot/nlu/
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -27,6 +26,7 @@ from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Synonyms, Tokens, normalise, normalise_words, words
 from bot.nlu.safety import FOR_REFERENCE, Safety
 from bot.nlu.scope import Scope
+from bot.nlu.sentences import asked_span, sentences
 from bot.nlu.spelling import Spelling
 from bot.nlu.thresholds import AMBIGUITY_MARGIN, THRESHOLD
 from bot.nlu.types import Candidate, Hit, Match, Period, Reading, Ref
@@ -94,7 +94,6 @@ ASKING_OPENERS = (
 """How a last sentence that asks begins, when it ends without a question mark."""
 OFF_TOPIC = "offtopic"
 """What the synonyms make of 'totally unrelated', 'off topic': the last question owes nothing to the story."""
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 def last_question(text: str) -> str | None:
@@ -102,10 +101,10 @@ def last_question(text: str) -> str | None:
     in a short message, or when the last question is the whole message."""
     if len(text.split()) < LONG_MESSAGE_WORDS:
         return None
-    sentences = _SENTENCE_END.split(text.strip())
-    asked = [s for s in sentences if s.rstrip().endswith("?")]
-    if not asked and sentences[-1].lower().startswith(ASKING_OPENERS):
-        asked = sentences[-1:]  # 'Where can I read it.', 'any learning on this' typed without a question mark
+    told = sentences(text)
+    asked = [s for s in told if s.rstrip().endswith("?")]
+    if not asked and told[-1].lower().startswith(ASKING_OPENERS):
+        asked = told[-1:]  # 'Where can I read it.', 'any learning on this' typed without a question mark
     return asked[-1] if asked and asked[-1].strip() != text.strip() else None
 
 
@@ -166,20 +165,10 @@ class Matcher:
         if len(text.split()) < shortest:
             return ()
         starts, at = [], 0
-        for sentence in _SENTENCE_END.split(text.strip()):
+        for sentence in sentences(text):
             starts.append(at)
             at += len(self.tokens(sentence)[0])
         return tuple(starts) if at == length and len(starts) > 1 else ()
-
-    @staticmethod
-    def asked_span(text: str, starts: tuple[int, ...], length: int) -> tuple[int, int] | None:
-        """The tokens of the sentence a long message asks in: its last '?' sentence, else its last sentence."""
-        if not starts:
-            return None
-        sentences = _SENTENCE_END.split(text.strip())
-        asking = [i for i, sentence in enumerate(sentences) if sentence.rstrip().endswith("?")]
-        i = asking[-1] if asking else len(starts) - 1
-        return starts[i], starts[i + 1] if i + 1 < len(starts) else length
 
     def said_not_urgent(self, text: str) -> bool:
         """The writer says no child is at risk now ('not urgent', 'no immediate risk', 'for my notes'), or tells
@@ -241,7 +230,7 @@ class Matcher:
         r.named = self.entities.hits(r.tokens, r.corrected)  # entities
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
         r.sentence_starts = self.sentence_starts(r.text, len(r.tokens))
-        asked = self.asked_span(r.text, r.sentence_starts, len(r.tokens))
+        asked = asked_span(r.text, r.sentence_starts, len(r.tokens))
         refusing = any(self.intents.kind(i) == ReplyKind.FALLBACK for i in r.scores)  # a request: in one sentence
         requests = r.sentence_starts or (self.sentence_starts(r.text, len(r.tokens), 0) if refusing else ())
         safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked, requests)  # urgent first

@@ -14,6 +14,7 @@ from bot.nlu.english import ABOUT_SOMEONE, NAMING, STOPWORDS
 from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
+from bot.nlu.sentences import asked_span
 from bot.nlu.spelling import MAX_PIECE
 from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, ORIGIN_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit, Match, Reading
@@ -26,6 +27,10 @@ ONES = frozenset({"one", "ones"})
 """After a place: that place's review or reviews ('the Sheffield one')."""
 OWNING = frozenset({"from", "in", "of", "by", "for", "at"})
 """Between a case and the place that owns it: 'reviews in Kent', 'a child from Derby'."""
+NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), ("nothing", "to")})
+"""Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
+POINTING_BACK = frozenset({"they", "their", "them", "theirs"})
+"""In the sentence that asks, words that may point back to a place told before it ('what did they publish?')."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -116,25 +121,58 @@ class Scope:
         if not (context or theirs):
             return False
         namesakes = {i - 1 for i, _ in areas}  # 'Rutland, Vermont': a home town's namesake abroad is theirs
-        if any(
-            t in self._entities.home_area_words
+        ours = [
+            i
+            for i, t in enumerate(tokens)
+            if t in self._entities.home_area_words
             and i not in namesakes
             and not self.comes_from(tokens, i, after_from=False)
-            for i, t in enumerate(tokens)
-        ):
+        ]
+        if ours:
             # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
-            # (not 'the Leicester one, not the Nottingham one')
-            return any(tokens[max(0, i - 2) : i] != ("not", "the") for i, n in theirs)
+            # (not 'the Leicester one, not the Nottingham one'), or when the sentence that asks names their case
+            # and not ours ('tell me about the Patricia review from Kirklees? not the Leicester one'; not 'I read
+            # of a Child E from Croydon. Not that one: is the Leicester Child E an LCSPR?', 'Leicester and Derby
+            # reviews')
+            if any(tokens[max(0, i - 2) : i] != ("not", "the") for i, n in theirs):
+                return True
+            starts = self._sentence_starts(text, len(tokens)) if text else ()
+            first, end = asked_span(text, starts, len(tokens)) or (0, len(tokens))
+            if any(first <= i < end for i in ours):
+                return False
+            return any(first <= i < end and self.owns(tokens, i, n, hits, starts) for i, n in areas)
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?'
         starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
+        told = self._told_in_passing(text, tokens, starts, hits)
         return any(  # 'our Coventry team', 'the Derby hub', 'our trainer in Lincoln': where someone works
             padded[i + n + 1] not in self._lex.unit_words
             and padded[i] not in SPEAKERS_OWN
             and not (padded[i] in {"in", "at"} and SPEAKERS_OWN.intersection(padded[max(0, i - 3) : i]))
-            and (self.owns(tokens, i, n, hits, starts) or not self.comes_from(tokens, i, n))
+            and not NOT_ASKED.intersection(itertools.pairwise(tokens[max(0, i - 3) : i]))
+            and (self.owns(tokens, i, n, hits, starts) or not (told(i) or self.comes_from(tokens, i, n)))
             for i, n in areas
         )
+
+    @staticmethod
+    def _told_in_passing(text: str, tokens: Tokens, starts: tuple[int, ...], hits: list[Hit]) -> Callable[[int], bool]:
+        """Whether a place at word i is told outside the sentence a message asks in, which does not point back
+        to it ('they', 'their'), in a sentence naming none of our reviews: 'we merged with a practice in
+        Northants. Where is the LLR referral form?' asks about ours; 'my cousin in Kettering had a Child C and
+        D review over there. Was that neglect?' asks about theirs. (A place that owns a case is theirs wherever
+        it is told: `owns`.)"""
+        span = asked_span(text, starts, len(tokens)) if len(starts) > 1 else None
+        if span is None or POINTING_BACK.intersection(tokens[span[0] : span[1]]):
+            return lambda i: False
+        first, end = span
+        bounds = (*starts, len(tokens))
+        reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+
+        def told(i: int) -> bool:
+            k = max(j for j, start in enumerate(starts) if start <= i)
+            return not first <= i < end and not any(bounds[k] <= p < bounds[k + 1] for p in reviews)
+
+        return told
 
     def owns(self, tokens: Tokens, i: int, n: int, hits: list[Hit], starts: tuple[int, ...] = ()) -> bool:
         """The place of `n` words at word i owns a case or review: one follows it in the same sentence (`starts`:
@@ -216,8 +254,10 @@ class Scope:
 
     def _unknown_run(self, run_words: list[Tokens], mistyped: frozenset[str]) -> bool:
         """Some word of a capitalised run is no word we know: not ours, not a typo of ours, no everyday word. A
-        run with a home place in it is ours ('De Montfort', 'Melton Mowbray')."""
-        if self._lex.home_places.intersection(t for n in run_words for t in n):
+        run with a home place in it is ours ('De Montfort', 'Melton Mowbray'); one naming another area we know
+        ('Croydon', 'Milton Keynes') is `names_other_area`'s to judge, which reads whose case it is."""
+        run = tuple(t for n in run_words for t in n)
+        if self._lex.home_places.intersection(run) or self._names_known_area(run):
             return False
         return any(
             t.isalpha()
@@ -229,6 +269,9 @@ class Scope:
             for n in run_words
             for t in n
         )
+
+    def _names_known_area(self, run: Tokens) -> bool:
+        return any(run[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(run)))
 
     def names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
