@@ -86,3 +86,16 @@ def test_a_greeting_before_a_question_we_do_not_know_is_no_greeting() -> None:
     stranger = matcher.match("Hi. What was the outcome of the CQC inspection of the maternity unit at the Infirmary?")
     assert stranger.kind == ReplyKind.FALLBACK
     assert matcher.match("Hi there, just saying hello and having a little look around first").intent == "greeting"
+
+
+def test_a_town_names_the_partnership_that_covers_it_not_the_one_guessed() -> None:
+    match = the_matcher().match("our nursery is in melton mowbray, which partnership covers us, city or county?")
+    assert (match.intent, match.refs) == ("about", (Ref("partnership", "lrscp"),))
+    match = the_matcher().match("i work in oakham, which safeguarding partnership covers me, the leicester one?")
+    assert (match.intent, match.refs) == ("about", (Ref("partnership", "lrscp"),))
+
+
+def test_partnerships_compared_are_both_answered_wherever_the_writer_works() -> None:
+    match = the_matcher().match("is the lscpb the same as the lrscp? i work in oakham")
+    assert match.intent == "about"
+    assert set(match.refs) == {Ref("partnership", "lscpb"), Ref("partnership", "lrscp")}

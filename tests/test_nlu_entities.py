@@ -107,3 +107,9 @@ def test_a_speaker_asked_about_as_a_person_is_the_partnership_she_spoke_for() ->
     tokens, hits = named("what did amanda boodhoo say")  # asked what she said: her statements
     assert refs(entities().speakers_as_partnerships(tokens, hits)) == refs(hits)
     assert all(h.ref.kind == "statement" for h in hits)
+
+
+def test_a_partnership_s_town_names_that_partnership_first_named_first() -> None:
+    assert entities().placed(words("our nursery is in melton mowbray")) == ("lrscp",)
+    assert entities().placed(words("oakham or leicester, which board")) == ("lrscp",)
+    assert entities().placed(words("which board covers leicester")) == ()

@@ -97,3 +97,12 @@ def test_an_area_an_editor_adds_is_another_area_at_once(tmp_path: Path) -> None:
     after = Engine(load_knowledge(kb), lambda: NOW).snapshot().matcher.match(question)
     assert not (before.kind == ReplyKind.FALLBACK and before.unknown_review)
     assert after.kind == ReplyKind.FALLBACK and after.unknown_review
+
+
+def test_a_town_an_editor_adds_to_a_partnership_is_a_home_place_and_names_that_partnership(tmp_path: Path) -> None:
+    kb = copy_knowledge(tmp_path, "after")
+    edit(kb / "partnerships.yaml", "places: [Melton Mowbray, Melton, Oakham]", "places: [Melton, Oakham, Zorby Vale]")
+    matcher = Engine(load_knowledge(kb), lambda: NOW).snapshot().matcher
+    assert {"zorby", "vale"} <= matcher.lexicon.home_places
+    assert matcher.entities.placed(matcher.tokens("our school is in zorby vale")[0]) == ("lrscp",)
+    assert "zorby" not in the_matcher().lexicon.home_places

@@ -50,6 +50,11 @@ class Partnership(Entry):
     website: Url
     about: Text = Field(description="A plain summary of who they are.")
     home: bool = Field(False, description="True for the partnership whose bot this is; its reviews win ties.")
+    places: list[Text] = Field(
+        [],
+        description="Towns and districts of its area, to recognise which partnership a question means ('I work "
+        "in Melton: which partnership covers me?'). Recognition only, never shown in a reply.",
+    )
 
 
 class DocumentType(StrEnum):

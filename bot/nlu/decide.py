@@ -36,6 +36,10 @@ SECTOR_ASKED = frozenset({"for", "on", "about", "to", "learning", "briefing", "n
 """Words just before a sector that ask about it: 'learning for GPs', 'NSPCC health', 'anything on housing'."""
 
 
+COMPARING = frozenset({"same", "difference", "compare", "comparison", "versus", "vs", "both", "separate"})
+"""Words that compare partnerships: each named is asked about, whatever town the writer is in."""
+
+
 class Decide:
     """Ranking and the final choice, over one view's intents and names."""
 
@@ -208,10 +212,21 @@ class Decide:
     def finish(self, match: Match, r: Reading) -> Match:
         """The areas a question about partnerships names, and other partnerships' namesakes of the review."""
         if match.intent in AREA_INTENTS:
-            match = self._with_areas(match, r.tokens)
+            match = self._by_place(self._with_areas(match, r.tokens), r.tokens)
         if r.alternatives and match.kind == ReplyKind.ANSWER and any(ref.kind == "review" for ref in match.refs):
             match = replace(match, alternatives=r.alternatives)
         return match
+
+    def _by_place(self, match: Match, tokens: Tokens) -> Match:
+        """'I work in Melton, am I under the city board or someone else?': a town of one partnership's area
+        names the partnership whose page or numbers answer; another partnership named beside it is a guess to
+        correct ('are we under the city board or the county one?'). Two compared ('is the Leicester board the same
+        as the Leicestershire one? I work in Oadby') are both asked about."""
+        placed = self._entities.placed(tokens)
+        if len(placed) != 1 or COMPARING.intersection(tokens):
+            return match
+        covering = Ref("partnership", placed[0])
+        return replace(match, refs=(covering, *(ref for ref in match.refs if ref.kind != "partnership")))
 
     @staticmethod
     def _asked_for(hit: Hit, tokens: Tokens) -> bool:

@@ -105,6 +105,8 @@ class EntityIndex:
         self.area_words = {  # 'Leicester (the city)': 'the city and the county' names both partnerships' areas
             found.group(1): p.id for p in view.partnerships if (found := AREA_WORD.search(p.area))
         }
+        self._places = {norm(place): p.id for p in view.partnerships for place in p.places}
+        self._longest_place = max((len(place) for place in self._places), default=0)
         self._topic_phrases = [" ".join(norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]
         self._build(view)
@@ -345,6 +347,16 @@ class EntityIndex:
             score_cutoff=TOPIC_CUTOFF,
         )
         return (Ref("topic", self._topic_of_phrase[found[2]]),) if found else ()
+
+    def placed(self, tokens: Tokens) -> tuple[str, ...]:
+        """The partnerships whose towns the question names ('I work in Melton'), first named first."""
+        found = [
+            self._places[tokens[i : i + n]]
+            for i in range(len(tokens))
+            for n in range(1, self._longest_place + 1)
+            if tokens[i : i + n] in self._places
+        ]
+        return tuple(dict.fromkeys(found))
 
     # ----- about entries --------------------------------------------------------------------------
     def is_weak(self, hit: Hit) -> bool:

@@ -85,6 +85,9 @@ class Lexicon:
             return tuple(dict.fromkeys(f" {phrase} " for phrase in written if phrase))
 
         sets = {field: frozenset(field_words(field)) for field in cls.__dataclass_fields__ if field not in PHRASE_LISTS}
+        sets["home_places"] |= {  # every word of each partnership's places: 'Melton Mowbray', 'Castle Donington'
+            word for p in view.partnerships for place in p.places for word in (norm or str.split)(place.lower())
+        }
         return cls(
             **sets,
             law_questions=tuple(field_words("law_questions")),
