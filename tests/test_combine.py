@@ -11,6 +11,7 @@ from nlu_helpers import the_matcher
 
 from bot.kb.models import ReplyKind
 from bot.nlu.combine import (
+    ASK_BACK_CONFIDENCE,
     LOWER_URGENT,
     LOWER_URGENT_AT_MOST,
     LOWER_WORDS,
@@ -26,6 +27,7 @@ from bot.nlu.combine import (
     combine,
     may_change,
     rescued,
+    settled,
     understand,
     with_model,
     with_topic,
@@ -311,6 +313,26 @@ def test_a_did_you_mean_stands_where_the_model_is_unsure_or_asks_which_review() 
         assert understand(the_matcher(), scorer, DID_YOU_MEAN).kind == ReplyKind.CLARIFY  # type: ignore[arg-type]
     nothing_named = SureOf("theme")  # a theme the question does not name
     assert understand(the_matcher(), nothing_named, DID_YOU_MEAN).kind == ReplyKind.CLARIFY  # type: ignore[arg-type]
+
+
+def test_a_did_you_mean_offering_one_review_is_answered_where_the_model_is_sure_what_is_asked() -> None:
+    one = Match(ReplyKind.CLARIFY, None, confidence=69.0, choices=(Ref("review", "baby-scr"),))
+    answered = settled(the_matcher(), "that babby one, the SCR, did they ever finish it", one, sure("review"), KINDS)
+    assert (answered.kind, answered.intent, answered.refs) == (ReplyKind.ANSWER, "review", one.choices)
+    two = replace(one, choices=(Ref("review", "baby-scr"), CHILD_E))
+    assert settled(the_matcher(), "that one, did they ever finish it", two, sure("review"), KINDS) == two
+
+
+def test_a_model_sure_one_unnamed_review_is_meant_asks_back_instead_of_listing_them() -> None:
+    question = "my new manager said read the july 2024 review before monday, which one is it and what's in it"
+    listed = answer("latest_reviews")
+    asked = with_model(the_matcher(), question, listed, sure("clarify"), KINDS)
+    assert asked.kind == ReplyKind.CLARIFY and len(asked.choices) > 1
+    assert all(ref.kind == "review" for ref in asked.choices)
+    named = answer("review", CHILD_E)  # a review named is the rules' to answer
+    assert with_model(the_matcher(), question, named, sure("clarify"), KINDS) == named
+    unsure = with_model(the_matcher(), question, listed, sure("clarify", ASK_BACK_CONFIDENCE - 0.01), KINDS)
+    assert unsure.kind == ReplyKind.ANSWER
 
 
 class Describes:

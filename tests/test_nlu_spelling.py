@@ -78,3 +78,11 @@ def test_a_home_place_is_never_corrected() -> None:
     assert "blaby" in the_matcher().lexicon.home_places
     assert spelling().correct_word("blaby") is None
     assert spelling().correct_word("babby") == "baby"
+
+
+def test_a_review_name_typed_as_one_word_comes_apart() -> None:
+    join = spelling().join_spelled
+    assert join(("childcd", "review")) == ("child", "c", "and", "d", "review")
+    assert join(("childe", "pls")) == ("child", "e", "pls")
+    assert join(("childcare", "review")) == ("childcare", "review")  # not one of our names' letters
+    assert join(("childx", "review")) == ("childx", "review")

@@ -91,6 +91,13 @@ class Clarify:
             return self._in_period(r, self._decide.final(best, candidates, tokens), period)
         return self._decide.final(best, candidates, tokens)
 
+    def which(self, tokens: Tokens) -> tuple[Ref, ...]:
+        """The reviews a question about one unnamed review may mean: those published in the period it names
+        ('the July 2024 one'), else the most recent."""
+        period = period_of(tokens)
+        fitting = self._entities.published_in(period) if period is not None else ()
+        return fitting[:CHOICES] if len(fitting) > 1 else self._entities.recent_reviews()
+
     def asks_for_one(self, tokens: Tokens, pronoun: bool = True) -> bool:
         """'send me the briefing', 'the 2024 Leicester LCSPR', 'the one with her foreword': one document, not
         named (unless plurals say otherwise)."""

@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from bot.kb.models import ReplyKind
 from bot.nlu.intents import INTENT_TAKES
-from bot.nlu.learned import FALLBACK, IntentScorer, Scores
+from bot.nlu.learned import CLARIFY, FALLBACK, IntentScorer, Scores
 from bot.nlu.matcher import Match, Matcher, Ref
 
 Themes = Callable[[str], Scores]
@@ -77,6 +77,15 @@ LOWER_URGENT_AT_MOST = 0.1
 LOWER_WORDS = 12
 """The fewest words of a message whose urgent decision the model may set aside: a story told with its
 question ('closed years ago', 'for our training day'), never a short cry for help ('emergency')."""
+
+ASK_BACK_CONFIDENCE = 0.8
+"""The model's probability for 'clarify' before an answer that names no review becomes 'Did you mean …?' between
+the reviews the question may mean (with `ASK_BACK_MARGIN`)."""
+ASK_BACK_MARGIN = 0.5
+ASKED_BACK = frozenset({"latest_reviews", "review", "where_to_read"})
+"""The answers a review left unsaid turns into a question back: a list of reviews, or one review's answers (not
+the list of statements: 'what has the chair said?' asks for every one). Out of fold over 148 files this asked
+back 4 questions labelled so and 1 list of a month's reviews (docs/accuracy.md)."""
 
 TIE_MARGIN = 0.1
 """The least lead of the model's probability for one of the rules' tied answers over the rules' choice before
@@ -204,6 +213,13 @@ def _with_model(
         return Match(ReplyKind.URGENT, "urgent", confidence=round(100 * scores.best[1], 1))
     if not_ours(match, scores) and len(question.split()) >= NOT_OURS_WORDS:
         return Match(ReplyKind.FALLBACK, None)
+    if asks_back(match, scores) and len(question.split()) >= NOT_OURS_WORDS:
+        return Match(
+            ReplyKind.CLARIFY,
+            None,
+            confidence=match.confidence,
+            choices=matcher.clarify.which(matcher.tokens(question)[0]),
+        )
     decisive = asked if asked is not None and match.from_last_question else scores
     if match.kind == ReplyKind.CLARIFY:
         return settled(matcher, question, match, decisive, kinds, themes)
@@ -274,17 +290,16 @@ def settled(
 ) -> Match:
     """A 'Did you mean one of these reviews?' answered instead where the model is sure the question asks
     something else the question names ('what does LSCPB stand for, it's on the front of the briefing': the
-    term), or needs no entry (`SETTLE_CONFIDENCE`, `SETTLE_MARGIN`). Never for a review: which one is what
-    the rules ask."""
+    term), or needs no entry (`SETTLE_CONFIDENCE`, `SETTLE_MARGIN`). Which review is what the rules ask, unless
+    they offer one: 'that babby one, the SCR, did they ever finish it?' is the answer about that review."""
     best, confidence = scores.best
     takes = INTENT_TAKES.get(best, frozenset())
-    if (
-        kinds.get(best) != ReplyKind.ANSWER
-        or confidence < SETTLE_CONFIDENCE
-        or scores.margin < SETTLE_MARGIN
-        or "review" in takes
-    ):
+    if kinds.get(best) != ReplyKind.ANSWER or confidence < SETTLE_CONFIDENCE or scores.margin < SETTLE_MARGIN:
         return match
+    if "review" in takes:
+        if len(match.choices) != 1 or match.choices[0].kind != "review":
+            return match
+        return Match(ReplyKind.ANSWER, best, match.choices, round(100 * confidence, 1))
     return _answer(matcher, question, match, best, confidence, themes)
 
 
@@ -372,6 +387,21 @@ def not_ours(match: Match, scores: Scores) -> bool:
         and best == FALLBACK
         and confidence >= NOT_OURS_CONFIDENCE
         and scores.margin >= NOT_OURS_MARGIN
+    )
+
+
+def asks_back(match: Match, scores: Scores) -> bool:
+    """The model sure a question the rules answered without naming a review asks about one review left unsaid
+    (`ASK_BACK_CONFIDENCE`, with its margin): 'my manager said read the July 2024 review: which one is it and
+    what's in it?' is asked back, not answered with every review of the month."""
+    best, confidence = scores.best
+    return (
+        match.kind == ReplyKind.ANSWER
+        and match.intent in ASKED_BACK
+        and not any(ref.kind == "review" for ref in match.refs)
+        and best == CLARIFY
+        and confidence >= ASK_BACK_CONFIDENCE
+        and scores.margin >= ASK_BACK_MARGIN
     )
 
 

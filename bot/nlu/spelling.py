@@ -59,6 +59,8 @@ SPOKEN_LETTERS = {
 }
 """Letters as dictation writes them ('el ess see bee', 'see and dee'). Only read as letters beside another
 spoken letter or an acronym's piece, and only kept when they make an acronym or letters of a review's name."""
+MAX_GLUED = 2
+"""The most letters of a review's name typed onto its first word: 'childcd'."""
 MAX_PIECES = 5
 MAX_PIECE = 3
 
@@ -89,6 +91,8 @@ class Spelling:
                 if word in self._names:
                     self._names_by_length[len(word)].append(word)
         self.correct_word = lru_cache(maxsize=WORD_CACHE_SIZE)(self._correct_uncached)
+        self._letters = frozenset(n for n in self._names if len(n) == 1 and n.isalpha())  # 'e' of 'Child E'
+        self._name_heads = lexicon.name_words & self._names  # 'child' of 'Child E'
 
     def _correct_uncached(self, token: str, names_a_letter: bool = False) -> str | None:
         """The vocabulary word a typo was meant to be, or None when nothing is close enough.
@@ -138,10 +142,31 @@ class Spelling:
     def join_spelled(self, raw: Tokens) -> Tokens:
         """Acronyms spelt out or dictated in pieces: 'L S C B', 'NSP CC', 'LCS PR', 'CSP are' (R said aloud)
         become 'lscb', 'nspcc', 'lcspr', 'cspr'. Only pieces of up to three letters, and only when together
-        they make one of the knowledge base's acronyms: 'in to' never becomes 'into'."""
+        they make one of the knowledge base's acronyms: 'in to' never becomes 'into'. A review's name typed as
+        one word comes apart first: 'childcd' is 'child c and d'."""
+        raw = self._unglued(raw)
         if not self._acronyms or not any(len(a) <= MAX_PIECE >= len(b) for a, b in itertools.pairwise(raw)):
             return raw  # most questions: no two short words side by side
         return replace_runs(raw, MAX_PIECES, self._spelled)
+
+    def _unglued(self, raw: Tokens) -> Tokens:
+        """A name word glued to one or two of our review names' letters ('childe', 'childcd'), split."""
+        if not any(len(t) > SHORTEST_TARGET and t not in self._vocabulary and t[-1] in self._letters for t in raw):
+            return raw  # most questions: nothing glued
+        out: list[str] = []
+        for token in raw:
+            head = next((h for h in self._name_heads if token.startswith(h)), "")
+            letters = token[len(head) :]
+            if (
+                head
+                and token not in self._vocabulary
+                and 0 < len(letters) <= MAX_GLUED
+                and self._letters >= set(letters)
+            ):
+                out += [head, *" and ".join(letters).split()]
+            else:
+                out.append(token)
+        return tuple(out)
 
     def _spelled(self, window: Tokens) -> Tokens | None:
         """What a run of pieces spells: one of our acronyms ('l s c b'), or the letters of a review's name
