@@ -404,12 +404,20 @@ def test_a_fallback_for_want_of_anything_confident_is_answered_where_the_model_i
     [
         Match(ReplyKind.FALLBACK, None, refused=True),
         Match(ReplyKind.FALLBACK, None, someone_elses=True),
-        Match(ReplyKind.FALLBACK, None, unknown_review=True),
+        Match(ReplyKind.FALLBACK, None, unknown_review=True, someone_elses=True),
     ],
 )
 def test_a_refusal_or_someone_else_s_case_is_never_answered_by_the_model(fallback: Match) -> None:
     question = "what did the derby review say about the baby in the end"
     assert rescued(the_matcher(), question, fallback, sure("about"), KINDS) is fallback
+
+
+def test_a_fallback_for_want_of_a_confident_rule_about_reviews_may_be_rescued() -> None:
+    """'What have reviews said about children in homes like that?': reviews are asked about, but no name we do
+    not hold (scope says so with `someone_elses`)."""
+    about_reviews = Match(ReplyKind.FALLBACK, None, unknown_review=True)
+    question = "what have reviews said about kids caring for a dad who hears voices"
+    assert rescued(the_matcher(), question, about_reviews, sure("how_reviews_work"), KINDS).kind == ReplyKind.ANSWER
 
 
 def test_the_model_never_names_the_entry_of_a_fallback_it_answers() -> None:

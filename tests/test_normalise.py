@@ -157,6 +157,13 @@ def test_longest_synonym_wins_whatever_the_order_given() -> None:
         assert table.rewrite(words("WT2023")) == ("working", "together", "2023")
 
 
+def test_a_word_standing_for_several_is_spelt_out_first_so_a_variant_may_begin_inside_it() -> None:
+    table = Synonyms([("is not", ["isnt"]), ("nonemergency", ["not an emergency", "isnt urgent"])])
+    assert table.rewrite(words("it isnt an emergency")) == ("it", "is", "nonemergency")
+    assert table.rewrite(words("this isnt urgent")) == ("this", "nonemergency")  # a variant written with it
+    assert table.rewrite(words("it isnt")) == ("it", "is", "not")
+
+
 def test_synonyms_are_matched_on_whole_words_and_not_rewritten_twice() -> None:
     table = Synonyms([("child", ["kid"]), ("young child", ["child"])])
     assert table.rewrite(("kidney",)) == ("kidney",)

@@ -313,13 +313,13 @@ def rescued(
 ) -> Match:
     """A fallback the rules gave because nothing they read was confident (not a refusal, not someone else's
     case) answered where the model is sure what is asked (`RESCUE_CONFIDENCE`, `RESCUE_MARGIN`): 'is Rutland
-    covered by the Leicester board or someone else?', 'what r u for?'. An entry intent needs an entry of its
-    kind named; the model never names one."""
+    covered by the Leicester board or someone else?', 'what r u for?', 'what have reviews said about kids
+    caring for a dad who hears voices?' (a fallback about reviews, though no name we do not hold: scope marks
+    those someone else's). An entry intent needs an entry of its kind named; the model never names one."""
     best, confidence = scores.best
     if (
         match.refused
         or match.someone_elses
-        or match.unknown_review
         or confidence < RESCUE_CONFIDENCE
         or scores.margin < RESCUE_MARGIN
         or len(question.split()) < NOT_OURS_WORDS

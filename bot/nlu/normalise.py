@@ -116,20 +116,28 @@ def stem(token: str) -> str:
 
 
 class Synonyms:
-    """Rewrites variant word sequences to their canonical form, longest variant first."""
+    """Rewrites variant word sequences to their canonical form, longest variant first. One word that stands for
+    several ('isnt' for 'is not', 'im' for 'i am') is spelt out first, in questions and variants alike, so a
+    variant may begin inside it: 'it isnt an emergency' holds 'not an emergency'."""
 
     def __init__(self, pairs: Iterable[tuple[str, Sequence[str]]]) -> None:
+        written = [(words(canonical), [words(variant) for variant in variants]) for canonical, variants in pairs]
+        self._spelt_out = {v: target for target, variants in written for v in variants if len(v) == 1 < len(target)}
         self._table: dict[Tokens, Tokens] = {}
-        for canonical, variants in pairs:
-            target = words(canonical)
+        for target, variants in written:
             for variant in variants:
-                source = words(variant)
+                source = self._spell_out(variant)
                 if source and source != target:
                     self._table[source] = target
         self._longest = max((len(k) for k in self._table), default=0)
 
+    def _spell_out(self, tokens: Tokens) -> Tokens:
+        if not any((t,) in self._spelt_out for t in tokens):
+            return tokens
+        return tuple(word for t in tokens for word in self._spelt_out.get((t,), (t,)))
+
     def rewrite(self, tokens: Tokens) -> Tokens:
-        return replace_longest(tokens, self._table, self._longest)
+        return replace_longest(self._spell_out(tokens), self._table, self._longest)
 
 
 def replace_longest(tokens: Tokens, table: Mapping[Tokens, Tokens], longest: int) -> Tokens:
