@@ -212,3 +212,19 @@ def test_a_place_told_outside_the_sentence_that_asks_is_the_writer_s_story() -> 
     ):
         tokens, hits = named(story)
         assert scope().names_other_area(tokens, hits, story) is theirs, story
+
+
+def test_there_asked_after_a_place_the_writer_comes_from_asks_about_that_place() -> None:
+    for story, theirs in (
+        ("I'm from Wales. What's the process for a case review there and who commissions it?", True),
+        ("I'm from Wales. Is there a case review process like yours?", False),  # 'is there' names no place
+        ("I trained in Wales and back there it was different. What is a case review?", False),
+    ):
+        tokens, hits = named(story)
+        assert scope().names_other_area(tokens, hits, story) is theirs, story
+
+
+def test_a_place_followed_by_years_tells_when_not_whose_case() -> None:
+    story = "I trained in Rochdale years ago so this is close to home. What is the learning on grooming?"
+    tokens, hits = named(story)
+    assert not scope().names_other_area(tokens, hits, story)

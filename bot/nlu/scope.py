@@ -31,6 +31,14 @@ NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), 
 """Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
 POINTING_BACK = frozenset({"they", "their", "them", "theirs"})
 """In the sentence that asks, words that may point back to a place told before it ('what did they publish?')."""
+THERE_IS = frozenset(
+    {"is", "are", "was", "were", "be", "been", "has", "have", "had", "any", "anything", "over", "up", "back", "and"}
+)
+"""Before 'there' that is no place asked about: 'is there', 'anything there'; 'over there', 'up there' tell of
+the writer's story as often as they ask."""
+THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
+AGE_UNITS = frozenset({"year", "month", "week"})
+"""Child words only in an age ('a 6 month old'): after a place they tell when, not whose ('Kent years ago')."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -42,6 +50,18 @@ def _titled(word: str) -> bool:
 
 VOWELS = frozenset("aeiouy")
 """A first name has a vowel; 'NQT', 'DSL' and 'PCSO' are roles."""
+
+
+def asked_there(tokens: Tokens, after: int, asked: tuple[int, int] | None) -> bool:
+    """'There' as a place after word `after`, in the sentence that asks (`asked`, when the message has several):
+    'I'm from Wales. How does a review work there?' asks about the place told before, wherever the writer comes
+    from. Not 'is there', 'there are', nor 'back there we had…' told in the story."""
+    first, end = asked or (0, len(tokens))
+    return any(
+        t == "there" and tokens[j - 1] not in THERE_IS and tokens[j + 1 : j + 2] not in THERE_IS_AFTER
+        for j, t in enumerate(tokens[max(after, first) : end], max(after, first))
+        if j
+    )
 
 
 class Scope:
@@ -67,7 +87,8 @@ class Scope:
         self._namers = lexicon.name_words | lexicon.child_nouns | lexicon.generic_review_words  # '<a child> called …'
         self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
-        self._owned = self._owners | lexicon.one_document_words  # after a place that owns it: 'Derby's report'
+        # after a place that owns it: 'Derby's report', 'the Coventry baby'; not an age's unit ('Rochdale years ago')
+        self._owned = (self._owners | lexicon.one_document_words) - AGE_UNITS
 
     def refusal(self, r: Reading) -> Match:
         """A request the bot must refuse (identify a child, write a chronology), sure and not urgent: the fallback."""
@@ -142,15 +163,20 @@ class Scope:
                 return False
             return any(first <= i < end and self.owns(tokens, i, n, hits, starts) for i, n in areas)
         if "national" in tokens:
-            return False  # 'where do I find other areas' reviews?'
+            return False  # 'where do I find other areas' reviews?', 'the national panel looked at a case in Solihull'
         starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
         told = self._told_in_passing(text, tokens, starts, hits)
+        asked = asked_span(text, starts, len(tokens)) if len(starts) > 1 else None
         return any(  # 'our Coventry team', 'the Derby hub', 'our trainer in Lincoln': where someone works
             padded[i + n + 1] not in self._lex.unit_words
             and padded[i] not in SPEAKERS_OWN
             and not (padded[i] in {"in", "at"} and SPEAKERS_OWN.intersection(padded[max(0, i - 3) : i]))
             and not NOT_ASKED.intersection(itertools.pairwise(tokens[max(0, i - 3) : i]))
-            and (self.owns(tokens, i, n, hits, starts) or not (told(i) or self.comes_from(tokens, i, n)))
+            and (
+                self.owns(tokens, i, n, hits, starts)
+                or asked_there(tokens, i + n, asked)
+                or not (told(i) or self.comes_from(tokens, i, n))
+            )
             for i, n in areas
         )
 
