@@ -422,3 +422,20 @@ def test_a_refusal_only_as_sure_as_a_concern_never_silences_it() -> None:
 def test_children_counted_with_a_word_between_are_pointed_at() -> None:
     assert safety().points_at_one_child(words("a woman who has two young children"))
     assert not safety().points_at_one_child(words("a woman who has young children"))
+
+
+def test_harm_of_the_last_hours_outside_the_frame_s_sentence_is_urgent_whatever_else_is_asked() -> None:
+    """A training frame set aside ('I was going to ask… for a training session, but…') does not make today's
+    harm to one child a story; the frame in the harm's own sentence does."""
+    story = (
+        "I am a teaching assistant at a primary school in the city. "
+        "I was going to ask what reviews say about neglect for a case study, but something has just "
+        "happened. A little lad in my class told me this morning that his dad hit him. "
+        "What do I do first?"
+    )
+    tokens, hits, scores, starts, asked = read_long(story)
+    assert starts and safety().harmed_lately(safety().masked(tokens, hits), starts)
+    assert safety().decide(tokens, hits, scores, starts, asked).urgent
+    framed = "Training scenario: a little lad in my class told me this morning that his dad hit him. Learning?"
+    tokens, hits, scores, starts, asked = read_long(framed)
+    assert not safety().harmed_lately(safety().masked(tokens, hits), starts)

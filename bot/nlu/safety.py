@@ -178,9 +178,12 @@ class Safety:
                 and not self.one_child_and_a_concern(masked, sentence_starts)
             )
         ) and not self.urgent_whatever_said(tokens, masked, sentence_starts)
-        needed = NEVER if said_not_urgent or self.framed(tokens, scores) else ONE_CUE  # 'not urgent', 'scenario:'
+        harmed_lately = self.harmed_lately(masked, sentence_starts)
+        framed = self.framed(tokens, scores) and not harmed_lately
+        needed = NEVER if said_not_urgent or framed else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and (
             self.life_at_risk_now(tokens)  # 'he'll kill em… I do safeguarding training': a life at risk first
+            or harmed_lately  # '…for a training session, but something's just happened: a lad has a black eye
             or not self.asks_for_learning(masked, scores, named)
             # a child brought into the story with a concern, whatever the message goes on to ask
             or (asked is not None and self.one_child_and_a_concern(masked, sentence_starts, asked, pronouns=False))
@@ -191,7 +194,7 @@ class Safety:
                 "said not urgent"
                 if said_not_urgent
                 else "a scenario, a case study, a closed case or a child said to be safe: no child at risk now"
-                if self.framed(tokens, scores)
+                if framed
                 else "asks for learning, about no child now"
             )
         return SafetyDecision(False, urgency, refused, reason, refusals)
@@ -227,14 +230,17 @@ class Safety:
     def harmed_lately(self, masked: Tokens, sentence_starts: tuple[int, ...] = ()) -> bool:
         """A sentence (or two neighbouring ones: 'a little lad in my class. He told me today that dad hurts him')
         naming one child, with an urgent rule's words and a time of the last hours (`last-hours`),
-        that does not itself say no child is at risk ('not worried about any one baby today'), in a message not
-        framed as training or the past: 'not urgent but… a 7 year old in my class said his mum's partner shut him
-        in the shed all night last night'."""
+        that does not itself say no child is at risk ('not worried about any one baby today'), nor frame it as
+        training or the past: 'not urgent but… a 7 year old in my class said his mum's partner shut him in the
+        shed all night last night'; 'I was going to ask about neglect for a training session, but something's
+        just happened. A little lad has come in with a black eye'. A frame elsewhere in the message does not
+        make the harm of the last hours a story."""
         sentences = [*sentence_runs(masked, sentence_starts, 1), *sentence_runs(masked, sentence_starts, 2)] or [masked]
-        return not says(masked, self._lex.frames) and any(
+        return any(
             says(sentence, self._lex.last_hours)
             and self.names_one_child(sentence)
             and not self.said_not_urgent(tuple(t for t in sentence if t != NOT_URGENT))  # 'not worried about any one'
+            and not says(sentence, self._lex.frames)
             and self.urgent_near(sentence)
             for sentence in sentences
         )
