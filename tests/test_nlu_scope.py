@@ -195,6 +195,8 @@ def test_with_ours_named_their_case_in_the_sentence_that_asks_is_theirs() -> Non
         ("Could you tell me about the Patricia review from Kirklees? Not the Leicester one.", True),
         ("I read about a Child E review from Croydon. Is the Leicester Child E an LCSPR?", False),
         ("leicester and derby reviews", False),
+        ("the derby child e review, when was it out, someone said it tied in with the leicester child e one", True),
+        ("Not the Leicester C and D one, the Derby review. What happened to her?", True),  # ours set aside
     ):
         tokens, hits = named(story)
         assert scope().names_other_area(tokens, hits, story) is theirs, story

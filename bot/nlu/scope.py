@@ -148,6 +148,7 @@ class Scope:
             if t in self._entities.home_area_words
             and i not in namesakes
             and not self.comes_from(tokens, i, after_from=False)
+            and tokens[max(0, i - 2) : i] != ("not", "the")  # 'not the Leicester C and D one, the Leeds review'
         ]
         if ours:
             # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
@@ -159,9 +160,10 @@ class Scope:
                 return True
             starts = self._sentence_starts(text, len(tokens)) if text else ()
             first, end = asked_span(text, starts, len(tokens)) or (0, len(tokens))
-            if any(first <= i < end for i in ours):
-                return False
-            return any(first <= i < end and self.owns(tokens, i, n, hits, starts) for i, n in areas)
+            owning = [i for i, n in areas if first <= i < end and self.owns(tokens, i, n, hits, starts)]
+            # theirs when their case is told first in the sentence that asks: 'the Sheffield Child E review, when
+            # was that published? someone said it tied in with the Leicester one'
+            return bool(owning) and min(owning) < min((i for i in ours if first <= i < end), default=end)
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?', 'the national panel looked at a case in Solihull'
         starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
