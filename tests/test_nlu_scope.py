@@ -197,6 +197,7 @@ def test_with_ours_named_their_case_in_the_sentence_that_asks_is_theirs() -> Non
         ("leicester and derby reviews", False),
         ("the derby child e review, when was it out, someone said it tied in with the leicester child e one", True),
         ("Not the Leicester C and D one, the Derby review. What happened to her?", True),  # ours set aside
+        ("What did the Derby partnership say about Child D? Someone said it was like the Leicester one.", True),
     ):
         tokens, hits = named(story)
         assert scope().names_other_area(tokens, hits, story) is theirs, story

@@ -21,6 +21,8 @@ from bot.nlu.types import Hit, Match, Reading
 
 PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
+AREA_BODIES = PLACE_OWNERS | {("board",)}
+"""After a place in the sentence that asks: that area's partnership ('what did the Warwickshire partnership say?')."""
 SPEAKERS_OWN = frozenset({"our", "my"})
 """Before an area's name: the speaker's own team or office there ('our Coventry team')."""
 ONES = frozenset({"one", "ones"})
@@ -160,7 +162,12 @@ class Scope:
                 return True
             starts = self._sentence_starts(text, len(tokens)) if text else ()
             first, end = asked_span(text, starts, len(tokens)) or (0, len(tokens))
-            owning = [i for i, n in areas if first <= i < end and self.owns(tokens, i, n, hits, starts)]
+            owning = [
+                i
+                for i, n in areas
+                if first <= i < end
+                and (self.owns(tokens, i, n, hits, starts) or tuple(tokens[i + n : i + n + 1]) in AREA_BODIES)
+            ]
             # theirs when their case is told first in the sentence that asks: 'the Sheffield Child E review, when
             # was that published? someone said it tied in with the Leicester one'
             return bool(owning) and min(owning) < min((i for i in ours if first <= i < end), default=end)
