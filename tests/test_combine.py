@@ -420,6 +420,12 @@ def test_a_fallback_for_want_of_a_confident_rule_about_reviews_may_be_rescued() 
     assert rescued(the_matcher(), question, about_reviews, sure("how_reviews_work"), KINDS).kind == ReplyKind.ANSWER
 
 
+def test_an_answer_about_partnerships_the_model_chose_is_about_the_one_covering_the_town_named() -> None:
+    question = "i live in melton, is that covered by the lscpb or someone else"
+    answered = understand(the_matcher(), SureOf("about"), question)  # type: ignore[arg-type]
+    assert (answered.intent, answered.refs) == ("about", (Ref("partnership", "lrscp"),))
+
+
 def test_the_model_never_names_the_entry_of_a_fallback_it_answers() -> None:
     nothing = Match(ReplyKind.FALLBACK, None)
     assert rescued(the_matcher(), "what was that one about then please", nothing, sure("review"), KINDS) is nothing

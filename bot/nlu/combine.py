@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from bot.kb.models import ReplyKind
-from bot.nlu.intents import INTENT_TAKES
+from bot.nlu.intents import AREA_INTENTS, INTENT_TAKES
 from bot.nlu.learned import CLARIFY, FALLBACK, IntentScorer, Scores
 from bot.nlu.matcher import Match, Matcher, Ref
 
@@ -190,8 +190,11 @@ def with_model(
     themes: Themes | None = None,
 ) -> Match:
     """The model's say (`_with_model`), and then, for a theme answer that names no theme of harm, the theme the
-    theme model is sure the question describes (`with_theme`)."""
+    theme model is sure the question describes (`with_theme`); an answer about partnerships the model chose is
+    about the one whose town the question names, as the rules' would be (`Decide.by_place`)."""
     said = _with_model(matcher, question, match, scores, kinds, asked, themes)
+    if said is not match and said.intent in AREA_INTENTS:
+        said = matcher.decide.by_place(said, matcher.tokens(question)[0])
     return with_theme(matcher, question, said, themes) if themes is not None else said
 
 

@@ -212,12 +212,12 @@ class Decide:
     def finish(self, match: Match, r: Reading) -> Match:
         """The areas a question about partnerships names, and other partnerships' namesakes of the review."""
         if match.intent in AREA_INTENTS:
-            match = self._by_place(self._with_areas(match, r.tokens), r.tokens)
+            match = self.by_place(self._with_areas(match, r.tokens), r.tokens)
         if r.alternatives and match.kind == ReplyKind.ANSWER and any(ref.kind == "review" for ref in match.refs):
             match = replace(match, alternatives=r.alternatives)
         return match
 
-    def _by_place(self, match: Match, tokens: Tokens) -> Match:
+    def by_place(self, match: Match, tokens: Tokens) -> Match:
         """'I work in Melton, am I under the city board or someone else?': a town of one partnership's area
         names the partnership whose page or numbers answer; another partnership named beside it is a guess to
         correct ('are we under the city board or the county one?'). Two compared ('is the Leicester board the same
