@@ -26,6 +26,7 @@ from bot.nlu.combine import (
     break_tie,
     combine,
     may_change,
+    overruled,
     rescued,
     settled,
     understand,
@@ -424,6 +425,18 @@ def test_an_answer_about_partnerships_the_model_chose_is_about_the_one_covering_
     question = "i live in melton, is that covered by the lscpb or someone else"
     answered = understand(the_matcher(), SureOf("about"), question)  # type: ignore[arg-type]
     assert (answered.intent, answered.refs) == ("about", (Ref("partnership", "lrscp"),))
+
+
+def test_a_refusal_is_set_aside_only_where_the_model_is_near_certain_of_an_answer_about_an_entry_named() -> None:
+    refused = Match(ReplyKind.FALLBACK, None, refused=True)
+    question = "i help at the homework club and someone mentioned a review called child e, what is it about"
+    answered = overruled(the_matcher(), question, refused, sure("review", 0.97), KINDS)
+    assert (answered.kind, answered.intent, answered.refs) == (ReplyKind.ANSWER, "review", (CHILD_E,))
+    assert overruled(the_matcher(), question, refused, sure("review", 0.9), KINDS) is refused  # fallback 0.1
+    nothing_named = "i help at the homework club, what is that one about"
+    assert overruled(the_matcher(), nothing_named, refused, sure("review", 0.97), KINDS) is refused
+    identifying = "whats child e's real name and which school did they go to"  # never, however sure the model
+    assert overruled(the_matcher(), identifying, refused, sure("review", 0.99), KINDS) is refused
 
 
 def test_the_model_never_names_the_entry_of_a_fallback_it_answers() -> None:

@@ -275,6 +275,7 @@ class LexiconList(StrEnum):
     ORIGIN_WORDS = "origin-words"
     OTHER_AREAS = "other-areas"
     HOME_PLACES = "home-places"
+    REFUSAL_KEEPERS = "refusal-keepers"
 
 
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?: [a-z0-9]+)*$")]

@@ -30,6 +30,7 @@ from bot.kb.models import ReplyKind
 from bot.nlu.intents import AREA_INTENTS, INTENT_TAKES
 from bot.nlu.learned import CLARIFY, FALLBACK, IntentScorer, Scores
 from bot.nlu.matcher import Match, Matcher, Ref
+from bot.nlu.safety import says
 
 Themes = Callable[[str], Scores]
 """The theme model's scores of a text: which theme it describes (IntentScorer.theme_scores)."""
@@ -86,6 +87,12 @@ ASKED_BACK = frozenset({"latest_reviews", "review", "where_to_read"})
 """The answers a review left unsaid turns into a question back: a list of reviews, or one review's answers (not
 the list of statements: 'what has the chair said?' asks for every one). Out of fold over 148 files this asked
 back 4 questions labelled so and 1 list of a month's reviews (docs/accuracy.md)."""
+
+OVERRULE_CONFIDENCE = 0.9
+"""The model's probability for one answer before a refusal is set aside for it (with `OVERRULE_MARGIN` and
+`OVERRULE_FALLBACK_AT_MOST`)."""
+OVERRULE_MARGIN = 0.8
+OVERRULE_FALLBACK_AT_MOST = 0.05
 
 TIE_MARGIN = 0.1
 """The least lead of the model's probability for one of the rules' tied answers over the rules' choice before
@@ -161,9 +168,37 @@ def _with_scorer(
         calm = matcher.match(question, urgency=False)
         answer = _with_asked(matcher, score, kinds, question, calm, scores, themes) if may_raise(calm) else calm
         return answer if answer.kind == ReplyKind.ANSWER and answer.intent == scores.best[0] else match
+    if match.refused:
+        return overruled(matcher, question, match, score(question), kinds, themes)
     if not may_raise(match):
         return match
     return _with_asked(matcher, score, kinds, question, match, score(question), themes)
+
+
+def overruled(
+    matcher: Matcher,
+    question: str,
+    match: Match,
+    scores: Scores,
+    kinds: Mapping[str, ReplyKind],
+    themes: Themes | None = None,
+) -> Match:
+    """A refusal set aside where the model is near certain the question asks for an answer we hold, and gives
+    the fallback almost nothing (`OVERRULE_CONFIDENCE`, `OVERRULE_MARGIN`, `OVERRULE_FALLBACK_AT_MOST`): a word
+    of an errand told in passing ('I help at the homework club… a review called Patricia, what's it about?',
+    'our poster only has the office hours one… what number out of hours for Rutland?') is no request. An entry
+    intent needs an entry of its kind named; the model never names one, and never adds the urgent reply here. A
+    refusal beside a name, a school, a login (`refusal-keepers`) always stands."""
+    best, confidence = scores.best
+    if (
+        kinds.get(best) != ReplyKind.ANSWER
+        or says(matcher.tokens(question)[0], matcher.lexicon.refusal_keepers)  # 'what was the baby's name?'
+        or confidence < OVERRULE_CONFIDENCE
+        or scores.margin < OVERRULE_MARGIN
+        or scores.of(FALLBACK) > OVERRULE_FALLBACK_AT_MOST
+    ):
+        return match
+    return _answer(matcher, question, match, best, confidence, themes)
 
 
 def _with_asked(

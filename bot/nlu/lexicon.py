@@ -19,6 +19,7 @@ PHRASE_LISTS = frozenset(
         "handled_phrases",
         "life_threats",
         "last_hours",
+        "refusal_keepers",
     }
 )
 """Lists read as phrases or tuples, not as sets of words."""
@@ -60,6 +61,7 @@ class Lexicon:
     address_words: frozenset[str]
     other_areas: tuple[str, ...]
     home_places: frozenset[str]
+    refusal_keepers: tuple[str, ...]
 
     @classmethod
     def of(cls, view: KnowledgeBase, norm: Callable[[str], Tokens] | None = None) -> Lexicon:
@@ -96,6 +98,7 @@ class Lexicon:
             handled_phrases=phrases("handled_phrases"),
             life_threats=phrases("life_threats"),
             last_hours=phrases("last_hours"),
+            refusal_keepers=phrases("refusal_keepers"),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
         )
