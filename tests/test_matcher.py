@@ -949,3 +949,10 @@ def test_the_surer_of_two_questions_about_one_review_leads(matcher: Matcher) -> 
     """'The full report … ever going to be made public?' asks about the review (92), though 'full report'
     (a where-to-read cue, 85) comes first."""
     assert matcher.match("is the full baby scr report ever going to be released").intent == "review"
+
+
+def test_a_theme_read_in_a_story_of_grown_ups_only_that_asks_no_learning_is_not_ours(matcher: Matcher) -> None:
+    match = matcher.match("my son is 30 and has mental health problems")
+    assert match.kind == ReplyKind.FALLBACK and match.someone_elses
+    asked = matcher.match("my son is 30 and hears voices, what have reviews found on parental mental health")
+    assert (asked.kind, asked.intent) == (ReplyKind.ANSWER, "theme")

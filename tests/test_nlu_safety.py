@@ -439,3 +439,10 @@ def test_harm_of_the_last_hours_outside_the_frame_s_sentence_is_urgent_whatever_
     framed = "Training scenario: a little lad in my class told me this morning that his dad hit him. Learning?"
     tokens, hits, scores, starts, asked = read_long(framed)
     assert not safety().harmed_lately(safety().masked(tokens, hits), starts)
+
+
+def test_kin_told_with_a_grown_up_s_age_is_no_child() -> None:
+    assert safety().about_adults(named("my son is 30 and lives alone, he hears voices")[0])
+    assert not safety().about_adults(named("my son is 13 and lives with his dad, he hears voices")[0])
+    assert safety().grown_ups_only(named("my son is 30 and lives alone, he hears voices")[0])
+    assert not safety().grown_ups_only(named("she is 25 and drinks, her kids are 4 and 6")[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nlu_helpers import named, reading, the_matcher
 
 from bot.kb.models import ReplyKind
-from bot.nlu.scope import Scope
+from bot.nlu.scope import NOT_OUR_AREA, Scope
 from bot.nlu.types import Match
 
 
@@ -231,3 +231,12 @@ def test_a_place_followed_by_years_tells_when_not_whose_case() -> None:
     story = "I trained in Rochdale years ago so this is close to home. What is the learning on grooming?"
     tokens, hits = named(story)
     assert not scope().names_other_area(tokens, hits, story)
+
+
+def test_a_question_said_not_to_be_about_our_area_is_another_area_s() -> None:
+    r = reading("how does the ird process work up here")
+    assert scope().elsewhere(r) is None
+    r = reading("how does the ird process work up here")
+    r.tokens = ("this", NOT_OUR_AREA, *r.tokens)  # what the synonyms make of 'this isn't about Leicester'
+    match = scope().elsewhere(r)
+    assert match is not None and match.kind == ReplyKind.FALLBACK and match.someone_elses

@@ -51,6 +51,8 @@ EXAMPLE_WORDS = frozenset({"eg", "like", "including", "incl", "beyond", "besides
 """'Which themes, eg neglect', 'anything beyond neglect?': the themes after them are examples of the list asked for."""
 EXAMPLE_PAIRS = frozenset({("for", "example"), ("such", "as"), ("e", "g"), ("other", "than"), ("apart", "from")})
 ABOUT_SOMEONE = frozenset({("about",), ("into",), ("of",), ("on",), ("re",)})  # 'a review about/into X Y'
+AGE_UNITS = frozenset({"year", "month", "week", "day"})
+"""Words of one child's age ('11 week old', '9 year old'), else of time ('years ago')."""
 NAMING = frozenset({"called", "named"})  # 'a child called Jayden'
 NEGATORS = frozenset({"no", "not", "none", "nothing", "isnt", "arent", "never", "without"})
 NEGATION_REACH = frozenset(

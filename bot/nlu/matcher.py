@@ -261,5 +261,13 @@ class Matcher:
         r.candidates = candidates = self.decide.rank(r)  # decide
         if candidates and candidates[0].score >= THRESHOLD:
             best = self.decide.first_mentioned(candidates)
-            return self.decide.finish(self.clarify.settle(best, candidates, r), r)  # clarify, then decide
+            decided = self.decide.finish(self.clarify.settle(best, candidates, r), r)  # clarify, then decide
+            if (
+                decided.intent == "theme"
+                and self.safety.grown_ups_only(r.tokens)
+                and not self.safety.mentions_learning(r.tokens)
+            ):  # 'my son is 30, in and out of mental health units… can you help me?'
+                r.note("scope", "a theme read in a story of grown-ups only, asking no learning: not ours")
+                return Match(ReplyKind.FALLBACK, None, someone_elses=True)
+            return decided
         return self.clarify.partial(r)  # nothing confident: half-named reviews, or the fallback

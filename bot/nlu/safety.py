@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from bot.kb.models import ReplyKind
 from bot.nlu.english import (
+    AGE_UNITS,
     ASKING,
     GENERIC_BEFORE,
     NAMING,
@@ -43,6 +44,8 @@ NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
+GROWN_KIN = frozenset({"son", "daughter", "stepson", "stepdaughter", "grandson", "granddaughter", "nephew", "niece"})
+"""Kin who may be grown up: 'my son is 30' tells of an adult son, not of a child."""
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
 HEDGES = frozenset(
@@ -81,7 +84,6 @@ MEETINGS_AND_PAPERS = frozenset(
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 DEFINITE = frozenset({"the", "that"})
 REVIEWS_SAY = frozenset({"say", "said", "says", "tell", "told", "tells"})  # after a review word: what a review says
-AGE_UNITS = frozenset({"year", "month", "week", "day"})  # '11 week old', '9 year old': one child's age
 NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
 """Before a concern word, a state now: 'she has a bruise', 'he is scared', 'the baby with a burn'."""
@@ -566,18 +568,34 @@ class Safety:
         """A grown-up's age is given ('a 19 year old care leaver', 'she is 34'), no child is brought into the
         story and no life is at risk now: its 'she' and 'him' are adults, for whom the urgent reply's children's
         duty numbers are not."""
-        aged = any(
+        grown = self.grown_kin(tokens)
+        aged = bool(grown) or any(
             (a.isdigit() and b == "adult")
             or (a in PRONOUNS and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT)
             for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
         )
+        told = tuple(t for t in tokens if t not in grown)  # 'my son is 30': that son is no child
         return (
             aged
-            and not self._lex.child_nouns.intersection(tokens)  # 'year 9 girl… he is 19': she is the child
-            and not self.points_at_one_child(tuple(t for t in tokens if t not in PRONOUNS))
+            and not self._lex.child_nouns.intersection(told)  # 'year 9 girl… he is 19': she is the child
+            and not self.points_at_one_child(tuple(t for t in told if t not in PRONOUNS))
             and not self.children_now(tokens)
             and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
         )
+
+    @staticmethod
+    def grown_kin(tokens: Tokens) -> frozenset[str]:
+        """Kin told with a grown-up's age: 'my son is 30'."""
+        return frozenset(
+            a
+            for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
+            if a in GROWN_KIN and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT
+        )
+
+    def grown_ups_only(self, tokens: Tokens) -> bool:
+        """`about_adults`, with no other word of children at all ('her kids are 4 and 6' brings children in)."""
+        children = self._lex.child_words - AGE_UNITS - self.grown_kin(tokens)
+        return self.about_adults(tokens) and not children.intersection(tokens)
 
     def names_one_child(self, tokens: Tokens) -> bool:
         """`points_at_one_child` by a child brought into the story ('a toddler', 'my 9 year old'), not a pronoun

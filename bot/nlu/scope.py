@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from bot.kb.models import ReplyKind
-from bot.nlu.english import ABOUT_SOMEONE, NAMING, STOPWORDS
+from bot.nlu.english import ABOUT_SOMEONE, AGE_UNITS, NAMING, STOPWORDS
 from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
@@ -19,6 +19,8 @@ from bot.nlu.spelling import MAX_PIECE
 from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, ORIGIN_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit, Match, Reading
 
+NOT_OUR_AREA = "notourarea"
+"""What the synonyms make of 'this isn't really about Leicester': the question is about another area."""
 PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
 AREA_BODIES = PLACE_OWNERS | {("board",)}
@@ -39,8 +41,6 @@ THERE_IS = frozenset(
 """Before 'there' that is no place asked about: 'is there', 'anything there'; 'over there', 'up there' tell of
 the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
-AGE_UNITS = frozenset({"year", "month", "week"})
-"""Child words only in an age ('a 6 month old'): after a place they tell when, not whose ('Kent years ago')."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -89,7 +89,7 @@ class Scope:
         self._namers = lexicon.name_words | lexicon.child_nouns | lexicon.generic_review_words  # '<a child> called …'
         self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
-        # after a place that owns it: 'Derby's report', 'the Coventry baby'; not an age's unit ('Rochdale years ago')
+        # after a place that owns it: 'Derby's report', 'the Coventry baby'; not 'Kent years ago', which tells when
         self._owned = (self._owners | lexicon.one_document_words) - AGE_UNITS
 
     def refusal(self, r: Reading) -> Match:
@@ -101,7 +101,8 @@ class Scope:
         """A fallback (or the national repository) when the question is about a case we do not hold; else None."""
         tokens, hits = r.tokens, r.hits
         mistyped = frozenset(r.raw[i] for i in r.corrected if i < len(r.raw))
-        if self.names_other_area(tokens, hits, r.text) or self.names_unknown_place(r.text, mistyped):
+        other_area = NOT_OUR_AREA in tokens or self.names_other_area(tokens, hits, r.text)  # 'not about Leicester'
+        if other_area or self.names_unknown_place(r.text, mistyped):
             scores = r.scores
             asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
             # 'a case review from Birmingham', 'Birmingham's reviews'
