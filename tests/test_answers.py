@@ -181,3 +181,17 @@ def test_what_the_bot_does_names_the_home_partnership_s_area_from_the_knowledge(
     edit(directory / "partnerships.yaml", "    area: Leicester (the city)\n", "    area: Exampletown (the city)\n")
     reply = Engine(load_knowledge(directory)).answer("hello")
     assert "questions about Exampletown's published" in plain_text(reply)
+
+
+def test_a_framework_is_shown_with_the_guidance_it_is_informed_by(tmp_path: Path) -> None:
+    question = "what is the llr framework"
+    before = Engine(load_knowledge(FIXTURE_KNOWLEDGE)).answer(question)
+    assert before.entries == ("llr-framework",)
+    kb = copy_knowledge(tmp_path, "informed")
+    edit(
+        kb / "resources.yaml",
+        "      From Reviews page describes it.\n",
+        "      From Reviews page describes it.\n    informed_by: [working-together-2023]\n",
+    )
+    after = Engine(load_knowledge(kb)).answer(question)
+    assert after.entries == ("llr-framework", "working-together-2023")

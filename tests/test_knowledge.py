@@ -391,6 +391,14 @@ def test_the_same_id_in_different_sections_is_allowed(kb_dir: Path) -> None:
             "no theme with id 'no-such-theme'",
         ),
         (
+            "resources.yaml",
+            "      From Reviews page describes it.\n",
+            "      From Reviews page describes it.\n    informed_by: [no-such-guidance]\n",
+            "resources[3].informed_by[0]",
+            "no-such-guidance",
+            "no resource with id 'no-such-guidance'",
+        ),
+        (
             "statements.yaml",
             "    review: baby-scr\n",
             "    review: baby-nothing\n",
@@ -427,6 +435,7 @@ def test_the_same_id_in_different_sections_is_allowed(kb_dir: Path) -> None:
         "partnership",
         "review_type",
         "theme",
+        "resource.informed_by",
         "statement.review",
         "withheld.instead",
         "topic.related",

@@ -419,6 +419,10 @@ class Composer:
     def _resources_reply(self, match: Match, default: Iterable[str], kinds: set[ResourceKind]) -> Reply:
         ids = [i for i in self._ids(match, "resource") if i in self.resources and self.resources[i].kind in kinds]
         ids = ids or [i for i in default if i in self.resources]
+        # what a local framework follows is part of the answer: 'what guidance are the local reviews based on?'
+        ids = list(
+            dict.fromkeys([*ids, *(f for i in ids for f in self.resources[i].informed_by if f in self.resources)])
+        )
         blocks = [self._resource_block(self.resources[i]) for i in ids]
         return self._reply(match, blocks, ids, [Button("How reviews work", "how_reviews_work"), Button("Menu", "help")])
 

@@ -322,6 +322,9 @@ def _check_references(kb: KnowledgeBase, at: Locator) -> Iterator[Problem]:
         for i, theme in enumerate(resource.themes):
             if theme not in themes:
                 yield at.problem("resources", resource.id, ("themes", i), f"no theme with id {theme!r}")
+        for i, followed in enumerate(resource.informed_by):
+            if followed not in resources:
+                yield at.problem("resources", resource.id, ("informed_by", i), f"no resource with id {followed!r}")
     for statement in kb.statements:
         if statement.review not in reviews:
             yield at.problem("statements", statement.id, ("review",), f"no review with id {statement.review!r}")

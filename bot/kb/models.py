@@ -166,6 +166,9 @@ class Resource(Entry):
     published_on: dt.date | None = None
     url: Url
     summary: Text
+    informed_by: list[Slug] = Field(
+        [], description="Ids of resources it follows (a local framework, the national guidance): shown beside it."
+    )
 
 
 class Theme(Entry):
