@@ -195,3 +195,12 @@ def test_a_framework_is_shown_with_the_guidance_it_is_informed_by(tmp_path: Path
     )
     after = Engine(load_knowledge(kb)).answer(question)
     assert after.entries == ("llr-framework", "working-together-2023")
+
+
+def test_a_term_is_shown_with_the_terms_that_replaced_it(tmp_path: Path) -> None:
+    question = "what is an scr"
+    assert Engine(load_knowledge(FIXTURE_KNOWLEDGE)).answer(question).entries == ("scr",)
+    kb = copy_knowledge(tmp_path, "replaced")
+    scr = "    aliases: [SCR, serious case review, serious case reviews]\n"
+    edit(kb / "glossary.yaml", scr, scr + "    replaced_by: [cspr]\n")
+    assert Engine(load_knowledge(kb)).answer(question).entries == ("scr", "cspr")

@@ -399,6 +399,14 @@ def test_the_same_id_in_different_sections_is_allowed(kb_dir: Path) -> None:
             "no resource with id 'no-such-guidance'",
         ),
         (
+            "glossary.yaml",
+            "    aliases: [SCR, serious case review, serious case reviews]\n",
+            "    aliases: [SCR, serious case review, serious case reviews]\n    replaced_by: [no-such-term]\n",
+            "terms[2].replaced_by[0]",
+            "no-such-term",
+            "no glossary term with id 'no-such-term'",
+        ),
+        (
             "statements.yaml",
             "    review: baby-scr\n",
             "    review: baby-nothing\n",
@@ -436,6 +444,7 @@ def test_the_same_id_in_different_sections_is_allowed(kb_dir: Path) -> None:
         "review_type",
         "theme",
         "resource.informed_by",
+        "term.replaced_by",
         "statement.review",
         "withheld.instead",
         "topic.related",

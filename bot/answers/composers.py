@@ -480,7 +480,10 @@ class Composer:
 
     @composes("glossary")
     def _glossary(self, match: Match) -> Reply:
-        terms = [self.terms[i] for i in self._ids(match, "term") if i in self.terms]
+        named = [i for i in self._ids(match, "term") if i in self.terms]
+        # what replaced a term is part of its meaning: 'what replaced SCRs?'
+        ids = dict.fromkeys([*named, *(r for i in named for r in self.terms[i].replaced_by if r in self.terms)])
+        terms = [self.terms[i] for i in ids]
         blocks = [para((strong(t.term),), t.meaning) for t in terms]
         return self._reply(
             match,

@@ -325,6 +325,11 @@ def _check_references(kb: KnowledgeBase, at: Locator) -> Iterator[Problem]:
         for i, followed in enumerate(resource.informed_by):
             if followed not in resources:
                 yield at.problem("resources", resource.id, ("informed_by", i), f"no resource with id {followed!r}")
+    terms = {t.id for t in kb.terms}
+    for term in kb.terms:
+        for i, successor in enumerate(term.replaced_by):
+            if successor not in terms:
+                yield at.problem("terms", term.id, ("replaced_by", i), f"no glossary term with id {successor!r}")
     for statement in kb.statements:
         if statement.review not in reviews:
             yield at.problem("statements", statement.id, ("review",), f"no review with id {statement.review!r}")

@@ -206,6 +206,7 @@ class Term(Entry):
     term: Text
     aliases: list[Text] = []
     meaning: Text
+    replaced_by: list[Slug] = Field([], description="Ids of the terms that replaced it (SCR: CSPR): shown beside it.")
 
 
 class Topic(Entry):
