@@ -68,3 +68,8 @@ def test_namesakes_of_other_partnerships_are_a_choice() -> None:
     choices = tuple(Ref("review", f"r{i}") for i in range(5))
     match = clarify().namesakes(choices)
     assert match.kind == ReplyKind.CLARIFY and match.choices == choices[:3]
+
+
+def test_a_statement_quoted_is_answered_about_its_review_not_asked_about() -> None:
+    match = the_matcher().match("chair statement: all the recommendations have already been acted upon. which review?")
+    assert (match.kind, match.intent, match.refs) == (ReplyKind.ANSWER, "statement", (Ref("review", "baby-scr"),))

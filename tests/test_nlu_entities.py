@@ -113,3 +113,10 @@ def test_a_partnership_s_town_names_that_partnership_first_named_first() -> None
     assert entities().placed(words("our nursery is in melton mowbray")) == ("lrscp",)
     assert entities().placed(words("oakham or leicester, which board")) == ("lrscp",)
     assert entities().placed(words("which board covers leicester")) == ()
+
+
+def test_a_statement_retold_from_memory_names_its_review() -> None:
+    """Words of one statement's own ('all the recommendations have been acted upon'), not the domain's."""
+    retold = words("someone said the chair told us all the recommendations had already been acted upon")
+    assert entities().quoted(retold) == Ref("review", "baby-scr")
+    assert entities().quoted(words("what did the chair say about the learning from the review")) is None

@@ -49,6 +49,10 @@ class Clarify:
             h.ref.kind == "review" for h in best.hits
         )
         period = period_of(tokens)
+        quoted = entities.quoted(tokens) if reviewless and best.intent in REVIEW_INTENTS else None
+        if quoted is not None:  # 'a line about the board remaining committed to reviewing practice: which review?'
+            r.note("clarify", "a statement is quoted: its review")
+            return Match(ReplyKind.ANSWER, best.intent, (quoted,), round(best.score, 1))
         if reviewless and plural and period is not None and best.intent in REVIEW_INTENTS:
             fitting = entities.published_in(period)
             if fitting:

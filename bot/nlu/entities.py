@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz, process
@@ -29,12 +29,21 @@ from bot.nlu.thresholds import (
     CHOICES,
     ENTITY_CORRECTED_SCORE,
     ENTITY_SCORE,
+    QUOTED_SHORTEST,
+    QUOTED_WORDS,
     TOPIC_CUTOFF,
 )
 from bot.nlu.types import Hit, Period, Ref
 
 AREA_WORD = re.compile(r"\(the (\w+)\)")  # a partnership's area 'Leicester (the city)' gives the word 'city'
 NOT_PLACE_NAMES = frozenset({"children", "child", "city", "county"})  # in partnerships' names, but no place
+
+
+def domain_words(lexicon: Lexicon) -> frozenset[str]:
+    """The words every question about reviews uses: learning, children, reviews, documents, what was said."""
+    lists = (lexicon.learning_words, lexicon.child_words, lexicon.generic_review_words, lexicon.one_document_words)
+    more = (lexicon.content_words, lexicon.say_words, lexicon.case_words, lexicon.process_words, lexicon.recency_words)
+    return frozenset().union(*lists, *more)
 
 
 def alias_key(tokens: Tokens) -> Tokens:
@@ -206,6 +215,7 @@ class EntityIndex:
         said = {Ref("review", s.review) for s in view.statements}
         self.said_reviews = tuple(self.by_recency(said & self._local or said))  # home partnership's first
         self.all_said = tuple(self.by_recency(said))
+        self._said_words = self._words_of_one_statement(view, norm, domain_words(self._lex))
         self._published_days = {
             Ref("review", r.id): [d.published_on for d in r.documents if isinstance(d, PublishedDocument)]
             for r in view.reviews
@@ -404,6 +414,31 @@ class EntityIndex:
             return True
         natural = self.natural_intent(ref)
         return intent in {natural, "where_to_read"} or (intent == "national_repository" and natural == "theme")
+
+    @staticmethod
+    def _words_of_one_statement(
+        view: KnowledgeBase, norm: Callable[[str], Tokens], common: frozenset[str]
+    ) -> dict[str, str]:
+        """Each word told in exactly one statement (its summary and quotes), to the review it was about: the
+        words that recognise a statement quoted from memory. The domain's `common` words ('learning', 'child',
+        'review') tell no statement apart."""
+        told: dict[str, set[str]] = defaultdict(set)
+        for statement in view.statements:
+            for text in (statement.summary, *statement.quote):
+                for word in norm(text):
+                    if len(word) > QUOTED_SHORTEST and word not in STOPWORDS and word not in common:
+                        told[word].add(statement.review)
+        return {word: next(iter(reviews)) for word, reviews in told.items() if len(reviews) == 1}
+
+    def quoted(self, tokens: Tokens) -> Ref | None:
+        """The review whose statement a question quotes or retells ('a line about the board remaining committed
+        to reviewing its practice'): the one statement sharing `QUOTED_WORDS` or more of its own words with it,
+        more than any other does."""
+        counts = Counter(self._said_words[t] for t in set(tokens) if t in self._said_words)
+        ranked = counts.most_common(2)
+        if not ranked or ranked[0][1] < QUOTED_WORDS or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return Ref("review", ranked[0][0])
 
     def review_by_type(self, hits: list[Hit]) -> list[Hit]:
         """'the SCR' names a review when exactly one review is of that type."""

@@ -101,3 +101,8 @@ SAFE_REACH = 6
 """How far 'now' may sit from 'is safe' and belong to it ('she is safe in foster care now')."""
 HEDGE_REACH = 4
 """Words after 'not urgent' within which a hedge makes it a doubt: 'not an emergency I do not think'."""
+
+QUOTED_WORDS = 3
+"""Words of one statement's own a question must share to quote it ('committed', 'reviewing', 'practice')."""
+QUOTED_SHORTEST = 3
+"""Words of up to this many letters say too little to recognise a statement by."""
