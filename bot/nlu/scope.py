@@ -145,6 +145,9 @@ class Scope:
         if not (context or theirs):
             return False
         namesakes = {i - 1 for i, _ in areas}  # 'Rutland, Vermont': a home town's namesake abroad is theirs
+        starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
+        asked = asked_span(text, starts, len(tokens))  # the sentence that asks, in a message of several
+        first, end = asked or (0, len(tokens))
         ours = [
             i
             for i, t in enumerate(tokens)
@@ -161,8 +164,6 @@ class Scope:
             # reviews')
             if any(tokens[max(0, i - 2) : i] != ("not", "the") for i, n in theirs):
                 return True
-            starts = self._sentence_starts(text, len(tokens)) if text else ()
-            first, end = asked_span(text, starts, len(tokens)) or (0, len(tokens))
             owning = [
                 i
                 for i, n in areas
@@ -174,9 +175,7 @@ class Scope:
             return bool(owning) and min(owning) < min((i for i in ours if first <= i < end), default=end)
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?', 'the national panel looked at a case in Solihull'
-        starts = self._sentence_starts(text, len(tokens)) if text and areas else ()
-        told = self._told_in_passing(text, tokens, starts, hits)
-        asked = asked_span(text, starts, len(tokens)) if len(starts) > 1 else None
+        told = self._told_in_passing(tokens, starts, asked, hits)
         return any(  # 'our Coventry team', 'the Derby hub', 'our trainer in Lincoln': where someone works
             padded[i + n + 1] not in self._lex.unit_words
             and padded[i] not in SPEAKERS_OWN
@@ -191,16 +190,17 @@ class Scope:
         )
 
     @staticmethod
-    def _told_in_passing(text: str, tokens: Tokens, starts: tuple[int, ...], hits: list[Hit]) -> Callable[[int], bool]:
-        """Whether a place at word i is told outside the sentence a message asks in, which does not point back
-        to it ('they', 'their'), in a sentence naming none of our reviews: 'we merged with a practice in
-        Northants. Where is the LLR referral form?' asks about ours; 'my cousin in Kettering had a Child C and
-        D review over there. Was that neglect?' asks about theirs. (A place that owns a case is theirs wherever
-        it is told: `owns`.)"""
-        span = asked_span(text, starts, len(tokens)) if len(starts) > 1 else None
-        if span is None or POINTING_BACK.intersection(tokens[span[0] : span[1]]):
+    def _told_in_passing(
+        tokens: Tokens, starts: tuple[int, ...], asked: tuple[int, int] | None, hits: list[Hit]
+    ) -> Callable[[int], bool]:
+        """Whether a place at word i is told outside the sentence a message asks in (`asked`), which does not
+        point back to it ('they', 'their'), in a sentence naming none of our reviews: 'we merged with a practice
+        in Northants. Where is the LLR referral form?' asks about ours; 'a colleague in Kettering had a Child C
+        and D review over there. Was that neglect?' asks about theirs. (A place that owns a case is theirs
+        wherever it is told: `owns`.)"""
+        if asked is None or POINTING_BACK.intersection(tokens[asked[0] : asked[1]]):
             return lambda i: False
-        first, end = span
+        first, end = asked
         bounds = (*starts, len(tokens))
         reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
 
