@@ -4,11 +4,15 @@ The model may add the urgent reply where it is sure of a child at risk now and t
 not urgent (`raises_urgent`: a second net for new words of harm). It may set an urgent decision aside only in
 a long message it reads, with near certainty, as a question about our learning or contacts (`lowers_urgent`:
 'a case closed years ago … what have reviews found about grooming?'), and only where the rules, reading the
-message with the urgent verdict set aside, answer that same question. A refusal or someone else's case is
-never answered by the model; a fallback for want of anything the rules were confident of may be, where the
-model is sure (`rescued`: 'is Rutland covered by the Leicester board or someone else?'). The model may turn an
-answer, chat or a 'Did you mean …?' into the fallback where it is sure the question is not ours (`not_ours`:
-'the Birmingham Child E review'). Otherwise the model may swap the rules' intent for another answer it is sure
+message with the urgent verdict set aside, answer that same question. Someone else's case is never answered
+by the model, and a refusal only where it is near certain the message asks for an answer we hold and nothing
+identifying is asked (`overruled`: 'I help at the homework club… a review called Patricia, what's it about?');
+a fallback for want of anything the rules were confident of may be answered where the model is sure
+(`rescued`: 'is Rutland covered by the Leicester board or someone else?'). The model may turn an answer, chat
+or a 'Did you mean …?' into the fallback where it is sure the question is not ours (`not_ours`: 'the
+Birmingham Child E review'), and an answer naming no review into a 'Did you mean …?' where it is sure one
+unnamed review is meant (`asks_back`). The topic model chooses which explainer a process question asks for
+(`with_topic`). Otherwise the model may swap the rules' intent for another answer it is sure
 of (a confidence threshold and an ambiguity margin, as Rasa's FallbackClassifier), about the entries the rules
 found or, where those are of the wrong kind, the question's entries of the kind the new intent takes, and
 breaks the rules' exact ties (`break_tie`); the model never names an entry itself.
@@ -125,8 +129,8 @@ def understand(matcher: Matcher, scorer: IntentScorer | None, question: str) -> 
     """The rules' match, then the model's say where it has one (`with_scorer`)."""
     if scorer is None:
         return matcher.match(question)
-    scores = scorer.scores
-    return with_scorer(matcher, scores, scorer.kinds, question, themes=scorer.theme_scores, topics=scorer.topic_scores)
+    themes, topics = scorer.theme_scores, scorer.topic_scores
+    return with_scorer(matcher, scorer.scores, scorer.kinds, question, themes=themes, topics=topics)
 
 
 def with_scorer(

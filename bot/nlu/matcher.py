@@ -262,12 +262,7 @@ class Matcher:
         if candidates and candidates[0].score >= THRESHOLD:
             best = self.decide.first_mentioned(candidates)
             decided = self.decide.finish(self.clarify.settle(best, candidates, r), r)  # clarify, then decide
-            if (
-                decided.intent == "theme"
-                and self.safety.grown_ups_only(r.tokens)
-                and not self.safety.mentions_learning(r.tokens)
-            ):  # 'my son is 30, in and out of mental health units… can you help me?'
-                r.note("scope", "a theme read in a story of grown-ups only, asking no learning: not ours")
-                return Match(ReplyKind.FALLBACK, None, someone_elses=True)
+            if decided.intent == "theme" and self.safety.grown_ups_asking_no_learning(r.tokens):
+                return self.scope.grown_ups(r)  # scope: 'my son is 30, in and out of mental health units… help?'
             return decided
         return self.clarify.partial(r)  # nothing confident: half-named reviews, or the fallback

@@ -597,6 +597,11 @@ class Safety:
         children = self._lex.child_words - AGE_UNITS - self.grown_kin(tokens)
         return self.about_adults(tokens) and not children.intersection(tokens)
 
+    def grown_ups_asking_no_learning(self, tokens: Tokens) -> bool:
+        """A story of grown-ups only that asks for no learning: a theme read in it is an adult's worry, which
+        adult safeguarding answers, not the reviews of children."""
+        return self.grown_ups_only(tokens) and not self.mentions_learning(tokens)
+
     def names_one_child(self, tokens: Tokens) -> bool:
         """`points_at_one_child` by a child brought into the story ('a toddler', 'my 9 year old'), not a pronoun
         ('she signs the plan' may be the mother) nor 'the child' (often the child of a case or a review)."""

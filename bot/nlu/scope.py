@@ -97,6 +97,12 @@ class Scope:
         r.note("scope", "refused: the question asks what the bot never answers")
         return Match(ReplyKind.FALLBACK, None, refused=True)
 
+    def grown_ups(self, r: Reading) -> Match:
+        """A theme read in a story of grown-ups only, asking no learning ('my son is 30… can you help me?'):
+        adult safeguarding is another board's; the fallback, which the model may not answer."""
+        r.note("scope", "a theme read in a story of grown-ups only, asking no learning: not ours")
+        return Match(ReplyKind.FALLBACK, None, someone_elses=True)
+
     def elsewhere(self, r: Reading) -> Match | None:
         """A fallback (or the national repository) when the question is about a case we do not hold; else None."""
         tokens, hits = r.tokens, r.hits
