@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import replace
 
 from bot.answers.reply import Block, Button, Line, Reply, Span, link, para, strong, text
@@ -80,6 +80,11 @@ def withdraw_composer(intent: str) -> None:
 def answerable_intents() -> frozenset[str]:
     """The intents that have a composer; `check` pairs them with the intents the knowledge base declares."""
     return frozenset(_COMPOSERS)
+
+
+def with_linked(ids: list[str], linked: Callable[[str], Iterable[str]], known: Container[str]) -> list[str]:
+    """The ids, then the known ids each one links to (what a framework follows, what replaced a term), once each."""
+    return list(dict.fromkeys([*ids, *(j for i in ids for j in linked(i) if j in known)]))
 
 
 def uk_date(day: dt.date) -> str:
@@ -420,9 +425,7 @@ class Composer:
         ids = [i for i in self._ids(match, "resource") if i in self.resources and self.resources[i].kind in kinds]
         ids = ids or [i for i in default if i in self.resources]
         # what a local framework follows is part of the answer: 'what guidance are the local reviews based on?'
-        ids = list(
-            dict.fromkeys([*ids, *(f for i in ids for f in self.resources[i].informed_by if f in self.resources)])
-        )
+        ids = with_linked(ids, lambda i: self.resources[i].informed_by, self.resources)
         blocks = [self._resource_block(self.resources[i]) for i in ids]
         return self._reply(match, blocks, ids, [Button("How reviews work", "how_reviews_work"), Button("Menu", "help")])
 
@@ -482,8 +485,7 @@ class Composer:
     def _glossary(self, match: Match) -> Reply:
         named = [i for i in self._ids(match, "term") if i in self.terms]
         # what replaced a term is part of its meaning: 'what replaced SCRs?'
-        ids = dict.fromkeys([*named, *(r for i in named for r in self.terms[i].replaced_by if r in self.terms)])
-        terms = [self.terms[i] for i in ids]
+        terms = [self.terms[i] for i in with_linked(named, lambda i: self.terms[i].replaced_by, self.terms)]
         blocks = [para((strong(t.term),), t.meaning) for t in terms]
         return self._reply(
             match,
