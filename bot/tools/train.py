@@ -22,15 +22,16 @@ C = 10.0  # inverse regularisation, chosen by cross-validation by file (docs/acc
 REGRESSION_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "regression"
 
 
-def fit(tokens: Sequence[Tokens], labels: Sequence[str], c: float = C) -> IntentModel:
-    """Multinomial logistic regression over sublinear TF-IDF of `features`, as an IntentModel."""
+def fit(tokens: Sequence[Tokens], labels: Sequence[str], c: float = C, min_df: int = MIN_DF) -> IntentModel:
+    """Multinomial logistic regression over sublinear TF-IDF of `features` seen in `min_df` questions or more, as
+    an IntentModel."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
     counts = [features(t) for t in tokens]
     df: Counter[str] = Counter(f for c_ in counts for f in c_)
-    kept = [{f: n for f, n in c_.items() if df[f] >= MIN_DF} for c_ in counts]
+    kept = [{f: n for f, n in c_.items() if df[f] >= min_df} for c_ in counts]
     vectoriser = DictVectorizer()
     x = vectoriser.fit_transform(kept)
     tfidf = TfidfTransformer(sublinear_tf=True)
