@@ -211,22 +211,27 @@ class IntentModel:
         return cls(header["classes"], header["features"], numbers[:n], rows, header["intercept"])
 
 
+def load_if_present(path: Path) -> IntentModel | None:
+    """The model at `path`, or None when none was built (uncached: the bench times each load)."""
+    return IntentModel.load(path) if path.exists() else None
+
+
 @cache
 def shipped_model() -> IntentModel | None:
     """The model built by `python -m bot train` and shipped in the package; None when there is none."""
-    return IntentModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+    return load_if_present(MODEL_PATH)
 
 
 @cache
 def shipped_theme_model() -> IntentModel | None:
     """The theme model built beside the intent model; None when there is none."""
-    return IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
+    return load_if_present(THEME_MODEL_PATH)
 
 
 @cache
 def shipped_topic_model() -> IntentModel | None:
     """The topic model built beside the intent model; None when there is none."""
-    return IntentModel.load(TOPIC_MODEL_PATH) if TOPIC_MODEL_PATH.exists() else None
+    return load_if_present(TOPIC_MODEL_PATH)
 
 
 class IntentScorer:

@@ -146,7 +146,7 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     scorer over the view: what a start costs before the first answer."""
     from bot.kb.loader import load_knowledge
     from bot.kb.visibility import public_view
-    from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, TOPIC_MODEL_PATH, IntentModel, IntentScorer
+    from bot.nlu.learned import MODEL_PATH, THEME_MODEL_PATH, TOPIC_MODEL_PATH, IntentScorer, load_if_present
     from bot.nlu.matcher import Matcher
 
     t0 = time.perf_counter()
@@ -156,9 +156,7 @@ def build(directory: Path, now: dt.datetime) -> tuple[Any, Any, Any, Any, dict[s
     t2 = time.perf_counter()
     matcher = Matcher(view)
     t3 = time.perf_counter()
-    themes = IntentModel.load(THEME_MODEL_PATH) if THEME_MODEL_PATH.exists() else None
-    topics = IntentModel.load(TOPIC_MODEL_PATH) if TOPIC_MODEL_PATH.exists() else None
-    model = IntentModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+    themes, topics, model = (load_if_present(p) for p in (THEME_MODEL_PATH, TOPIC_MODEL_PATH, MODEL_PATH))
     names = matcher.entities.name_norm
     scorer = IntentScorer.for_view(model, view, themes, names, topics) if model is not None else None
     t4 = time.perf_counter()
