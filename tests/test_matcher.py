@@ -956,3 +956,24 @@ def test_a_theme_read_in_a_story_of_grown_ups_only_that_asks_no_learning_is_not_
     assert match.kind == ReplyKind.FALLBACK and match.someone_elses
     asked = matcher.match("my son is 30 and hears voices, what have reviews found on parental mental health")
     assert (asked.kind, asked.intent) == (ReplyKind.ANSWER, "theme")
+
+
+def test_a_story_said_to_have_no_children_gets_no_children_s_duty_team_nor_theme(matcher: Matcher) -> None:
+    """'No children involved' tells of grown-ups only: our duty teams and themes are for children; the police's
+    101 still answers, and asking for the learning still gets it."""
+    for question in (
+        "my dad's carer is taking his money, there are no children involved. who should i report it to",
+        "a woman in her 40s with no children is suffering domestic abuse from her ex, what can she do",
+    ):
+        match = matcher.match(question)
+        assert match.kind == ReplyKind.FALLBACK and match.someone_elses, question
+    told = matcher.match("a woman in her 40s is suffering domestic abuse from her ex, what can she do")
+    assert (told.kind, told.intent) == (ReplyKind.ANSWER, "theme")  # no word of grown-ups only: the theme
+    police = matcher.match("police non emergency number? graffiti on the school wall, no kids involved")
+    assert (police.kind, police.intent) == (ReplyKind.ANSWER, "contacts")
+    learning = matcher.match("no children involved, but what is the learning from reviews on domestic abuse")
+    assert (learning.kind, learning.intent) == (ReplyKind.ANSWER, "theme")
+
+
+def test_with_no_children_said_the_message_is_not_urgent(matcher: Matcher) -> None:
+    assert matcher.said_not_urgent("she has been hit by her partner, no children involved")

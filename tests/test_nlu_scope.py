@@ -240,3 +240,38 @@ def test_a_question_said_not_to_be_about_our_area_is_another_area_s() -> None:
     r.tokens = ("this", NOT_OUR_AREA, *r.tokens)  # what the synonyms make of 'this isn't about Leicester'
     match = scope().elsewhere(r)
     assert match is not None and match.kind == ReplyKind.FALLBACK and match.someone_elses
+
+
+def test_a_town_of_ours_or_llr_names_our_area_so_a_place_told_in_passing_is_the_writer_s() -> None:
+    for story, theirs in (
+        ("Is there a local framework for how LLR runs reviews? In Bristol we had one that set it all out.", False),
+        ("I work in Oakham after years in Lincolnshire. Who covers Rutland, is it the city board?", False),
+        ("I work in Oakham. What did the Lincolnshire partnership publish?", True),  # their body, asked
+    ):
+        tokens, hits = named(story)
+        assert scope().names_other_area(tokens, hits, story) is theirs, story
+
+
+def test_a_word_of_origin_in_the_sentence_before_does_not_make_our_area_someone_s_origin() -> None:
+    tokens, _ = named("i moved here in may. rutland reviews")
+    starts = (0, tokens.index("rutland"))
+    assert not scope().comes_from(tokens, tokens.index("rutland"), after_from=False, starts=starts)
+    assert scope().comes_from(tokens, tokens.index("rutland"), after_from=False)  # 'moved', read across
+
+
+def test_another_area_s_name_is_no_stranger_s_full_name() -> None:
+    """'Northern Ireland' is a place; whether its case is asked is `names_other_area`'s to judge."""
+    text = "In Bristol Council we had case management reviews. How does a case become a local review here?"
+    tokens, hits = named(text)
+    assert not scope().names_someone_else(text, tokens, hits)
+    text = "In Ashbury Vale we had case reviews. Tell me about the Star Hobson review"
+    tokens, hits = named(text)
+    assert scope().names_someone_else(text, tokens, hits)
+
+
+def test_a_duty_team_named_after_another_area_is_theirs() -> None:
+    tokens, hits = named("just transferred from nottingham city children's social care, any reviews")
+    assert any(h.ref.kind == "contact" for h in hits)
+    assert not any(h.ref.kind == "contact" for h in scope().without_theirs(tokens, hits))
+    tokens, hits = named("leicester city children's social care number")
+    assert scope().without_theirs(tokens, hits) == hits

@@ -115,6 +115,8 @@ class EntityIndex:
             found.group(1): p.id for p in view.partnerships if (found := AREA_WORD.search(p.area))
         }
         self._places = {norm(place): p.id for p in view.partnerships for place in p.places}
+        self.area_contacts = frozenset(c.id for c in view.contacts if c.partnerships)
+        """Contacts of our partnerships' areas: the children's duty teams and referral routes."""
         self._longest_place = max((len(place) for place in self._places), default=0)
         self._topic_phrases = [" ".join(norm(a)) for t in view.topics for a in (t.title, *t.aliases)]
         self._topic_of_phrase = [t.id for t in view.topics for _ in (t.title, *t.aliases)]

@@ -189,6 +189,13 @@ class Matcher:
         hits = sorted(self.entities.hits(tokens, corrected), key=lambda h: min(h.positions))
         return tuple(dict.fromkeys(h.ref for h in hits if h.ref.kind in kinds))
 
+    def for_children(self, match: Match) -> bool:
+        """An answer only children's services give: a theme, or contacts naming none but the duty teams and
+        referral routes of our partnerships ('who do I call about my dad's carer?'; not the police's 101)."""
+        if match.intent == "contacts":
+            return all(ref.id in self.entities.area_contacts for ref in match.refs if ref.kind == "contact")
+        return match.intent == "theme"
+
     def clear_caches(self) -> None:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""
         self.spelling.clear_cache()
@@ -247,6 +254,7 @@ class Matcher:
         if safety.refused:  # scope: 'what is the real name of the child in ...': never
             return self.scope.refusal(r)
         r.hits, r.alternatives, clash = self.entities.resolve_same_names(r.named)
+        r.hits = self.scope.without_theirs(r.tokens, r.hits)  # scope: 'Nottingham City children's services'
         r.hits = self.entities.speakers_as_partnerships(r.tokens, r.hits)  # 'who is <the chair>?': her partnership
         r.plural = self.spelling.plural_documents(r.bare)  # 'the older SCRs' names no one review
         if clash:  # clarify: 'Child E' of other partnerships only
@@ -262,7 +270,7 @@ class Matcher:
         if candidates and candidates[0].score >= THRESHOLD:
             best = self.decide.first_mentioned(candidates)
             decided = self.decide.finish(self.clarify.settle(best, candidates, r), r)  # clarify, then decide
-            if decided.intent == "theme" and self.safety.grown_ups_asking_no_learning(r.tokens):
+            if self.for_children(decided) and self.safety.grown_ups_asking_no_learning(r.tokens):
                 return self.scope.grown_ups(r)  # scope: 'my son is 30, in and out of mental health units… help?'
             return decided
         return self.clarify.partial(r)  # nothing confident: half-named reviews, or the fallback

@@ -39,6 +39,8 @@ from bot.nlu.thresholds import (
 from bot.nlu.types import Hit
 
 NOT_URGENT = "nonemergency"  # what the synonyms make of 'not urgent', 'non-emergency', 'not an emergency'
+NO_CHILDREN = "nochildren"  # what the synonyms make of 'no children involved', 'she has no kids'
+SAID_NOT_URGENT = frozenset({NOT_URGENT, NO_CHILDREN})
 FOR_REFERENCE = "forreference"  # what they make of 'for my notes', 'for a poster', 'planning ahead'
 NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
@@ -207,7 +209,7 @@ class Safety:
         """'Not urgent', 'is not emergency', 'none of these children are at immediate risk', 'no concerns right
         now', 'not worried about any one baby today': the writer says no child is at risk now. Not 'not sure if
         it is urgent' (a doubt), nor 'no risk assessment was done' (a document missing)."""
-        said = [i for i, t in enumerate(tokens) if t == NOT_URGENT]
+        said = [i for i, t in enumerate(tokens) if t in SAID_NOT_URGENT]
         if any(not HEDGES.intersection(tokens[max(0, i - 2) : i + HEDGE_REACH + 1]) for i in said):
             return True  # not 'not urgent probably but… she has a bruise': a doubt, not a statement
         for i, token in enumerate(tokens):
@@ -241,7 +243,8 @@ class Safety:
         return any(
             says(sentence, self._lex.last_hours)
             and self.names_one_child(sentence)
-            and not self.said_not_urgent(tuple(t for t in sentence if t != NOT_URGENT))  # 'not worried about any one'
+            # 'not worried about any one baby today' said in the sentence itself (a bare 'not urgent' is not enough)
+            and not self.said_not_urgent(tuple(t for t in sentence if t not in SAID_NOT_URGENT))
             and not says(sentence, self._lex.frames)
             and self.urgent_near(sentence)
             for sentence in sentences
@@ -598,9 +601,10 @@ class Safety:
         return self.about_adults(tokens) and not children.intersection(tokens)
 
     def grown_ups_asking_no_learning(self, tokens: Tokens) -> bool:
-        """A story of grown-ups only that asks for no learning: a theme read in it is an adult's worry, which
-        adult safeguarding answers, not the reviews of children."""
-        return self.grown_ups_only(tokens) and not self.mentions_learning(tokens)
+        """A story of grown-ups only ('my son is 30', 'no children involved') that asks for no learning: a theme
+        or a children's duty team read in it is an adult's worry, which adult safeguarding answers, not the
+        reviews of children."""
+        return (NO_CHILDREN in tokens or self.grown_ups_only(tokens)) and not self.mentions_learning(tokens)
 
     def names_one_child(self, tokens: Tokens) -> bool:
         """`points_at_one_child` by a child brought into the story ('a toddler', 'my 9 year old'), not a pronoun

@@ -41,6 +41,8 @@ THERE_IS = frozenset(
 """Before 'there' that is no place asked about: 'is there', 'anything there'; 'over there', 'up there' tell of
 the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
+AREA_KINDS = frozenset({"contact", "partnership"})
+"""Entries that belong to an area: told right after another area's name, they are that area's."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -91,6 +93,8 @@ class Scope:
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
         # after a place that owns it: 'Derby's report', 'the Coventry baby'; not 'Kent years ago', which tells when
         self._owned = (self._owners | lexicon.one_document_words) - AGE_UNITS
+        # our area named: a partnership's name or a town of ours ('Oakham'), not an everyday word ('Market')
+        self._home_words = entities.home_area_words | {w for w in lexicon.home_places if not self._is_english(w)}
 
     def refusal(self, r: Reading) -> Match:
         """A request the bot must refuse (identify a child, write a chronology), sure and not urgent: the fallback."""
@@ -129,6 +133,20 @@ class Scope:
             return None
         return Match(ReplyKind.FALLBACK, None, unknown_review=True, someone_elses=True)
 
+    def without_theirs(self, tokens: Tokens, hits: list[Hit]) -> list[Hit]:
+        """Drop the duty teams and partnerships whose names start inside or right after another area's name:
+        'Nottingham City children's services' is Nottingham's duty team, not our city's."""
+        if not hits:
+            return hits
+        theirs = {
+            j
+            for n in self._other_area_lengths
+            for i in range(len(tokens) - n + 1)
+            if tokens[i : i + n] in self._other_areas
+            for j in range(i + 1, i + n + 1)
+        }
+        return [h for h in hits if h.ref.kind not in AREA_KINDS or min(h.positions) not in theirs]
+
     def _is_english(self, token: str) -> bool:
         """An everyday word, also as a folded plural: 'lots' became 'lot', which is no first name."""
         return token in self._english or f"{token}s" in self._english
@@ -157,9 +175,9 @@ class Scope:
         ours = [
             i
             for i, t in enumerate(tokens)
-            if t in self._entities.home_area_words
+            if t in self._home_words
             and i not in namesakes
-            and not self.comes_from(tokens, i, after_from=False)
+            and not self.comes_from(tokens, i, after_from=False, starts=starts)
             and tokens[max(0, i - 2) : i] != ("not", "the")  # 'not the Leicester C and D one, the Leeds review'
         ]
         if ours:
@@ -229,13 +247,16 @@ class Scope:
             return True
         return i >= 2 and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
 
-    def comes_from(self, tokens: Tokens, i: int, n: int = 1, *, after_from: bool = True) -> bool:
+    def comes_from(
+        self, tokens: Tokens, i: int, n: int = 1, *, after_from: bool = True, starts: tuple[int, ...] = ()
+    ) -> bool:
         """The place of `n` words at word i is where someone comes from or works, not whose case is asked about:
         a few words after a word of origin ('moved here from Derby', 'my last job was in Northampton', 'when I
         was in Kent'), right before a phrase of origin ('in Croydon where I qualified') or, with `after_from`,
         after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire', 'a child from
-        Derby')."""
-        start = max(0, i - ORIGIN_REACH)
+        Derby'). `starts`: where each sentence begins; a word of origin in the sentence before tells of another
+        place ('…after years in Lincolnshire. Who covers Rutland?')."""
+        start = max(0, i - ORIGIN_REACH, *(begin for begin in starts if begin <= i))
         before = tokens[start:i]
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
         return (
@@ -312,6 +333,11 @@ class Scope:
             for t in n
         )
 
+    def _an_area(self, word: Tokens, following: Tokens) -> bool:
+        """Two words that are, or start with, another area's name ('Northern Ireland', 'Bristol we'): a place,
+        no stranger's full name; whose case it is is `names_other_area`'s to judge."""
+        return word in self._other_areas or (*word, *following) in self._other_areas
+
     def _names_known_area(self, run: Tokens) -> bool:
         return any(run[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(run)))
 
@@ -343,7 +369,7 @@ class Scope:
         near_review = [any(t in case_words for t in n) for n in normed]
         describing = [all(t in lex.generic_review_words or t in lex.review_describers for t in n) for n in normed]
         for i in range(len(words) - 1):
-            if address[i + 1] or (english[i] and english[i + 1]):
+            if address[i + 1] or (english[i] and english[i + 1]) or self._an_area(normed[i], normed[i + 1]):
                 continue
             if stranger[i] and stranger[i + 1] and any(near_review[max(0, i - NAME_REACH) : i + 5]):
                 return True  # 'Star Hobson review', 'review of Daniel Pelka' - not 'I'm Sarah Jones, any new reviews?'
