@@ -73,3 +73,11 @@ def test_namesakes_of_other_partnerships_are_a_choice() -> None:
 def test_a_statement_quoted_is_answered_about_its_review_not_asked_about() -> None:
     match = the_matcher().match("chair statement: all the recommendations have already been acted upon. which review?")
     assert (match.kind, match.intent, match.refs) == (ReplyKind.ANSWER, "statement", (Ref("review", "baby-scr"),))
+
+
+def test_the_partnership_unnamed_of_two_asks_which() -> None:
+    match = settle("when did the partnership start")
+    assert match.kind == ReplyKind.CLARIFY
+    assert set(match.choices) == {Ref("partnership", "lscpb"), Ref("partnership", "lrscp")}
+    for named in ("when did the city partnership start", "when did the lrscp start", "about the partnership"):
+        assert settle(named).kind == ReplyKind.ANSWER, named

@@ -275,3 +275,15 @@ def test_a_duty_team_named_after_another_area_is_theirs() -> None:
     assert not any(h.ref.kind == "contact" for h in scope().without_theirs(tokens, hits))
     tokens, hits = named("leicester city children's social care number")
     assert scope().without_theirs(tokens, hits) == hits
+
+
+def test_here_in_our_area_is_where_the_writer_is_now() -> None:
+    story = "I came from Croydon where we used the London procedures. What is the equivalent here in Leicester?"
+    tokens, hits = named(story)
+    assert not scope().comes_from(tokens, tokens.index("leicester"), after_from=False)
+    assert not scope().names_other_area(tokens, hits, story)
+
+
+def test_an_unknown_place_the_writer_comes_from_is_their_story() -> None:
+    assert scope().names_unknown_place("what did the Hallowford council publish")
+    assert not scope().names_unknown_place("I moved down from a Hallowford council. What did the board publish?")

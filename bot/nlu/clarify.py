@@ -26,6 +26,10 @@ from bot.nlu.thresholds import (
 from bot.nlu.types import Candidate, Hit, Match, Period, Reading, Ref
 
 ONE_OF = frozenset({("the", "one"), ("that", "one"), ("this", "one")})
+THE_BODY = frozenset({("the", "partnership"), ("the", "board")})
+"""'The partnership', 'the board': one of the partnerships, unnamed."""
+BODY_WORDS = frozenset({"about", "partnership", "board"})
+"""All 'about the partnership' says: the about page (the home partnership and what the bot does), no fact."""
 
 
 class Clarify:
@@ -48,6 +52,11 @@ class Clarify:
         reviewless = (best.intent in REVIEW_INTENTS or (best.intent == "glossary" and not best.asked)) and not any(
             h.ref.kind == "review" for h in best.hits
         )
+        if best.intent == "about" and self._partnership_unsaid(tokens, hits):
+            r.note("clarify", "'the partnership', of two: which one?")
+            return Match(
+                ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=entities.partnerships
+            )
         period = period_of(tokens)
         quoted = entities.quoted(tokens) if reviewless and best.intent in REVIEW_INTENTS else None
         if quoted is not None:  # 'a line about the board remaining committed to reviewing practice: which review?'
@@ -94,6 +103,19 @@ class Clarify:
         if best.intent == "latest_reviews" and period is not None:
             return self._in_period(r, self._decide.final(best, candidates, tokens), period)
         return self._decide.final(best, candidates, tokens)
+
+    def _partnership_unsaid(self, tokens: Tokens, hits: list[Hit]) -> bool:
+        """'When did the partnership start?', 'what's the partnership website?': one partnership is meant, of
+        several, and nothing in the question says which (no name, area, town, review or duty team)."""
+        entities = self._entities
+        return (
+            len(entities.partnerships) > 1
+            and not hits
+            and bool(THE_BODY & set(itertools.pairwise(tokens)))
+            and any(t not in STOPWORDS and t not in BODY_WORDS for t in tokens)  # not 'about the partnership'
+            and not any(t in entities.home_area_words or t in entities.area_words for t in tokens)
+            and not entities.placed(tokens)
+        )
 
     def which(self, tokens: Tokens) -> tuple[Ref, ...]:
         """The reviews a question about one unnamed review may mean: those published in the period it names

@@ -115,6 +115,8 @@ class EntityIndex:
             found.group(1): p.id for p in view.partnerships if (found := AREA_WORD.search(p.area))
         }
         self._places = {norm(place): p.id for p in view.partnerships for place in p.places}
+        self.partnerships = tuple(Ref("partnership", p.id) for p in sorted(view.partnerships, key=lambda p: not p.home))
+        """Every partnership, the home one first."""
         self.area_contacts = frozenset(c.id for c in view.contacts if c.partnerships)
         """Contacts of our partnerships' areas: the children's duty teams and referral routes."""
         self._longest_place = max((len(place) for place in self._places), default=0)

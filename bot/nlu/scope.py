@@ -254,8 +254,10 @@ class Scope:
         a few words after a word of origin ('moved here from Derby', 'my last job was in Northampton', 'when I
         was in Kent'), right before a phrase of origin ('in Croydon where I qualified') or, with `after_from`,
         after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire', 'a child from
-        Derby'). `starts`: where each sentence begins; a word of origin in the sentence before tells of another
-        place ('…after years in Lincolnshire. Who covers Rutland?')."""
+        Derby'); not 'here in Leicester'. `starts`: where each sentence begins; a word of origin in the sentence
+        before tells of another place ('…after years in Lincolnshire. Who covers Rutland?')."""
+        if tokens[max(0, i - 2) : i] == ("here", "in"):
+            return False  # 'the equivalent here in Leicester': where the writer is now
         start = max(0, i - ORIGIN_REACH, *(begin for begin in starts if begin <= i))
         before = tokens[start:i]
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
@@ -287,7 +289,8 @@ class Scope:
             start = i
             while start > 0 and _titled(words[start - 1]):
                 start -= 1
-            if self._unknown_run(normed[start:i], mistyped):
+            before = tuple(t for n in normed[:start] for t in n)  # 'I moved down from a Scottish council': theirs
+            if self._unknown_run(normed[start:i], mistyped) and not self.comes_from((*before, ""), len(before)):
                 return True
         child_or_case = self._lex.child_words | self._lex.case_words
         return any(
