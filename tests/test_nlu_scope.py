@@ -287,3 +287,23 @@ def test_here_in_our_area_is_where_the_writer_is_now() -> None:
 def test_an_unknown_place_the_writer_comes_from_is_their_story() -> None:
     assert scope().names_unknown_place("what did the Hallowford council publish")
     assert not scope().names_unknown_place("I moved down from a Hallowford council. What did the board publish?")
+
+
+def test_names_told_only_in_another_area_s_story_are_that_story_s() -> None:
+    """The sentence naming Child A tells of Rochdale and asks nothing; another names one of ours."""
+    for story, unknown in (
+        ("Who published Patricia? In Rochdale our reviews were all Child A, Child B. Was it the city?", False),
+        ("Who published Child A? In Rochdale our reviews were like that. Was it the city?", True),
+        ("Who published Patricia? Our reviews were all Child A, Child B. Was it the city?", True),  # no place
+    ):
+        tokens, hits = named(story)
+        assert scope().names_unknown_review(tokens, hits, story) is unknown, story
+
+
+def test_places_listed_together_share_the_phrase_of_origin() -> None:
+    story = "we had a lot of it in rochdale and oxford when i trained, want the review learning on grooming"
+    tokens, hits = named(story)
+    assert not scope().names_other_area(tokens, hits, story)
+    story = "the review learning on grooming in rochdale and oxford"
+    tokens, hits = named(story)
+    assert scope().names_other_area(tokens, hits, story)

@@ -43,6 +43,8 @@ the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
 AREA_KINDS = frozenset({"contact", "partnership"})
 """Entries that belong to an area: told right after another area's name, they are that area's."""
+LISTING = frozenset({("and",), ("or",)})
+"""Between two places told together."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -122,7 +124,7 @@ class Scope:
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=FULL_STRENGTH)
             r.note("scope", "names another area")
             return Match(ReplyKind.FALLBACK, None, unknown_review=True, someone_elses=True)
-        if self.names_unknown_review(tokens, hits):
+        if self.names_unknown_review(tokens, hits, r.text):
             r.note("scope", "names a review we do not hold ('Child F', 'baby Jayden')")
         elif self.names_someone_else(r.text, tokens, hits):
             r.note("scope", "a full name we do not know beside a review word")
@@ -208,10 +210,18 @@ class Scope:
             and (
                 self.owns(tokens, i, n, hits, starts)
                 or asked_there(tokens, i + n, asked)
-                or not (told(i) or self.comes_from(tokens, i, n))
+                or not (told(i) or self.comes_from(tokens, i, n) or self._listed_with_origin(tokens, i, n, areas))
             )
             for i, n in areas
         )
+
+    def _listed_with_origin(self, tokens: Tokens, i: int, n: int, areas: list[tuple[int, int]]) -> bool:
+        """The place at word i is listed with another ('Telford and Oxford when I trained') that the writer
+        comes from: they share the phrase of origin."""
+        if tokens[i + n : i + n + 1] not in LISTING or i + n + 1 >= len(tokens):
+            return False
+        listed = next((m for j, m in areas if j == i + n + 1), 1)  # another area, or a place of one word
+        return self.comes_from(tokens, i + n + 1, listed)
 
     @staticmethod
     def _told_in_passing(
@@ -392,16 +402,42 @@ class Scope:
                     return True
         return False
 
-    def names_unknown_review(self, tokens: Tokens, hits: list[Hit]) -> bool:
+    def names_unknown_review(self, tokens: Tokens, hits: list[Hit], text: str = "") -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do;
-        'a child called Jayden' when no review is."""
+        'a child called Jayden' when no review is. `text`: the message; names told only in sentences of another
+        area's story, outside the sentence that asks, while another sentence names one of ours, are that story's
+        ('Who is Patricia? In Cardiff our reviews were all Child A, Child B. Who published it?')."""
+        unknown = self._unknown_names(tokens, hits)
+        if not unknown or not text:
+            return bool(unknown)
+        starts = self._sentence_starts(text, len(tokens))
+        asked = asked_span(text, starts, len(tokens))
+        if asked is None:
+            return True
+        first, end = asked
+        bounds = (*starts, len(tokens))
+        sentence = {p: max(k for k, begin in enumerate(starts) if begin <= p) for p in range(len(tokens))}
+        told = {sentence[p] for p in unknown}
+        ours = {sentence[p] for h in hits if h.ref.kind == "review" for p in h.positions}
+        return (
+            not ours - told
+            or any(first <= p < end for p in unknown)
+            or not all(self._names_known_area(tokens[bounds[k] : bounds[k + 1]]) for k in told)
+        )
+
+    def _unknown_names(self, tokens: Tokens, hits: list[Hit]) -> list[int]:
+        """Where `names_unknown_review`'s names are (the word after 'called', 'Baby', 'Child')."""
         vocabulary = self._vocabulary
         named = {i for hit in hits if hit.ref.kind == "review" for i in hit.positions}
-        if not named and any(self._called(tokens, i) for i in range(1, len(tokens))):
-            return True
+        if not named:
+            called = [i for i in range(1, len(tokens)) if self._called(tokens, i)]
+            if called:
+                return called
         name_words = self._lex.name_words
-        if any(  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
-            tokens[i] in name_words
+        first_names = [  # 'Baby Jayden', 'child Kayleigh': a first name we do not hold
+            i + 1
+            for i in range(len(tokens) - 1)
+            if tokens[i] in name_words
             and len(tokens[i + 1]) > 2
             and tokens[i + 1].isalpha()
             and i + 1 not in named
@@ -409,11 +445,11 @@ class Scope:
             and not self._is_english(tokens[i + 1])
             and tokens[i + 1] not in STOPWORDS
             and VOWELS.intersection(tokens[i + 1])  # 'the Child E case, NQT here': an acronym is no first name
-            for i in range(len(tokens) - 1)
-        ):
-            return True
+        ]
+        if first_names:
+            return first_names
         letter_name_at = self._entities.letter_name_at
-        return any(letter_name_at(tokens, i) and i + 1 not in named for i in range(len(tokens) - 1))
+        return [i + 1 for i in range(len(tokens) - 1) if letter_name_at(tokens, i) and i + 1 not in named]
 
     def _called(self, tokens: Tokens, i: int) -> bool:
         """Word i is a name we do not hold after 'called' or 'named': 'a child called Jayden', 'a baby called
