@@ -307,3 +307,12 @@ def test_places_listed_together_share_the_phrase_of_origin() -> None:
     story = "the review learning on grooming in rochdale and oxford"
     tokens, hits = named(story)
     assert scope().names_other_area(tokens, hits, story)
+
+
+def test_a_review_of_a_town_whose_partnership_we_hold_none_for_is_theirs() -> None:
+    """Melton is the county partnership's (the fixture holds no county review): 'the Melton baby review' is
+    theirs; 'I work in Melton, what reviews are there?' asks about ours."""
+    tokens, hits = named("the melton baby serious case review summary")
+    assert scope().names_review_of_partnership_without_any(tokens, hits)
+    tokens, hits = named("i work in melton, what reviews are there")
+    assert not scope().names_review_of_partnership_without_any(tokens, hits)

@@ -364,13 +364,16 @@ class EntityIndex:
 
     def placed(self, tokens: Tokens) -> tuple[str, ...]:
         """The partnerships whose towns the question names ('I work in Melton'), first named first."""
-        found = [
-            self._places[tokens[i : i + n]]
+        return tuple(dict.fromkeys(partnership for _, _, partnership in self.places_at(tokens)))
+
+    def places_at(self, tokens: Tokens) -> list[tuple[int, int, str]]:
+        """Where the question names a partnership's town: (word, how many words, partnership), in order."""
+        return [
+            (i, n, self._places[tokens[i : i + n]])
             for i in range(len(tokens))
             for n in range(1, self._longest_place + 1)
             if tokens[i : i + n] in self._places
         ]
-        return tuple(dict.fromkeys(found))
 
     # ----- about entries --------------------------------------------------------------------------
     def is_weak(self, hit: Hit) -> bool:

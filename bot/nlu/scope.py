@@ -43,6 +43,8 @@ the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
 AREA_KINDS = frozenset({"contact", "partnership"})
 """Entries that belong to an area: told right after another area's name, they are that area's."""
+REVIEW_REACH = 4
+"""How many words after a town a review word may follow, past words describing the case."""
 LISTING = frozenset({("and",), ("or",)})
 """Between two places told together."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
@@ -451,6 +453,16 @@ class Scope:
         letter_name_at = self._entities.letter_name_at
         return [i + 1 for i in range(len(tokens) - 1) if letter_name_at(tokens, i) and i + 1 not in named]
 
+    def _review_follows(self, tokens: Tokens, at: int) -> bool:
+        """A review word at word `at`, or after words describing a case ('baby', 'serious'): 'Loughborough
+        CSPR', 'the Hinckley baby serious case review'; not 'Hinckley, what reviews…'."""
+        for token in tokens[at : at + REVIEW_REACH]:
+            if token in self._lex.generic_review_words or token in self._lex.one_document_words:
+                return True
+            if token not in self._lex.child_words and token not in self._describers:
+                return False
+        return False
+
     def _called(self, tokens: Tokens, i: int) -> bool:
         """Word i is a name we do not hold after 'called' or 'named': 'a child called Jayden', 'a baby called
         Rose'. Not 'our named GP' (a role), nor an everyday word after 'called' that names no child or review
@@ -468,6 +480,11 @@ class Scope:
         review about baby Jack'); said after, it only wonders whose review ours is."""
         first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
         with_reviews = self._entities.partnerships_with_reviews
+        if any(
+            partnership not in with_reviews and self._review_follows(tokens, i + n)
+            for i, n, partnership in self._entities.places_at(tokens)
+        ):
+            return True  # 'Loughborough CSPR', 'the Hinckley baby serious case review': the county's review
         return any(
             h.ref.kind == "partnership"
             and h.ref.id not in with_reviews
