@@ -81,3 +81,11 @@ def test_the_partnership_unnamed_of_two_asks_which() -> None:
     assert set(match.choices) == {Ref("partnership", "lscpb"), Ref("partnership", "lrscp")}
     for named in ("when did the city partnership start", "when did the lrscp start", "about the partnership"):
         assert settle(named).kind == ReplyKind.ANSWER, named
+
+
+def test_a_review_named_with_a_month_asks_when_it_came_out() -> None:
+    """'Did Child E come out in July or August 2024?' is about Child E, not a choice between July's reviews;
+    'anything since Child E in July 2024?' still lists what came after."""
+    match = settle("did child e come out in july or august 2024")
+    assert (match.kind, match.intent, match.refs) == (ReplyKind.ANSWER, "review", (Ref("review", "child-e"),))
+    assert settle("anything published since child e in july 2024").intent == "latest_reviews"

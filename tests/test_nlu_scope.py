@@ -316,3 +316,10 @@ def test_a_review_of_a_town_whose_partnership_we_hold_none_for_is_theirs() -> No
     assert scope().names_review_of_partnership_without_any(tokens, hits)
     tokens, hits = named("i work in melton, what reviews are there")
     assert not scope().names_review_of_partnership_without_any(tokens, hits)
+
+
+def test_after_one_of_our_names_a_is_the_article_not_a_letter_name() -> None:
+    tokens, hits = named("is the baby serious case review a CSPR or an SCR")
+    assert not scope().names_unknown_review(tokens, hits)
+    tokens, hits = named("Baby Q serious case review learning")
+    assert scope().names_unknown_review(tokens, hits)

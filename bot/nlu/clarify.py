@@ -26,6 +26,8 @@ from bot.nlu.thresholds import (
 from bot.nlu.types import Candidate, Hit, Match, Period, Reading, Ref
 
 ONE_OF = frozenset({("the", "one"), ("that", "one"), ("this", "one")})
+AFTER_WORDS = frozenset({"since", "after", "newer"})
+"""Beside a review's name: what came after it ('anything since Child E?'), not when it came out."""
 THE_BODY = frozenset({("the", "partnership"), ("the", "board")})
 """'The partnership', 'the board': one of the partnerships, unnamed."""
 BODY_WORDS = frozenset({"about", "partnership", "board"})
@@ -100,6 +102,12 @@ class Clarify:
             if len(said) > 1:  # 'what did the chair say?': which review (21 of 24 held-out labellers asked so)
                 r.note("clarify", "what was said, in which review?")
                 return Match(ReplyKind.CLARIFY, None, confidence=best.score - AMBIGUITY_MARGIN, choices=said[:CHOICES])
+        named = tuple(h.ref for h in best.hits if h.ref.kind == "review")
+        # 'anything newer than Child E?' lists what came after it; 'last' is a period's ('July last year')
+        since = AFTER_WORDS | (self._lex.recency_words - {"last"})
+        if best.intent == "latest_reviews" and period is not None and named and not since.intersection(tokens):
+            r.note("clarify", "a review named with a month: when it came out")  # 'did Child E come out in July?'
+            return Match(ReplyKind.ANSWER, "review", named, round(best.score, 1))
         if best.intent == "latest_reviews" and period is not None:
             return self._in_period(r, self._decide.final(best, candidates, tokens), period)
         return self._decide.final(best, candidates, tokens)

@@ -43,6 +43,8 @@ the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
 AREA_KINDS = frozenset({"contact", "partnership"})
 """Entries that belong to an area: told right after another area's name, they are that area's."""
+ARTICLES = frozenset({"a", "i"})
+"""Letters that are words too: after one of our names ('the baby a CSPR?') they name no other child."""
 REVIEW_REACH = 4
 """How many words after a town a review word may follow, past words describing the case."""
 LISTING = frozenset({("and",), ("or",)})
@@ -451,7 +453,11 @@ class Scope:
         if first_names:
             return first_names
         letter_name_at = self._entities.letter_name_at
-        return [i + 1 for i in range(len(tokens) - 1) if letter_name_at(tokens, i) and i + 1 not in named]
+        return [  # not 'the very young baby a CSPR?': after a name word of one of ours, 'a' is the article
+            i + 1
+            for i in range(len(tokens) - 1)
+            if letter_name_at(tokens, i) and i + 1 not in named and not (i in named and tokens[i + 1] in ARTICLES)
+        ]
 
     def _review_follows(self, tokens: Tokens, at: int) -> bool:
         """A review word at word `at`, or after words describing a case ('baby', 'serious'): 'Loughborough
