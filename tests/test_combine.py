@@ -442,3 +442,12 @@ def test_a_refusal_is_set_aside_only_where_the_model_is_near_certain_of_an_answe
 def test_the_model_never_names_the_entry_of_a_fallback_it_answers() -> None:
     nothing = Match(ReplyKind.FALLBACK, None)
     assert rescued(the_matcher(), "what was that one about then please", nothing, sure("review"), KINDS) is nothing
+
+
+def test_a_rescued_entry_free_answer_is_about_the_entries_named() -> None:
+    """'Is Rutland covered by the city board?': the model's 'about' is about Rutland's partnership, not the
+    home one an entry-free answer would otherwise show."""
+    fell_back = Match(ReplyKind.FALLBACK, None, unknown_review=True)
+    question = "is rutland covered by the city board, i came from the north east"
+    answered = rescued(the_matcher(), question, fell_back, sure("about"), KINDS)
+    assert (answered.intent, answered.refs) == ("about", (Ref("partnership", "lrscp"),))

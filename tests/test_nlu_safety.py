@@ -446,3 +446,15 @@ def test_kin_told_with_a_grown_up_s_age_is_no_child() -> None:
     assert not safety().about_adults(named("my son is 13 and lives with his dad, he hears voices")[0])
     assert safety().grown_ups_only(named("my son is 30 and lives alone, he hears voices")[0])
     assert not safety().grown_ups_only(named("she is 25 and drinks, her kids are 4 and 6")[0])
+
+
+def test_kin_told_with_a_grown_up_s_age_are_grown_ups() -> None:
+    """'My brother is 34', 'my dad's 78' (written 'dad 78'): adults; 'my sister is 15' is a child."""
+    assert safety().grown_kin(named("my brother is 34 and lives alone")[0]) == {"brother"}
+    assert safety().grown_kin(named("my dad's 78 and has parkinsons")[0]) == {"dad"}
+    assert not safety().grown_kin(named("my sister is 15 and lives with us")[0])
+
+
+def test_learning_disabilities_are_no_learning_asked_for() -> None:
+    assert not safety().mentions_learning(named("my brother has learning disabilities")[0])
+    assert safety().mentions_learning(named("what is the learning on disabled children")[0])

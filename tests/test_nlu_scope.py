@@ -323,3 +323,10 @@ def test_after_one_of_our_names_a_is_the_article_not_a_letter_name() -> None:
     assert not scope().names_unknown_review(tokens, hits)
     tokens, hits = named("Baby Q serious case review learning")
     assert scope().names_unknown_review(tokens, hits)
+
+
+def test_a_place_owns_no_case_told_at_the_end_of_the_sentence_before() -> None:
+    """'…a full LCSPR. In Wales the process felt different': 'LCSPR in Wales' runs across two sentences."""
+    story = "It won't go to a full LCSPR. In Rochdale the process felt different. What is a rapid review?"
+    tokens, hits = named(story)
+    assert not scope().names_other_area(tokens, hits, story)

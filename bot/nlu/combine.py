@@ -377,13 +377,13 @@ def rescued(
 def _answer(
     matcher: Matcher, question: str, match: Match, intent: str, confidence: float, themes: Themes | None
 ) -> Match:
-    """The model's answer `intent` about the entries of its kind the question names (none needed for an
-    entry-free intent; a theme described, for a theme), or `match` where it has nothing to be about."""
-    if intent in ENTRY_FREE:
-        return Match(ReplyKind.ANSWER, intent, confidence=round(100 * confidence, 1))
+    """The model's answer `intent` about the entries of its kind the question names (an entry-free intent
+    answers without one; a theme described, for a theme), or `match` where it has nothing to be about."""
     takes = INTENT_TAKES.get(intent, frozenset())
     entries = matcher.entries_of(question, takes) if takes else ()
     answer = Match(ReplyKind.ANSWER, intent, entries, round(100 * confidence, 1))
+    if intent in ENTRY_FREE:  # 'is Rutland covered by the city board?': about the partnership named, if any
+        return answer
     if not entries and intent == "theme" and themes is not None:
         answer = with_theme(matcher, question, answer, themes)
     return answer if answer.refs else match

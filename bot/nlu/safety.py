@@ -46,8 +46,13 @@ NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
-GROWN_KIN = frozenset({"son", "daughter", "stepson", "stepdaughter", "grandson", "granddaughter", "nephew", "niece"})
-"""Kin who may be grown up: 'my son is 30' tells of an adult son, not of a child."""
+GROWN_KIN = frozenset(
+    {"son", "daughter", "stepson", "stepdaughter", "grandson", "granddaughter", "nephew", "niece", "brother", "sister"}
+    | {"dad", "mum", "father", "mother", "grandad", "grandma", "nan", "uncle", "aunt", "auntie"}
+)
+"""Kin who may be grown up: 'my son is 30', 'my brother is 34', 'my dad's 78' tell of adults, not of a child."""
+LEARNING_NEEDS = frozenset({"disability", "difficulty"})
+"""After 'learning': a need ('learning disabilities'), not learning asked for."""
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
 """What 'no …' or 'not …' takes back: 'not at immediate risk', 'no concerns right now', 'is not emergency'."""
 HEDGES = frozenset(
@@ -588,11 +593,14 @@ class Safety:
 
     @staticmethod
     def grown_kin(tokens: Tokens) -> frozenset[str]:
-        """Kin told with a grown-up's age: 'my son is 30'."""
+        """Kin told with a grown-up's age: 'my son is 30', 'my dad's 78' (written 'dad 78')."""
+
+        def grown(b: str, c: str) -> bool:
+            age = c if b in {"is", "was"} else b
+            return age.isdigit() and int(age) >= CHILD_AGE_LIMIT
+
         return frozenset(
-            a
-            for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
-            if a in GROWN_KIN and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT
+            a for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False) if a in GROWN_KIN and grown(b, c)
         )
 
     def grown_ups_only(self, tokens: Tokens) -> bool:
@@ -614,6 +622,7 @@ class Safety:
 
     def mentions_learning(self, tokens: Tokens) -> bool:
         """A learning word ('briefing', 'lessons') or 'anything on/about …'."""
-        return any(t in self._lex.learning_words for t in tokens) or any(
+        asked = (t for t, after in zip(tokens, (*tokens[1:], ""), strict=True) if after not in LEARNING_NEEDS)
+        return any(t in self._lex.learning_words for t in asked) or any(
             pair in LEARNING_PAIRS for pair in itertools.pairwise(tokens)
         )

@@ -259,7 +259,8 @@ class Scope:
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
         if any(tokens[j] in self._owned or j in named for j in after):
             return True
-        return i >= 2 and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
+        begins = max((start for start in starts if start <= i), default=0)  # not '…a full LCSPR. In Wales…'
+        return i - 2 >= begins and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
 
     def comes_from(
         self, tokens: Tokens, i: int, n: int = 1, *, after_from: bool = True, starts: tuple[int, ...] = ()
