@@ -34,7 +34,7 @@ from bot.kb.models import ReplyKind
 from bot.nlu.intents import AREA_INTENTS, INTENT_TAKES
 from bot.nlu.learned import CLARIFY, FALLBACK, IntentScorer, Scores
 from bot.nlu.matcher import Match, Matcher, Ref
-from bot.nlu.safety import says
+from bot.nlu.normalise import says
 
 Themes = Callable[[str], Scores]
 """The theme model's scores of a text: which theme it describes (IntentScorer.theme_scores)."""

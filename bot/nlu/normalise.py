@@ -172,3 +172,9 @@ def normalise(text: str, synonyms: Synonyms) -> Tokens:
 def normalise_words(bare: Tokens, synonyms: Synonyms) -> Tokens:
     """`normalise` for words already split by `words` (a caller that also needs the bare words)."""
     return tuple(stem(t) for t in synonyms.rewrite(bare))
+
+
+def says(tokens: Tokens, phrases: tuple[str, ...]) -> bool:
+    """Whether the words hold one of these phrases (each written padded with a space either side)."""
+    text = f" {' '.join(tokens)} "
+    return any(phrase in text for phrase in phrases)

@@ -26,7 +26,7 @@ from bot.nlu.english import (
 from bot.nlu.entities import EntityIndex
 from bot.nlu.intents import Intents
 from bot.nlu.lexicon import Lexicon
-from bot.nlu.normalise import Tokens
+from bot.nlu.normalise import Tokens, says
 from bot.nlu.thresholds import (
     CHILD_AGE_LIMIT,
     FULL_STRENGTH,
@@ -101,12 +101,6 @@ FRAME_REACH = 3
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
-def says(tokens: Tokens, phrases: tuple[str, ...]) -> bool:
-    """Whether the words hold one of these phrases (each written padded with a space either side)."""
-    text = f" {' '.join(tokens)} "
-    return any(phrase in text for phrase in phrases)
-
-
 def sentence_runs(tokens: Tokens, sentence_starts: tuple[int, ...], size: int) -> list[Tokens]:
     """Every run of `size` neighbouring sentences of a long message (none when it was not cut into sentences)."""
     bounds = (*sentence_starts, len(tokens))
@@ -179,6 +173,8 @@ class Safety:
         if refused and surer and not any(t in self._lex.one_child for t in tokens):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
+        harmed_lately = self.harmed_lately(masked, sentence_starts)
+        life_at_risk = self.life_at_risk_now(tokens)
         said_not_urgent = (
             self.said_not_urgent(tokens)
             or (  # 'for my notes', unless a child now is told too
@@ -186,12 +182,11 @@ class Safety:
                 and not self.child_now(masked)
                 and not self.one_child_and_a_concern(masked, sentence_starts)
             )
-        ) and not self.urgent_whatever_said(tokens, masked, sentence_starts)
-        harmed_lately = self.harmed_lately(masked, sentence_starts)
+        ) and not (life_at_risk or harmed_lately)  # `urgent_whatever_said`
         framed = self.framed(tokens, scores) and not harmed_lately
         needed = NEVER if said_not_urgent or framed else ONE_CUE  # 'not urgent', 'scenario:'
         if urgency >= needed and (
-            self.life_at_risk_now(tokens)  # 'he'll kill em… I do safeguarding training': a life at risk first
+            life_at_risk  # 'he'll kill em… I do safeguarding training': a life at risk first
             or harmed_lately  # '…for a training session, but something's just happened: a lad has a black eye
             or not self.asks_for_learning(masked, scores, named)
             # a child brought into the story with a concern, whatever the message goes on to ask
