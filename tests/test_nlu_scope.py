@@ -13,6 +13,12 @@ def scope() -> Scope:
     return the_matcher().scope
 
 
+def other_area(story: str) -> bool:
+    """`names_other_area` over a whole message, read by sentence."""
+    tokens, hits = named(story)
+    return scope().names_other_area(tokens, hits, story)
+
+
 def test_another_area_s_review_falls_back_as_a_review_we_do_not_hold() -> None:
     r = reading("Nottingham City CSPR 2023")
     match = scope().elsewhere(r)
@@ -199,8 +205,7 @@ def test_with_ours_named_their_case_in_the_sentence_that_asks_is_theirs() -> Non
         ("Not the Leicester C and D one, the Derby review. What happened to her?", True),  # ours set aside
         ("What did the Derby partnership say about Child D? Someone said it was like the Leicester one.", True),
     ):
-        tokens, hits = named(story)
-        assert scope().names_other_area(tokens, hits, story) is theirs, story
+        assert other_area(story) is theirs, story
 
 
 def test_a_place_told_outside_the_sentence_that_asks_is_the_writer_s_story() -> None:
@@ -213,8 +218,7 @@ def test_a_place_told_outside_the_sentence_that_asks_is_the_writer_s_story() -> 
         ("My cousin works on reviews in Rochdale. Where is the referral form?", True),
         ("after the rochdale drama my TA asked about grooming. not asking about rochdale, whats the learning", False),
     ):
-        tokens, hits = named(story)
-        assert scope().names_other_area(tokens, hits, story) is theirs, story
+        assert other_area(story) is theirs, story
 
 
 def test_there_asked_after_a_place_the_writer_comes_from_asks_about_that_place() -> None:
@@ -223,8 +227,7 @@ def test_there_asked_after_a_place_the_writer_comes_from_asks_about_that_place()
         ("I'm from Wales. Is there a case review process like yours?", False),  # 'is there' names no place
         ("I trained in Wales and back there it was different. What is a case review?", False),
     ):
-        tokens, hits = named(story)
-        assert scope().names_other_area(tokens, hits, story) is theirs, story
+        assert other_area(story) is theirs, story
 
 
 def test_a_place_followed_by_years_tells_when_not_whose_case() -> None:
@@ -248,8 +251,7 @@ def test_a_town_of_ours_or_llr_names_our_area_so_a_place_told_in_passing_is_the_
         ("I work in Oakham after years in Lincolnshire. Who covers Rutland, is it the city board?", False),
         ("I work in Oakham. What did the Lincolnshire partnership publish?", True),  # their body, asked
     ):
-        tokens, hits = named(story)
-        assert scope().names_other_area(tokens, hits, story) is theirs, story
+        assert other_area(story) is theirs, story
 
 
 def test_a_word_of_origin_in_the_sentence_before_does_not_make_our_area_someone_s_origin() -> None:
@@ -261,12 +263,12 @@ def test_a_word_of_origin_in_the_sentence_before_does_not_make_our_area_someone_
 
 def test_another_area_s_name_is_no_stranger_s_full_name() -> None:
     """'Northern Ireland' is a place; whether its case is asked is `names_other_area`'s to judge."""
-    text = "In Bristol Council we had case management reviews. How does a case become a local review here?"
-    tokens, hits = named(text)
-    assert not scope().names_someone_else(text, tokens, hits)
-    text = "In Ashbury Vale we had case reviews. Tell me about the Star Hobson review"
-    tokens, hits = named(text)
-    assert scope().names_someone_else(text, tokens, hits)
+    for text, someone in (
+        ("In Bristol Council we had case management reviews. How does a case become a local review here?", False),
+        ("In Ashbury Vale we had case reviews. Tell me about the Star Hobson review", True),
+    ):
+        tokens, hits = named(text)
+        assert scope().names_someone_else(text, tokens, hits) is someone, text
 
 
 def test_a_duty_team_named_after_another_area_is_theirs() -> None:
@@ -279,9 +281,9 @@ def test_a_duty_team_named_after_another_area_is_theirs() -> None:
 
 def test_here_in_our_area_is_where_the_writer_is_now() -> None:
     story = "I came from Croydon where we used the London procedures. What is the equivalent here in Leicester?"
-    tokens, hits = named(story)
+    tokens, _ = named(story)
     assert not scope().comes_from(tokens, tokens.index("leicester"), after_from=False)
-    assert not scope().names_other_area(tokens, hits, story)
+    assert not other_area(story)
 
 
 def test_an_unknown_place_the_writer_comes_from_is_their_story() -> None:
@@ -301,12 +303,8 @@ def test_names_told_only_in_another_area_s_story_are_that_story_s() -> None:
 
 
 def test_places_listed_together_share_the_phrase_of_origin() -> None:
-    story = "we had a lot of it in rochdale and oxford when i trained, want the review learning on grooming"
-    tokens, hits = named(story)
-    assert not scope().names_other_area(tokens, hits, story)
-    story = "the review learning on grooming in rochdale and oxford"
-    tokens, hits = named(story)
-    assert scope().names_other_area(tokens, hits, story)
+    assert not other_area("we had a lot of it in rochdale and oxford when i trained, what is the learning on grooming")
+    assert other_area("the review learning on grooming in rochdale and oxford")
 
 
 def test_a_review_of_a_town_whose_partnership_we_hold_none_for_is_theirs() -> None:
@@ -327,6 +325,4 @@ def test_after_one_of_our_names_a_is_the_article_not_a_letter_name() -> None:
 
 def test_a_place_owns_no_case_told_at_the_end_of_the_sentence_before() -> None:
     """'…a full LCSPR. In Wales the process felt different': 'LCSPR in Wales' runs across two sentences."""
-    story = "It won't go to a full LCSPR. In Rochdale the process felt different. What is a rapid review?"
-    tokens, hits = named(story)
-    assert not scope().names_other_area(tokens, hits, story)
+    assert not other_area("It won't go to a full LCSPR. In Rochdale it felt different. What is a rapid review?")
