@@ -31,6 +31,15 @@ ONES = frozenset({"one", "ones"})
 """After a place: that place's review or reviews ('the Sheffield one')."""
 OWNING = frozenset({"from", "in", "of", "by", "for", "at"})
 """Between a case and the place that owns it: 'reviews in Kent', 'a child from Derby'."""
+PRESENT_PLACE = frozenset(
+    {("started", "at"), ("started", "in"), ("work", "at"), ("work", "in"), ("work", "for"), ("working", "at")}
+    | {("working", "in"), ("working", "for"), ("based", "in"), ("based", "at"), ("now", "at"), ("now", "in")}
+)
+"""Right before another area: where the writer works now ('just started at Northamptonshire'), so 'here' is there."""
+MOVED_HERE = frozenset({("moved",), ("came",), ("come",), ("coming",), ("moving",), ("relocated",)})
+HERE_FROM = frozenset({("from",), ("in",)})
+HERE_REACH = 8
+"""How near a review's name 'here' stands to ask about a review there ('a local review here about Child C and D')."""
 NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), ("nothing", "to")})
 """Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
 POINTING_BACK = frozenset({"they", "their", "them", "theirs"})
@@ -186,6 +195,8 @@ class Scope:
             and not self.comes_from(tokens, i, after_from=False, starts=starts)
             and tokens[max(0, i - 2) : i] != ("not", "the")  # 'not the Leicester C and D one, the Leeds review'
         ]
+        if self._here_is_theirs(tokens, areas, hits):
+            return True  # 'I've just started at Northamptonshire… a local review here about Child C and D'
         if ours:
             # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
             # (not 'the Leicester one, not the Nottingham one'), or when the sentence that asks names their case
@@ -226,6 +237,24 @@ class Scope:
             return False
         listed = next((m for j, m in areas if j == i + n + 1), 1)  # another area, or a place of one word
         return self.comes_from(tokens, i + n + 1, listed)
+
+    @staticmethod
+    def _here_is_theirs(tokens: Tokens, areas: list[tuple[int, int]], hits: list[Hit]) -> bool:
+        """The writer works in another area now ('just started at Northamptonshire', 'I work in Derby') and asks
+        about a review 'here': theirs, whatever our review's name ('a local review here about Child C and D').
+        Not 'moved here', 'here in Leicester', 'here from Derby'."""
+        present = any(tuple(tokens[max(0, i - 2) : i]) in PRESENT_PLACE for i, _ in areas)
+        if not present:
+            return False
+        reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        return any(
+            t == "here"
+            and tokens[j - 1 : j] not in MOVED_HERE
+            and tokens[j + 1 : j + 2] not in HERE_FROM
+            and any(abs(p - j) <= HERE_REACH for p in reviews)
+            for j, t in enumerate(tokens)
+            if j
+        )
 
     @staticmethod
     def _told_in_passing(
