@@ -332,3 +332,8 @@ def test_here_where_the_writer_works_now_in_another_area_is_theirs() -> None:
     assert other_area("I just started at Rochdale council. There was a review here about Child C and D, what was it?")
     assert not other_area("I moved here from Rochdale in May. What was the Child C and D review about?")
     assert not other_area("I work in Rochdale now. What was the Leicester Child C and D review about?")
+
+
+def test_the_question_word_followed_by_their_case_and_not_ours_asks_about_theirs() -> None:
+    assert other_area("I know you cover Leicester's reviews, so where are Rochdale's published ones?")
+    assert not other_area("I trained in Rochdale. Where are Leicester's published reviews?")

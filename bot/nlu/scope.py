@@ -40,6 +40,7 @@ MOVED_HERE = frozenset({("moved",), ("came",), ("come",), ("coming",), ("moving"
 HERE_FROM = frozenset({("from",), ("in",)})
 HERE_REACH = 8
 """How near a review's name 'here' stands to ask about a review there ('a local review here about Child C and D')."""
+QUESTION_WORDS = frozenset({"what", "where", "which", "when", "who", "how"})
 NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), ("nothing", "to")})
 """Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
 POINTING_BACK = frozenset({"they", "their", "them", "theirs"})
@@ -211,8 +212,13 @@ class Scope:
                 if first <= i < end
                 and (self.owns(tokens, i, n, hits, starts) or tuple(tokens[i + n : i + n + 1]) in AREA_BODIES)
             ]
-            # theirs when their case is told first in the sentence that asks: 'the Sheffield Child E review, when
-            # was that published? someone said it tied in with the Leicester one'
+            # theirs when the question word is followed by their case and not ours ('I know you cover Leicester's
+            # reviews, so where would I look for Northamptonshire's published ones?'), or when their case is told
+            # first in the sentence that asks: 'the Sheffield Child E review, when was that published? someone
+            # said it tied in with the Leicester one'
+            asking = max((j for j in range(first, end) if tokens[j] in QUESTION_WORDS), default=end)
+            if any(i > asking for i in owning) and not any(asking < i < end for i in ours):
+                return True
             return bool(owning) and min(owning) < min((i for i in ours if first <= i < end), default=end)
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?', 'the national panel looked at a case in Solihull'
@@ -286,8 +292,8 @@ class Scope:
         named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
         end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
-        if any(tokens[j] in self._owned or j in named for j in after):
-            return True
+        if any(tokens[j] in self._owned or j in named or (j > i + n and tokens[j] in ONES) for j in after):
+            return True  # 'Derby's report', 'Northamptonshire's published ones'
         begins = max((start for start in starts if start <= i), default=0)  # not '…a full LCSPR. In Wales…'
         return i - 2 >= begins and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
 
