@@ -458,3 +458,10 @@ def test_kin_told_with_a_grown_up_s_age_are_grown_ups() -> None:
 def test_learning_disabilities_are_no_learning_asked_for() -> None:
     assert not safety().mentions_learning(named("my brother has learning disabilities")[0])
     assert safety().mentions_learning(named("what is the learning on disabled children")[0])
+
+
+def test_a_child_of_a_school_year_is_one_child() -> None:
+    """'One of my Year 2s told the TA this morning…' points at one child, as 'a girl' would."""
+    assert safety().names_one_child(named("one of my year 2s told the ta this morning")[0])
+    assert safety().names_one_child(named("a year 9 said her stepdad hit her")[0])
+    assert not safety().names_one_child(named("the year 2025 review")[0])

@@ -337,3 +337,10 @@ def test_here_where_the_writer_works_now_in_another_area_is_theirs() -> None:
 def test_the_question_word_followed_by_their_case_and_not_ours_asks_about_theirs() -> None:
     assert other_area("I know you cover Leicester's reviews, so where are Rochdale's published ones?")
     assert not other_area("I trained in Rochdale. Where are Leicester's published reviews?")
+
+
+def test_our_own_partnership_elsewhere_and_a_place_told_after_a_word_of_origin_in_another_sentence() -> None:
+    """'Our Rochdale partnership did a review on Child C and D' is theirs ('our Rochdale team' is where someone
+    works); 'I trained in Leicester. Rochdale did a review…' is not excused by the sentence before."""
+    assert other_area("Our Rochdale partnership did a review on Child C and Child D. When was it published?")
+    assert other_area("I trained in Leicester. Rochdale did a review on Child C and D. Was it published?")

@@ -90,6 +90,8 @@ MEETINGS_AND_PAPERS = frozenset(
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 DEFINITE = frozenset({"the", "that"})
+SCHOOL_YEARS = 13
+"""Year 1 to year 13: a child's school year ('one of my year 2s')."""
 REVIEWS_SAY = frozenset({"say", "said", "says", "tell", "told", "tells"})  # after a review word: what a review says
 NUMBER_WORDS = frozenset("two three four five six both".split())
 PRESENT = frozenset({"has", "have", "got", "with", "keeps", "is", "are"})
@@ -99,6 +101,12 @@ NOW_WINDOW = 3
 FRAME_REACH = 3
 """Words after a frame within which a word of now is the frame's: 'a case study at INSET today'."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
+
+
+def school_year(token: str) -> bool:
+    """'2', '9s', '13': a school year group after 'year'."""
+    number = token.removesuffix("s")
+    return number.isdigit() and 0 < int(number) <= SCHOOL_YEARS
 
 
 def sentence_runs(tokens: Tokens, sentence_starts: tuple[int, ...], size: int) -> list[Tokens]:
@@ -565,6 +573,10 @@ class Safety:
                 for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)
             )
             or any(a in nouns and b.isdigit() and int(b) < CHILD_AGE_LIMIT for a, b in itertools.pairwise(tokens))
+            or any(  # 'one of my year 2s', 'a year 9 in my form': a child of a school year
+                tokens[i] == "year" and school_year(tokens[i + 1]) and tokens[i - 1] in ONE_CHILD_DETERMINERS
+                for i in range(1, len(tokens) - 1)
+            )
         )
 
     def about_adults(self, tokens: Tokens) -> bool:

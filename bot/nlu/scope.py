@@ -225,13 +225,17 @@ class Scope:
         told = self._told_in_passing(tokens, starts, asked, hits)
         return any(  # 'our Coventry team', 'the Derby hub', 'our trainer in Lincoln': where someone works
             padded[i + n + 1] not in self._lex.unit_words
-            and padded[i] not in SPEAKERS_OWN
+            and (padded[i] not in SPEAKERS_OWN or tuple(tokens[i + n : i + n + 1]) in AREA_BODIES)  # 'our Derby board'
             and not (padded[i] in {"in", "at"} and SPEAKERS_OWN.intersection(padded[max(0, i - 3) : i]))
             and not NOT_ASKED.intersection(itertools.pairwise(tokens[max(0, i - 3) : i]))
             and (
                 self.owns(tokens, i, n, hits, starts)
                 or asked_there(tokens, i + n, asked)
-                or not (told(i) or self.comes_from(tokens, i, n) or self._listed_with_origin(tokens, i, n, areas))
+                or not (
+                    told(i)
+                    or self.comes_from(tokens, i, n, starts=starts)
+                    or self._listed_with_origin(tokens, i, n, areas)
+                )
             )
             for i, n in areas
         )
