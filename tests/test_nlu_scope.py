@@ -344,3 +344,9 @@ def test_our_own_partnership_elsewhere_and_a_place_told_after_a_word_of_origin_i
     works); 'I trained in Leicester. Rochdale did a review…' is not excused by the sentence before."""
     assert other_area("Our Rochdale partnership did a review on Child C and Child D. When was it published?")
     assert other_area("I trained in Leicester. Rochdale did a review on Child C and D. Was it published?")
+
+
+def test_a_place_owns_its_case_one_word_on_or_the_one_from_it() -> None:
+    assert other_area("what was the learning from the Rochdale grooming case")
+    assert other_area("can you tell me about the latest one from Rochdale? any reviews there")
+    assert not other_area("I trained in Rochdale where case reviews were run differently. What is a rapid review?")

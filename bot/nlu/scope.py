@@ -40,6 +40,8 @@ MOVED_HERE = frozenset({("moved",), ("came",), ("come",), ("coming",), ("moving"
 HERE_FROM = frozenset({("from",), ("in",)})
 HERE_REACH = 8
 """How near a review's name 'here' stands to ask about a review there ('a local review here about Child C and D')."""
+CASE_AFTER_A_WORD = frozenset({("case",), ("review",), ("scr",), ("cspr",), ("lcspr",), ("lscpr",)})
+"""One word after a place: its case ('the Rochdale grooming case', 'the Derby neglect review')."""
 QUESTION_WORDS = frozenset({"what", "where", "which", "when", "who", "how"})
 NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), ("nothing", "to")})
 """Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
@@ -298,8 +300,13 @@ class Scope:
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
         if any(tokens[j] in self._owned or j in named or (j > i + n and tokens[j] in ONES) for j in after):
             return True  # 'Derby's report', 'Northamptonshire's published ones'
+        if tokens[i + n + 1 : i + n + 2] in CASE_AFTER_A_WORD and tokens[i + n] not in STOPWORDS:
+            return True  # 'the Rochdale grooming case'
         begins = max((start for start in starts if start <= i), default=0)  # not '…a full LCSPR. In Wales…'
-        return i - 2 >= begins and tokens[i - 1] in OWNING and (tokens[i - 2] in self._owners or i - 2 in named)
+        owner = (
+            tokens[i - 2] in self._owners or tokens[i - 2] in ONES or i - 2 in named
+        )  # 'the latest one from Cardiff'
+        return i - 2 >= begins and tokens[i - 1] in OWNING and owner
 
     def comes_from(
         self, tokens: Tokens, i: int, n: int = 1, *, after_from: bool = True, starts: tuple[int, ...] = ()
