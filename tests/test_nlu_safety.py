@@ -465,3 +465,10 @@ def test_a_child_of_a_school_year_is_one_child() -> None:
     assert safety().names_one_child(named("one of my year 2s told the ta this morning")[0])
     assert safety().names_one_child(named("a year 9 said her stepdad hit her")[0])
     assert not safety().names_one_child(named("the year 2025 review")[0])
+
+
+def test_an_injury_in_a_story_of_grown_ups_only_is_not_urgent() -> None:
+    """'A resident, she is 84, has unexplained bruising': an adult, for adult safeguarding; told of a
+    child, the same words are urgent."""
+    assert not decide("a care home resident, she is 84, has unexplained bruising on both arms, who do i call").urgent
+    assert decide("a toddler has unexplained bruising on both arms, who do i call").urgent

@@ -185,6 +185,7 @@ class Safety:
         life_at_risk = self.life_at_risk_now(tokens)
         said_not_urgent = (
             self.said_not_urgent(tokens)
+            or self.grown_ups_only(tokens)  # 'a resident in her eighties has unexplained bruising': no child
             or (  # 'for my notes', unless a child now is told too
                 FOR_REFERENCE in tokens
                 and not self.child_now(masked)

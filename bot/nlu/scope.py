@@ -206,7 +206,7 @@ class Scope:
             # and not ours ('tell me about the Patricia review from Kirklees? not the Leicester one'; not 'I read
             # of a Child E from Croydon. Not that one: is the Leicester Child E an LCSPR?', 'Leicester and Derby
             # reviews')
-            if any(tokens[max(0, i - 2) : i] != ("not", "the") for i, n in theirs):
+            if any(tokens[max(0, i - 2) : i] != ("not", "the") and first <= i < end for i, n in theirs):
                 return True
             owning = [
                 i
