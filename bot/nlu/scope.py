@@ -40,9 +40,8 @@ MOVED_HERE = frozenset({("moved",), ("came",), ("come",), ("coming",), ("moving"
 HERE_FROM = frozenset({("from",), ("in",)})
 HERE_REACH = 8
 """How near a review's name 'here' stands to ask about a review there ('a local review here about Child C and D')."""
-CASE_AFTER_A_WORD = frozenset({("case",), ("review",), ("scr",), ("cspr",), ("lcspr",), ("lscpr",)})
-"""One word after a place: its case ('the Rochdale grooming case', 'the Derby neglect review')."""
 QUESTION_WORDS = frozenset({"what", "where", "which", "when", "who", "how"})
+"""In the sentence that asks, what its question is about follows one of these."""
 NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), ("nothing", "to")})
 """Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
 POINTING_BACK = frozenset({"they", "their", "them", "theirs"})
@@ -300,12 +299,12 @@ class Scope:
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
         if any(tokens[j] in self._owned or j in named or (j > i + n and tokens[j] in ONES) for j in after):
             return True  # 'Derby's report', 'Northamptonshire's published ones'
-        if tokens[i + n + 1 : i + n + 2] in CASE_AFTER_A_WORD and tokens[i + n] not in STOPWORDS:
-            return True  # 'the Rochdale grooming case'
+        one_on = tokens[i + n + 1] if i + n + 1 < len(tokens) else ""
+        if one_on in self._lex.generic_review_words and tokens[i + n] not in STOPWORDS:
+            return True  # 'the Rochdale grooming case', 'the Derby neglect review'
         begins = max((start for start in starts if start <= i), default=0)  # not '…a full LCSPR. In Wales…'
-        owner = (
-            tokens[i - 2] in self._owners or tokens[i - 2] in ONES or i - 2 in named
-        )  # 'the latest one from Cardiff'
+        # 'reviews in Kent', 'a child from Derby', 'the latest one from Cardiff'
+        owner = tokens[i - 2] in self._owners or tokens[i - 2] in ONES or i - 2 in named
         return i - 2 >= begins and tokens[i - 1] in OWNING and owner
 
     def comes_from(
