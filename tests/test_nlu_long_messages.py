@@ -6,7 +6,7 @@ from nlu_helpers import the_matcher
 
 from bot.kb.models import ReplyKind
 from bot.nlu.matcher import LONG_MESSAGE_WORDS, Ref, last_question
-from bot.nlu.sentences import asked_span
+from bot.nlu.sentences import asked_span, sentence_of, sentence_start
 
 CONTEXT = (
     "Bit of background: I'm a GP safeguarding lead and last month one of our practice's patients was seriously "
@@ -122,3 +122,10 @@ def test_a_last_question_said_to_be_unrelated_owes_nothing_to_the_story() -> Non
     assert the_matcher().match(story + question).kind == ReplyKind.FALLBACK
     ours = the_matcher().match(story + "Anyway, totally unrelated, but where can I read the Child E review?")
     assert (ours.kind, ours.intent) == (ReplyKind.ANSWER, "where_to_read")  # asked alone, still answered
+
+
+def test_which_sentence_holds_a_word_and_where_it_begins() -> None:
+    starts = (0, 5, 9)
+    assert [sentence_of(starts, p) for p in (0, 4, 5, 8, 9, 20)] == [0, 0, 1, 1, 2, 2]
+    assert [sentence_start(starts, p) for p in (3, 7, 12)] == [0, 5, 9]
+    assert (sentence_of((), 7), sentence_start((), 7)) == (0, 0)  # a message not cut into sentences

@@ -14,7 +14,7 @@ from bot.nlu.english import ABOUT_SOMEONE, AGE_UNITS, NAMING, STOPWORDS
 from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
-from bot.nlu.sentences import asked_span
+from bot.nlu.sentences import asked_span, sentence_of, sentence_start
 from bot.nlu.spelling import MAX_PIECE
 from bot.nlu.thresholds import FULL_STRENGTH, MAX_SCAN, NAME_REACH, ORIGIN_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit, Match, Reading
@@ -155,13 +155,7 @@ class Scope:
         'Nottingham City children's services' is Nottingham's duty team, not our city's."""
         if not hits:
             return hits
-        theirs = {
-            j
-            for n in self._other_area_lengths
-            for i in range(len(tokens) - n + 1)
-            if tokens[i : i + n] in self._other_areas
-            for j in range(i + 1, i + n + 1)
-        }
+        theirs = {j for i, n in self._areas(tokens) for j in range(i + 1, i + n + 1)}
         return [h for h in hits if h.ref.kind not in AREA_KINDS or min(h.positions) not in theirs]
 
     def _is_english(self, token: str) -> bool:
@@ -175,12 +169,7 @@ class Scope:
         context = any(t in self._lex.area_context for t in tokens) or any(h.ref.kind == "review" for h in hits)
         if not context and not ONES.intersection(tokens):
             return False  # most questions: no word of reviews or partnerships, no 'the Nottingham one'
-        areas = [  # (where, how many words) of each other area's name
-            (i, n)
-            for n in self._other_area_lengths
-            for i in range(len(tokens) - n + 1)
-            if tokens[i : i + n] in self._other_areas
-        ]
+        areas = self._areas(tokens)
         padded = ("", *tokens, "")  # padded[i + 1] is tokens[i]
         theirs = [(i, n) for i, n in areas if padded[i + n + 1] in ONES]  # 'what did the Nottingham one say?'
         if not (context or theirs):
@@ -283,7 +272,7 @@ class Scope:
         reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
 
         def told(i: int) -> bool:
-            k = max(j for j, start in enumerate(starts) if start <= i)
+            k = sentence_of(starts, i)
             return not first <= i < end and not any(bounds[k] <= p < bounds[k + 1] for p in reviews)
 
         return told
@@ -302,7 +291,7 @@ class Scope:
         one_on = tokens[i + n + 1] if i + n + 1 < len(tokens) else ""
         if one_on in self._lex.generic_review_words and tokens[i + n] not in STOPWORDS:
             return True  # 'the Rochdale grooming case', 'the Derby neglect review'
-        begins = max((start for start in starts if start <= i), default=0)  # not '…a full LCSPR. In Wales…'
+        begins = sentence_start(starts, i)  # not '…a full LCSPR. In Wales…'
         # 'reviews in Kent', 'a child from Derby', 'the latest one from Cardiff'
         owner = tokens[i - 2] in self._owners or tokens[i - 2] in ONES or i - 2 in named
         return i - 2 >= begins and tokens[i - 1] in OWNING and owner
@@ -318,7 +307,7 @@ class Scope:
         before tells of another place ('…after years in Lincolnshire. Who covers Rutland?')."""
         if tokens[max(0, i - 2) : i] == ("here", "in"):
             return False  # 'the equivalent here in Leicester': where the writer is now
-        start = max(0, i - ORIGIN_REACH, *(begin for begin in starts if begin <= i))
+        start = max(i - ORIGIN_REACH, sentence_start(starts, i))
         before = tokens[start:i]
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
         return (
@@ -401,8 +390,17 @@ class Scope:
         no stranger's full name; whose case it is is `names_other_area`'s to judge."""
         return word in self._other_areas or (*word, *following) in self._other_areas
 
+    def _areas(self, tokens: Tokens) -> list[tuple[int, int]]:
+        """(where, how many words) of each other area's name the words hold."""
+        return [
+            (i, n)
+            for n in self._other_area_lengths
+            for i in range(len(tokens) - n + 1)
+            if tokens[i : i + n] in self._other_areas
+        ]
+
     def _names_known_area(self, run: Tokens) -> bool:
-        return any(run[i : i + n] in self._other_areas for n in self._other_area_lengths for i in range(len(run)))
+        return bool(self._areas(run))
 
     def names_someone_else(self, text: str, tokens: Tokens, hits: list[Hit]) -> bool:
         """'the Arthur Labinjo-Hughes review': a full name we do not know, beside a review word, is another
@@ -466,9 +464,8 @@ class Scope:
             return True
         first, end = asked
         bounds = (*starts, len(tokens))
-        sentence = {p: max(k for k, begin in enumerate(starts) if begin <= p) for p in range(len(tokens))}
-        told = {sentence[p] for p in unknown}
-        ours = {sentence[p] for h in hits if h.ref.kind == "review" for p in h.positions}
+        told = {sentence_of(starts, p) for p in unknown}
+        ours = {sentence_of(starts, p) for h in hits if h.ref.kind == "review" for p in h.positions}
         return (
             not ours - told
             or any(first <= p < end for p in unknown)
