@@ -286,6 +286,16 @@ def test_a_long_message_the_model_is_near_certain_is_out_of_scope_gets_the_fallb
     assert understand(the_matcher(), SureOf("fallback"), question).kind == ReplyKind.FALLBACK  # type: ignore[arg-type]
 
 
+def test_harm_told_of_today_is_never_set_aside_as_out_of_scope() -> None:
+    """However sure the model is that another area's question is not ours, a child hurt today stays urgent."""
+    question = (
+        "Family moved from Northampton last month. Both kids came into school today with marks on their faces. "
+        "Their Northants social worker isn't answering. Do we ring Leicestershire or Northamptonshire?"
+    )
+    assert the_matcher().match(question).kind == ReplyKind.URGENT
+    assert understand(the_matcher(), SureOf("fallback", 0.999), question).kind == ReplyKind.URGENT  # type: ignore[arg-type]
+
+
 def test_a_swap_to_the_reviews_page_or_the_contacts_needs_no_entry_of_their_kind() -> None:
     """'Is there one web page where all the city's reviews sit?', read by the rules as the national repository
     about a theme: the reviews page, without the theme."""

@@ -450,9 +450,9 @@ def test_kin_told_with_a_grown_up_s_age_is_no_child() -> None:
 
 def test_kin_told_with_a_grown_up_s_age_are_grown_ups() -> None:
     """'My brother is 34', 'my dad's 78' (written 'dad 78'): adults; 'my sister is 15' is a child."""
-    assert safety().grown_kin(named("my brother is 34 and lives alone")[0]) == {"brother"}
-    assert safety().grown_kin(named("my dad's 78 and has parkinsons")[0]) == {"dad"}
-    assert not safety().grown_kin(named("my sister is 15 and lives with us")[0])
+    assert safety().grown_people(named("my brother is 34 and lives alone")[0]) == {"brother"}
+    assert safety().grown_people(named("my dad's 78 and has parkinsons")[0]) == {"dad"}
+    assert not safety().grown_people(named("my sister is 15 and lives with us")[0])
 
 
 def test_learning_disabilities_are_no_learning_asked_for() -> None:
@@ -472,3 +472,27 @@ def test_an_injury_in_a_story_of_grown_ups_only_is_not_urgent() -> None:
     child, the same words are urgent."""
     assert not decide("a care home resident, she is 84, has unexplained bruising on both arms, who do i call").urgent
     assert decide("a toddler has unexplained bruising on both arms, who do i call").urgent
+
+
+def test_an_emergency_contact_not_answering_is_no_statement_that_nothing_is_urgent() -> None:
+    assert not Safety.said_not_urgent(named("none of the emergency contacts are answering")[0])
+    assert Safety.said_not_urgent(named("none of these children are at immediate risk")[0])
+    assert Safety.said_not_urgent(named("it is not one kid i am worried about today, it is the pattern")[0])
+
+
+def test_clients_and_the_old_are_grown_ups_and_so_are_an_old_person_s_children() -> None:
+    assert safety().grown_people(named("my client is 22 and has a learning disability")[0]) == {"client"}
+    assert safety().about_adults(named("elderly lady on my round, her son takes her pension")[0])
+    assert safety().grown_people(named("one of our residents, 84, her son takes her bank card")[0]) == {
+        "resident",
+        "son",
+    }
+    assert not safety().about_adults(named("elderly patient, the grandchild living there has a black eye")[0])
+
+
+def test_two_children_of_a_story_are_no_review_s_name() -> None:
+    """'Two children' names Child C & D only where reviews are spoken of: not children found in a park tonight."""
+    tokens, hits = named("found two kids in the park at 10pm, they are locked out")
+    assert "children" in safety().masked(tokens, hits)
+    tokens, hits = named("the review about two children that came out in july")
+    assert "children" not in safety().masked(tokens, hits)

@@ -350,3 +350,21 @@ def test_a_place_owns_its_case_one_word_on_or_the_one_from_it() -> None:
     assert other_area("what was the learning from the Rochdale grooming case")
     assert other_area("can you tell me about the latest one from Rochdale? any reviews there")
     assert not other_area("I trained in Rochdale where case reviews were run differently. What is a rapid review?")
+
+
+def test_a_review_told_there_in_another_area_s_sentence_is_theirs() -> None:
+    assert other_area(
+        "I used to work in Sheffield and there was a baby serious case review there. Is the briefing online?"
+    )
+    assert not other_area("I used to work in Sheffield. Is the baby serious case review briefing online?")
+
+
+def test_the_place_s_one_asked_about_is_theirs_without_ours_named() -> None:
+    assert other_area("I work in Milton Keynes. What were the key learning points from that Milton Keynes one?")
+
+
+def test_another_country_s_reviews_have_no_repository_of_ours() -> None:
+    match = scope().elsewhere(reading("in the USA they have CPS, where are their case reviews published"))
+    assert match is not None and match.kind == ReplyKind.FALLBACK
+    assert scope().abroad_only(named("reviews in the usa")[0])
+    assert not scope().abroad_only(named("reviews in the usa and in derby")[0])

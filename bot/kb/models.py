@@ -278,6 +278,7 @@ class LexiconList(StrEnum):
     AREA_CONTEXT = "area-context"
     ORIGIN_WORDS = "origin-words"
     OTHER_AREAS = "other-areas"
+    ABROAD = "abroad"
     HOME_PLACES = "home-places"
     REFUSAL_KEEPERS = "refusal-keepers"
 

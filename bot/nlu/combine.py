@@ -169,7 +169,9 @@ def _with_scorer(
         if not lowers_urgent(scores, kinds):
             return match
         if scores.best[0] == FALLBACK:  # 'did Leicester City win last night?': its reply still says to call 999
-            return Match(ReplyKind.FALLBACK, None)
+            # but not harm told of today ('both kids came into school today with marks on their faces… do we
+            # ring Leicestershire or Northamptonshire?'): out of scope is no reading of a child hurt today
+            return match if matcher.harm_now(question) else Match(ReplyKind.FALLBACK, None)
         calm = matcher.match(question, urgency=False)
         answer = _with_asked(matcher, score, kinds, question, calm, scores, themes) if may_raise(calm) else calm
         return answer if answer.kind == ReplyKind.ANSWER and answer.intent == scores.best[0] else match

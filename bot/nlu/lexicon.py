@@ -14,6 +14,7 @@ PHRASE_LISTS = frozenset(
         "law_questions",
         "any_review",
         "other_areas",
+        "abroad",
         "frames",
         "recent_phrases",
         "handled_phrases",
@@ -60,6 +61,7 @@ class Lexicon:
     named_roles: frozenset[str]
     address_words: frozenset[str]
     other_areas: tuple[str, ...]
+    abroad: tuple[str, ...]
     home_places: frozenset[str]
     refusal_keepers: tuple[str, ...]
 
@@ -101,4 +103,5 @@ class Lexicon:
             refusal_keepers=phrases("refusal_keepers"),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
+            abroad=tuple(field_words("abroad")),
         )

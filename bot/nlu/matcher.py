@@ -182,6 +182,13 @@ class Matcher:
         starts = self.sentence_starts(text, len(tokens), 0)
         return not self.safety.urgent_whatever_said(tokens, masked, starts)
 
+    def harm_now(self, text: str) -> bool:
+        """A life at risk now, or harm to a child told of the last hours ('both kids came into school today with
+        marks on their faces'): what no reading of the rest of the message may set aside."""
+        tokens, corrected = self.tokens(text)
+        masked = self.safety.masked(tokens, self.entities.hits(tokens, corrected))
+        return self.safety.urgent_whatever_said(tokens, masked, self.sentence_starts(text, len(tokens), 0))
+
     def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:
         """The entries of these kinds the question names, first named first ('LRSCP' is a term and a
         partnership: asked who they are, the partnership)."""

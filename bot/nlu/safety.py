@@ -46,11 +46,19 @@ NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
-GROWN_KIN = frozenset(
+GROWN_PEOPLE = frozenset(
     {"son", "daughter", "stepson", "stepdaughter", "grandson", "granddaughter", "nephew", "niece", "brother", "sister"}
     | {"dad", "mum", "father", "mother", "grandad", "grandma", "nan", "uncle", "aunt", "auntie"}
+    | {"client", "resident", "patient", "tenant", "customer", "woman", "man", "lady", "bloke", "gentleman", "person"}
 )
-"""Kin who may be grown up: 'my son is 30', 'my brother is 34', 'my dad's 78' tell of adults, not of a child."""
+"""Kin and the people of adults' services, who may be grown up: 'my son is 30', 'my dad's 78', 'my client is 22'
+tell of adults, not of a child."""
+GROWN_OFFSPRING = frozenset({"son", "daughter", "stepson", "stepdaughter", "sons", "daughters"})
+ELDER_AGE = 60
+"""In a story with someone of this age or more ('one of our residents, 84'), a son or daughter is grown up."""
+OLD_AGE = frozenset({"elderly", "pensioner", "pensioners", "dementia", "alzheimers"})
+OLD_PEOPLE = frozenset({("older", "person"), ("older", "people"), ("older", "adult"), ("old", "lady"), ("old", "man")})
+"""Words of old age: the story is a grown-up's, and her son or daughter is grown up too."""
 LEARNING_NEEDS = frozenset({"disability", "difficulty"})
 """After 'learning': a need ('learning disabilities'), not learning asked for."""
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
@@ -77,13 +85,20 @@ SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
 """'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""
 SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 """Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
+WORRIED_ONES = frozenset({("i", "am"), ("we", "are")})
+"""Between 'not one kid' and 'worried about': who is not worried about one child."""
 WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
 NO_ONE_IN_PARTICULAR = frozenset({"any", "anyone", "anybody", "particular", "specific"})
 """'Not worried about any one child': a worry denied about anyone in particular (not 'not worried about him')."""
 NOT_A_STATE_TAIL = frozenset(
-    (word,) for word in ("assessment", "assessed", "plan", "factor", "management", "register", "level", "matrix")
+    (word,)
+    for word in (
+        *("assessment", "assessed", "plan", "factor", "management", "register", "level", "matrix"),
+        *("contact", "number", "service", "department", "team", "line", "duty", "worker"),
+    )
 )
-"""After a risk word: a document or process ('no risk assessment was done'), not a state of the child."""
+"""After a risk word: a document, a process or a service ('no risk assessment was done', 'none of the emergency
+contacts answer'), not a state of the child."""
 MEETINGS_AND_PAPERS = frozenset(
     "conference meeting plan procedure review register training course policy process system lead".split()
 )
@@ -231,6 +246,8 @@ class Safety:
                 return True
             if tokens[j : j + 2] in WORRY_ABOUT and NO_ONE_IN_PARTICULAR.intersection(tokens[j + 2 : j + 4]):
                 return True  # 'not worried about any one baby today', 'not concerned about anyone in particular'
+            if tokens[j : j + 2] in WORRIED_ONES and tokens[j + 2 : j + 4] in WORRY_ABOUT:
+                return True  # 'it's not one kid I'm worried about today, it's the pattern'
         return False
 
     def life_at_risk_now(self, tokens: Tokens) -> bool:
@@ -309,11 +326,14 @@ class Safety:
         named_kinds = {"review", "theme"} if self.mentions_learning(tokens) else {"review"}
         now = bool(lex.now_words.intersection(tokens)) or says(tokens, lex.last_hours)  # 'bailed this morning'
         start, end = asked or (0, len(tokens))
-        named = {  # not, in a story told now, 'two children' (an alias of Child C & D): 'today… two kids under 5'
+        # 'two children' (an alias of Child C & D) names the review only where reviews are spoken of and nothing
+        # is told of now: not 'today… two kids under 5', nor 'found two kids in the park at 10pm, locked out'
+        plain_names = now or not (lex.generic_review_words.intersection(tokens) or self.mentions_learning(tokens))
+        named = {
             i
             for h in hits
             if h.ref.kind in named_kinds
-            and not (now and all(self._is_child_word(tokens[j]) for j in h.positions))
+            and not (plain_names and all(self._is_child_word(tokens[j]) for j in h.positions))
             and (h.ref.kind != "theme" or all(start <= j < end for j in h.positions))  # asked about, not told
             for i in h.positions
         }
@@ -584,36 +604,51 @@ class Safety:
         """A grown-up's age is given ('a 19 year old care leaver', 'she is 34'), no child is brought into the
         story and no life is at risk now: its 'she' and 'him' are adults, for whom the urgent reply's children's
         duty numbers are not."""
-        grown = self.grown_kin(tokens)
-        aged = bool(grown) or any(
-            (a.isdigit() and b == "adult")
-            or (a in PRONOUNS and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT)
-            for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
+        grown = self.grown_people(tokens)
+        aged = (
+            bool(grown)
+            or self.old_age(tokens)
+            or any(
+                (a.isdigit() and b == "adult")
+                or (a in PRONOUNS and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT)
+                for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
+            )
         )
         told = tuple(t for t in tokens if t not in grown)  # 'my son is 30': that son is no child
         return (
             aged
-            and not self._lex.child_nouns.intersection(told)  # 'year 9 girl… he is 19': she is the child
+            # 'year 9 girl… he is 19': she is the child; 'an elderly patient… the grandchild living there (about 4)'
+            and not (self._lex.child_words - AGE_UNITS - {"children"}).intersection(told)
             and not self.points_at_one_child(tuple(t for t in told if t not in PRONOUNS))
             and not self.children_now(tokens)
             and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
         )
 
     @staticmethod
-    def grown_kin(tokens: Tokens) -> frozenset[str]:
-        """Kin told with a grown-up's age: 'my son is 30', 'my dad's 78' (written 'dad 78')."""
+    def grown_people(tokens: Tokens) -> frozenset[str]:
+        """Kin or clients told with a grown-up's age: 'my son is 30', 'my dad's 78' (written 'dad 78'), 'my client is
+        22'."""
 
-        def grown(b: str, c: str) -> bool:
-            age = c if b in {"is", "was"} else b
-            return age.isdigit() and int(age) >= CHILD_AGE_LIMIT
+        def age(b: str, c: str) -> int:
+            told = c if b in {"is", "was"} else b
+            return int(told) if told.isdigit() else 0
 
-        return frozenset(
-            a for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False) if a in GROWN_KIN and grown(b, c)
+        ages = {a: age(b, c) for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False) if a in GROWN_PEOPLE}
+        grown = {a for a, years in ages.items() if years >= CHILD_AGE_LIMIT}
+        elders = Safety.old_age(tokens) or max(ages.values(), default=0) >= ELDER_AGE
+        return frozenset(grown | (GROWN_OFFSPRING.intersection(tokens) if elders else set()))
+
+    @staticmethod
+    def old_age(tokens: Tokens) -> bool:
+        """Someone old is told of: 'elderly', 'dementia', 'an older person', an age of `ELDER_AGE` or more."""
+        return bool(OLD_AGE.intersection(tokens)) or any(
+            (a, b) in OLD_PEOPLE or (a.isdigit() and int(a) >= ELDER_AGE and b == "adult")
+            for a, b in itertools.pairwise(tokens)
         )
 
     def grown_ups_only(self, tokens: Tokens) -> bool:
         """`about_adults`, with no other word of children at all ('her kids are 4 and 6' brings children in)."""
-        children = self._lex.child_words - AGE_UNITS - self.grown_kin(tokens)
+        children = self._lex.child_words - AGE_UNITS - self.grown_people(tokens)
         return self.about_adults(tokens) and not children.intersection(tokens)
 
     def grown_ups_asking_no_learning(self, tokens: Tokens) -> bool:

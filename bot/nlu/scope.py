@@ -104,6 +104,7 @@ class Scope:
         self._norm_word = lru_cache(maxsize=WORD_CACHE_SIZE)(norm)  # single words recur across questions
         self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
+        self._abroad = {norm(place) for place in lexicon.abroad} - {()}
         self._sentence_starts = sentence_starts  # where each sentence of a message starts among its tokens
         self._namers = lexicon.name_words | lexicon.child_nouns | lexicon.generic_review_words  # '<a child> called …'
         self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
@@ -134,7 +135,12 @@ class Scope:
             asks_where = max(scores.get("where_to_read", 0.0), scores.get("national_repository", 0.0))
             # 'a case review from Birmingham', 'Birmingham's reviews'
             any_review = r.plural or bool(self._lex.any_review & set(itertools.pairwise(tokens)))
-            if asks_where >= FULL_STRENGTH and any_review and not self.names_unknown_review(tokens, hits):
+            if (
+                asks_where >= FULL_STRENGTH
+                and any_review
+                and not self.names_unknown_review(tokens, hits)
+                and not self.abroad_only(tokens)  # 'In the US they have CPS… where are their reviews published?'
+            ):
                 r.note("scope", "asks where to read another area's reviews: the national repository")
                 return Match(ReplyKind.ANSWER, "national_repository", confidence=FULL_STRENGTH)
             r.note("scope", "names another area")
@@ -188,14 +194,15 @@ class Scope:
         ]
         if self._here_is_theirs(tokens, areas, hits):
             return True  # 'I've just started at Northamptonshire… a local review here about Child C and D'
+        if self._review_there(tokens, areas, hits, starts, asked, ours):
+            return True  # 'I used to work in Sheffield and there was a baby serious case review there… is it online?'
+        if any(tokens[max(0, i - 2) : i] != ("not", "the") and first <= i < end for i, n in theirs):
+            return True  # asked about as theirs: 'what happened with the Sheffield one?', 'from that Bedford one'
         if ours:
-            # ours named too: theirs only when asked about as theirs, 'what happened with the Sheffield one?'
-            # (not 'the Leicester one, not the Nottingham one'), or when the sentence that asks names their case
-            # and not ours ('tell me about the Patricia review from Kirklees? not the Leicester one'; not 'I read
-            # of a Child E from Croydon. Not that one: is the Leicester Child E an LCSPR?', 'Leicester and Derby
-            # reviews')
-            if any(tokens[max(0, i - 2) : i] != ("not", "the") and first <= i < end for i, n in theirs):
-                return True
+            # ours named too: theirs only when asked about as theirs (above; not 'the Leicester one, not the
+            # Nottingham one'), or when the sentence that asks names their case and not ours ('tell me about the
+            # Patricia review from Kirklees? not the Leicester one'; not 'I read of a Child E from Croydon. Not
+            # that one: is the Leicester Child E an LCSPR?', 'Leicester and Derby reviews')
             owning = [
                 i
                 for i, n in areas
@@ -252,6 +259,31 @@ class Scope:
             and tokens[j - 1 : j] not in MOVED_HERE
             and tokens[j + 1 : j + 2] not in HERE_FROM
             and any(abs(p - j) <= HERE_REACH for p in reviews)
+            for j, t in enumerate(tokens)
+            if j
+        )
+
+    def _review_there(
+        self,
+        tokens: Tokens,
+        areas: list[tuple[int, int]],
+        hits: list[Hit],
+        starts: tuple[int, ...],
+        asked: tuple[int, int] | None,
+        ours: list[int],
+    ) -> bool:
+        """A review told 'there' in a sentence naming another area and none of ours ('I used to work in Sheffield
+        and there was a baby serious case review there'): theirs, unless the sentence that asks names a review of
+        its own ('… Is our Patricia review like it?')."""
+        reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        first, end = asked or (0, len(tokens))
+        if asked and any(first <= p < end for p in reviews):
+            return False
+        told = {sentence_of(starts, i) for i, _ in areas} - {sentence_of(starts, i) for i in ours}
+        return any(
+            t == "there"
+            and (j - 1 in reviews or tokens[j - 1] in self._lex.generic_review_words)
+            and sentence_of(starts, j) in told
             for j, t in enumerate(tokens)
             if j
         )
@@ -399,6 +431,11 @@ class Scope:
             if tokens[i : i + n] in self._other_areas
         ]
 
+    def abroad_only(self, tokens: Tokens) -> bool:
+        """Every other area named is abroad ('the US', 'Australia'): no repository of ours holds its reviews."""
+        areas = self._areas(tokens)
+        return bool(areas) and all(tokens[i : i + n] in self._abroad for i, n in areas)
+
     def _names_known_area(self, run: Tokens) -> bool:
         return bool(self._areas(run))
 
@@ -526,7 +563,8 @@ class Scope:
     def names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
         """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for. Said
         before any of our reviews is named, it is what the question is about ('the Leicestershire and Rutland
-        review about baby Jack'); said after, it only wonders whose review ours is."""
+        review about baby Jack', 'the Leicestershire and Rutland partnership's Child E review': the city's Child E
+        is not theirs); said after, it only wonders whose review ours is."""
         first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
         with_reviews = self._entities.partnerships_with_reviews
         if any(
@@ -538,6 +576,9 @@ class Scope:
             h.ref.kind == "partnership"
             and h.ref.id not in with_reviews
             and max(h.positions) < first_review
-            and any(t in self._lex.one_document_words for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
+            and (  # 'the Leicestershire and Rutland review…', 'the Leicestershire & Rutland partnership's Child E'
+                max(h.positions) + 1 == first_review < len(tokens)
+                or any(t in self._lex.one_document_words for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
+            )
             for h in hits
         )
