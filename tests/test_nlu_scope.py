@@ -296,7 +296,8 @@ def test_names_told_only_in_another_area_s_story_are_that_story_s() -> None:
     for story, unknown in (
         ("Who published Patricia? In Rochdale our reviews were all Child A, Child B. Was it the city?", False),
         ("Who published Child A? In Rochdale our reviews were like that. Was it the city?", True),
-        ("Who published Patricia? Our reviews were all Child A, Child B. Was it the city?", True),  # no place
+        ("Who published Patricia? Our reviews were all Child A, Child B. Was it the city?", False),  # examples
+        ("Who published Patricia? We had a Child B. Was it the city?", True),  # one name, no place
     ):
         tokens, hits = named(story)
         assert scope().names_unknown_review(tokens, hits, story) is unknown, story
@@ -368,3 +369,34 @@ def test_another_country_s_reviews_have_no_repository_of_ours() -> None:
     assert match is not None and match.kind == ReplyKind.FALLBACK
     assert scope().abroad_only(named("reviews in the usa")[0])
     assert not scope().abroad_only(named("reviews in the usa and in derby")[0])
+
+
+def test_a_case_of_the_writer_s_past_told_before_a_general_question_is_not_what_is_asked() -> None:
+    assert not other_area(
+        "Are reviews meant to blame the social worker? When I worked on one in Bristol years ago I felt hung out "
+        "to dry. I'm nervous about it happening again here."
+    )
+    assert other_area("When I worked on a review in Bristol years ago it went badly. What did it find?")
+
+
+def test_how_long_someone_worked_somewhere_is_no_case_of_that_place() -> None:
+    assert not other_area(
+        "Parents all smiles then cancel every appointment. I did 20 years in Sheffield and now Leicester. "
+        "Is there any review learning on it?"
+    )
+    assert not scope().names_unknown_place("Twelve years in West Mids before coming to Leics. Any review learning?")
+
+
+def test_letters_listed_as_examples_are_no_review_we_do_not_hold() -> None:
+    story = (
+        "I've trained in three local authorities and they all used letters, Child A, Child B and so on. "
+        "Leicester has one called Patricia. What is it?"
+    )
+    tokens, hits = named(story)
+    assert not scope().names_unknown_review(tokens, hits, story)
+
+
+def test_a_partnership_named_at_the_end_of_a_sentence_owns_nothing_in_the_next() -> None:
+    story = "Just transferred to Leicestershire. The briefings keep mentioning LRSCP. What does LRSCP stand for?"
+    tokens, hits = named(story)
+    assert not scope().names_review_of_partnership_without_any(tokens, hits, story)

@@ -77,9 +77,15 @@ PEOPLES = frozenset(
 )
 """Peoples, languages and faiths, which the list keeps only capitalised: 'Irish reviews', 'English documents'
 name no unknown place, and the corrector leaves them as they are."""
+CALENDAR = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday christmas easter eid diwali ramadan hanukkah vaisakhi
+    """.split()
+)
+"""Days and feasts, also kept only capitalised: 'before Wednesday's safeguarding meeting' names no place."""
 
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
-    """The word list (with `PEOPLES`), read once per process."""
-    return frozenset(WORDS_FILE.read_text(encoding="utf-8").split()) | PEOPLES
+    """The word list (with `PEOPLES` and `CALENDAR`), read once per process."""
+    return frozenset(WORDS_FILE.read_text(encoding="utf-8").split()) | PEOPLES | CALENDAR

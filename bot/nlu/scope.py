@@ -36,6 +36,8 @@ PRESENT_PLACE = frozenset(
     | {("working", "in"), ("working", "for"), ("based", "in"), ("based", "at"), ("now", "at"), ("now", "in")}
 )
 """Right before another area: where the writer works now ('just started at Northamptonshire'), so 'here' is there."""
+NOW_THERE = frozenset({("here", "in"), ("now", "in"), ("now", "at")})
+"""Right before a place: where the writer is now, not where they come from."""
 MOVED_HERE = frozenset({("moved",), ("came",), ("come",), ("coming",), ("moving",), ("relocated",)})
 HERE_FROM = frozenset({("from",), ("in",)})
 HERE_REACH = 8
@@ -46,6 +48,8 @@ NOT_ASKED = frozenset({("not", "about"), ("not", "asking"), ("not", "talking"), 
 """Before a place that is not what is asked: 'not asking about Rochdale itself', 'nothing to do with Kent'."""
 POINTING_BACK = frozenset({"they", "their", "them", "theirs"})
 """In the sentence that asks, words that may point back to a place told before it ('what did they publish?')."""
+POINTING_BACK_ANY = POINTING_BACK | {"it", "that", "this", "there", "one", "ones"}
+"""In the sentence that asks, words that may point back to a case told before it ('was it…', 'that one')."""
 THERE_IS = frozenset(
     {"is", "are", "was", "were", "be", "been", "has", "have", "had", "any", "anything", "over", "up", "back", "and"}
 )
@@ -111,6 +115,7 @@ class Scope:
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
         # after a place that owns it: 'Derby's report', 'the Coventry baby'; not 'Kent years ago', which tells when
         self._owned = (self._owners | lexicon.one_document_words) - AGE_UNITS
+        self._owners_before = self._owners - AGE_UNITS  # before a place: not '20 years in Sheffield' (how long)
         # our area named: a partnership's name or a town of ours ('Oakham'), not an everyday word ('Market')
         self._home_words = entities.home_area_words | {w for w in lexicon.home_places if not self._is_english(w)}
 
@@ -149,7 +154,7 @@ class Scope:
             r.note("scope", "names a review we do not hold ('Child F', 'baby Jayden')")
         elif self.names_someone_else(r.text, tokens, hits):
             r.note("scope", "a full name we do not know beside a review word")
-        elif self.names_review_of_partnership_without_any(tokens, r.named):
+        elif self.names_review_of_partnership_without_any(tokens, r.named, r.text):
             r.note("scope", "a review of a partnership we hold no reviews for")
         else:
             r.note("scope", "in scope")
@@ -196,7 +201,8 @@ class Scope:
             return True  # 'I've just started at Northamptonshire… a local review here about Child C and D'
         if self._review_there(tokens, areas, hits, starts, asked, ours):
             return True  # 'I used to work in Sheffield and there was a baby serious case review there… is it online?'
-        if any(tokens[max(0, i - 2) : i] != ("not", "the") and first <= i < end for i, n in theirs):
+        wants_ours = tokens[end - 1 : end] == ("our",)  # 'I keep ending up on the Northamptonshire ones… I need ours'
+        if not wants_ours and any(tokens[max(0, i - 2) : i] != ("not", "the") and first <= i < end for i, n in theirs):
             return True  # asked about as theirs: 'what happened with the Sheffield one?', 'from that Bedford one'
         if ours:
             # ours named too: theirs only when asked about as theirs (above; not 'the Leicester one, not the
@@ -220,13 +226,23 @@ class Scope:
         if "national" in tokens:
             return False  # 'where do I find other areas' reviews?', 'the national panel looked at a case in Solihull'
         told = self._told_in_passing(tokens, starts, asked, hits)
+        # a case of the writer's own past told before a general question ('I was part of one in Bristol years
+        # ago… Are reviews meant to blame the social worker?'): no review named, nothing in the question points back
+        general = (
+            asked is not None
+            and not any(h.ref.kind == "review" for h in hits)
+            and not POINTING_BACK_ANY.intersection(tokens[asked[0] : asked[1]])
+        )
         return any(  # 'our Coventry team', 'the Derby hub', 'our trainer in Lincoln': where someone works
             padded[i + n + 1] not in self._lex.unit_words
             and (padded[i] not in SPEAKERS_OWN or tuple(tokens[i + n : i + n + 1]) in AREA_BODIES)  # 'our Derby board'
             and not (padded[i] in {"in", "at"} and SPEAKERS_OWN.intersection(padded[max(0, i - 3) : i]))
             and not NOT_ASKED.intersection(itertools.pairwise(tokens[max(0, i - 3) : i]))
             and (
-                self.owns(tokens, i, n, hits, starts)
+                (
+                    self.owns(tokens, i, n, hits, starts)
+                    and not (general and told(i) and self.comes_from(tokens, i, n, starts=starts))
+                )
                 or asked_there(tokens, i + n, asked)
                 or not (
                     told(i)
@@ -325,7 +341,8 @@ class Scope:
             return True  # 'the Rochdale grooming case', 'the Derby neglect review'
         begins = sentence_start(starts, i)  # not '…a full LCSPR. In Wales…'
         # 'reviews in Kent', 'a child from Derby', 'the latest one from Cardiff'
-        owner = tokens[i - 2] in self._owners or tokens[i - 2] in ONES or i - 2 in named
+        # ('20 years in Sheffield' tells how long, of no child)
+        owner = tokens[i - 2] in self._owners_before or tokens[i - 2] in ONES or i - 2 in named
         return i - 2 >= begins and tokens[i - 1] in OWNING and owner
 
     def comes_from(
@@ -337,8 +354,8 @@ class Scope:
         after 'from' ('joined LLR from Birmingham'; not 'the reviews from Nottinghamshire', 'a child from
         Derby'); not 'here in Leicester'. `starts`: where each sentence begins; a word of origin in the sentence
         before tells of another place ('…after years in Lincolnshire. Who covers Rutland?')."""
-        if tokens[max(0, i - 2) : i] == ("here", "in"):
-            return False  # 'the equivalent here in Leicester': where the writer is now
+        if tokens[max(0, i - 2) : i] in NOW_THERE or tokens[i - 1 : i] == ("now",):
+            return False  # 'the equivalent here in Leicester', '20 years in Sheffield and now Leicester': now
         start = max(i - ORIGIN_REACH, sentence_start(starts, i))
         before = tokens[start:i]
         origin = self._lex.origin_words  # words and two-word phrases: 'moved', 'new to', 'came from'
@@ -373,7 +390,7 @@ class Scope:
             before = tuple(t for n in normed[:start] for t in n)  # 'I moved down from a Scottish council': theirs
             if self._unknown_run(normed[start:i], mistyped) and not self.comes_from((*before, ""), len(before)):
                 return True
-        child_or_case = self._lex.child_words | self._lex.case_words
+        child_or_case = (self._lex.child_words | self._lex.case_words) - AGE_UNITS  # not 'twelve years in West Mids'
         return any(
             normed[i] in {("from",), ("in",)}
             and child_or_case.intersection(normed[i - 1])
@@ -490,8 +507,9 @@ class Scope:
     def names_unknown_review(self, tokens: Tokens, hits: list[Hit], text: str = "") -> bool:
         """'Child F' or 'Baby P' when no review is called that: a name we do not hold, not a typo of one we do;
         'a child called Jayden' when no review is. `text`: the message; names told only in sentences of another
-        area's story, outside the sentence that asks, while another sentence names one of ours, are that story's
-        ('Who is Patricia? In Cardiff our reviews were all Child A, Child B. Who published it?')."""
+        area's story, or listed as examples ('they all used letters, Child A, Child B'), outside the sentence that
+        asks, while another sentence names one of ours, are that story's ('Who is Patricia? In Cardiff our reviews
+        were all Child A, Child B. Who published it?')."""
         unknown = self._unknown_names(tokens, hits)
         if not unknown or not text:
             return bool(unknown)
@@ -503,10 +521,16 @@ class Scope:
         bounds = (*starts, len(tokens))
         told = {sentence_of(starts, p) for p in unknown}
         ours = {sentence_of(starts, p) for h in hits if h.ref.kind == "review" for p in h.positions}
+        letters = [  # 'Child A, Child B': letters as names ('a' too), which sentences list as examples
+            sentence_of(starts, i)
+            for i in range(len(tokens) - 1)
+            if tokens[i] in self._lex.name_words and len(tokens[i + 1]) == 1 and tokens[i + 1].isalpha()
+        ]
+        listed = {k for k in told if letters.count(k) > 1}
         return (
             not ours - told
             or any(first <= p < end for p in unknown)
-            or not all(self._names_known_area(tokens[bounds[k] : bounds[k + 1]]) for k in told)
+            or not all(k in listed or self._names_known_area(tokens[bounds[k] : bounds[k + 1]]) for k in told)
         )
 
     def _unknown_names(self, tokens: Tokens, hits: list[Hit]) -> list[int]:
@@ -560,15 +584,23 @@ class Scope:
             return False
         return not (self._is_english(b) and i > 1 and tokens[i - 2] not in self._namers)
 
-    def names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit]) -> bool:
+    def names_review_of_partnership_without_any(self, tokens: Tokens, hits: list[Hit], text: str = "") -> bool:
         """'The Rutland review about the boy in Oakham': a review of a partnership we hold no reviews for. Said
         before any of our reviews is named, it is what the question is about ('the Leicestershire and Rutland
         review about baby Jack', 'the Leicestershire and Rutland partnership's Child E review': the city's Child E
-        is not theirs); said after, it only wonders whose review ours is."""
+        is not theirs); said after, it only wonders whose review ours is. `text`: the message, whose sentences
+        bound what follows a name ('…transferred to Leicestershire. The briefings keep…' names no review)."""
+        starts = self._sentence_starts(text, len(tokens)) if text else ()
+        bounds = (*starts[1:], len(tokens))
+
+        def after(at: int) -> Tokens:
+            """The words from `at` to the end of the sentence of the name ending before it."""
+            return tokens[at : bounds[sentence_of(starts, at - 1)]]
+
         first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
         with_reviews = self._entities.partnerships_with_reviews
         if any(
-            partnership not in with_reviews and self._review_follows(tokens, i + n)
+            partnership not in with_reviews and self._review_follows(after(i + n), 0)
             for i, n, partnership in self._entities.places_at(tokens)
         ):
             return True  # 'Loughborough CSPR', 'the Hinckley baby serious case review': the county's review
@@ -578,7 +610,7 @@ class Scope:
             and max(h.positions) < first_review
             and (  # 'the Leicestershire and Rutland review…', 'the Leicestershire & Rutland partnership's Child E'
                 max(h.positions) + 1 == first_review < len(tokens)
-                or any(t in self._lex.one_document_words for t in tokens[max(h.positions) + 1 : max(h.positions) + 3])
+                or any(t in self._lex.one_document_words for t in after(max(h.positions) + 1)[:2])
             )
             for h in hits
         )
