@@ -53,6 +53,8 @@ GROWN_PEOPLE = frozenset(
 )
 """Kin and the people of adults' services, who may be grown up: 'my son is 30', 'my dad's 78', 'my client is 22'
 tell of adults, not of a child."""
+WORKING = frozenset({"work", "worked", "working", "retired"})
+"""After kin: a grown-up's life ('my daughter works for the council')."""
 GROWN_OFFSPRING = frozenset({"son", "daughter", "stepson", "stepdaughter", "sons", "daughters"})
 ELDER_AGE = 60
 """In a story with someone of this age or more ('one of our residents, 84'), a son or daughter is grown up."""
@@ -626,10 +628,12 @@ class Safety:
 
     @staticmethod
     def grown_people(tokens: Tokens) -> frozenset[str]:
-        """Kin or clients told with a grown-up's age: 'my son is 30', 'my dad's 78' (written 'dad 78'), 'my client is
-        22'."""
+        """Kin or clients told with a grown-up's age or work: 'my son is 30', 'my dad's 78' (written 'dad 78'), 'my
+        client is 22', 'my daughter works for the council'; and an old person's sons and daughters."""
 
         def age(b: str, c: str) -> int:
+            if b in WORKING:  # 'my daughter works for the council'
+                return CHILD_AGE_LIMIT
             told = c if b in {"is", "was"} else b
             return int(told) if told.isdigit() else 0
 
