@@ -410,6 +410,13 @@ def test_a_fallback_for_want_of_anything_confident_is_answered_where_the_model_i
     assert rescued(the_matcher(), question, nothing, unsure, KINDS) is nothing
 
 
+def test_a_rescue_to_the_contacts_or_the_reviews_page_needs_no_entry_named() -> None:
+    """'The city's duty, is it 24 hours or office hours only?': every contact route, no contact named."""
+    question = "is the duty service 24 hours or office hours only, we are updating our protocol"
+    rescued_match = rescued(the_matcher(), question, Match(ReplyKind.FALLBACK, None), sure("contacts"), KINDS)
+    assert (rescued_match.kind, rescued_match.intent) == (ReplyKind.ANSWER, "contacts")
+
+
 @pytest.mark.parametrize(
     "fallback",
     [

@@ -496,3 +496,8 @@ def test_two_children_of_a_story_are_no_review_s_name() -> None:
     assert "children" in safety().masked(tokens, hits)
     tokens, hits = named("the review about two children that came out in july")
     assert "children" not in safety().masked(tokens, hits)
+
+
+def test_a_review_said_not_to_be_asked_about_is_no_learning_asked_for() -> None:
+    assert not safety().mentions_learning(named("this is not about a case review, sorry, toddler on the ledge")[0])
+    assert safety().mentions_learning(named("what does the case review say about toddlers")[0])

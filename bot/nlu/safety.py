@@ -117,6 +117,9 @@ NOW_WINDOW = 3
 """Sentences a story of a child now may span: the child, what happened, and 'I'm sat in the car now'."""
 FRAME_REACH = 3
 """Words after a frame within which a word of now is the frame's: 'a case study at INSET today'."""
+NOT_ABOUT = frozenset({("not", "about"), ("nothing", "to")})
+NOT_ABOUT_REACH = 4
+"""Before a learning word, what says it is not asked about: 'not about a case review', 'nothing to do with reviews'."""
 LEARNING_PAIRS = frozenset({("anything", "on"), ("anything", "about"), ("out", "there")})  # 'anything on …'
 
 
@@ -668,8 +671,14 @@ class Safety:
         return self.points_at_one_child(tuple("" if t in one_child or t in DEFINITE else t for t in tokens))
 
     def mentions_learning(self, tokens: Tokens) -> bool:
-        """A learning word ('briefing', 'lessons') or 'anything on/about …'."""
-        asked = (t for t, after in zip(tokens, (*tokens[1:], ""), strict=True) if after not in LEARNING_NEEDS)
+        """A learning word ('briefing', 'lessons') or 'anything on/about …'; not one said not to be asked about
+        ('this isn't about a case review, sorry. Toddler… on the window ledge')."""
+        asked = (
+            t
+            for i, (t, after) in enumerate(zip(tokens, (*tokens[1:], ""), strict=True))
+            if after not in LEARNING_NEEDS
+            and not NOT_ABOUT.intersection(itertools.pairwise(tokens[max(0, i - NOT_ABOUT_REACH) : i]))
+        )
         return any(t in self._lex.learning_words for t in asked) or any(
             pair in LEARNING_PAIRS for pair in itertools.pairwise(tokens)
         )
