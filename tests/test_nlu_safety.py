@@ -501,3 +501,15 @@ def test_two_children_of_a_story_are_no_review_s_name() -> None:
 def test_a_review_said_not_to_be_asked_about_is_no_learning_asked_for() -> None:
     assert not safety().mentions_learning(named("this is not about a case review, sorry, toddler on the ledge")[0])
     assert safety().mentions_learning(named("what does the case review say about toddlers")[0])
+
+
+def test_a_children_s_service_and_a_child_said_not_to_be_name_no_child() -> None:
+    assert safety().no_child_named(named("not a child, an elderly patient")[0])[2] == ""
+    assert safety().grown_ups_only(named("she is 19, an adult now, so children's duty won't take it")[0])
+    assert not safety().grown_ups_only(named("she is 19 and her children are 2 and 4")[0])
+
+
+def test_help_already_given_and_thanked_for_is_no_new_concern() -> None:
+    tokens, _ = named("thank you, it was years ago and the police took the children somewhere safe")
+    scores, _ = the_matcher().intents.scores(tokens)
+    assert safety().framed(tokens, scores)

@@ -28,7 +28,7 @@ from bot.nlu.safety import FOR_REFERENCE, Safety
 from bot.nlu.scope import Scope
 from bot.nlu.sentences import asked_span, sentences
 from bot.nlu.spelling import Spelling
-from bot.nlu.thresholds import AMBIGUITY_MARGIN, THRESHOLD
+from bot.nlu.thresholds import AMBIGUITY_MARGIN, FULL_STRENGTH, THRESHOLD
 from bot.nlu.types import Candidate, Hit, Match, Period, Reading, Ref
 
 __all__ = [
@@ -225,7 +225,10 @@ class Matcher:
             alone = True
         elif whole.someone_elses:  # another area in the story: ours only when the question is not about theirs
             speakers_own = SPEAKERS_OWN.intersection(asked_tokens)  # 'at Lincolnshire SCP… our Child E review'
-            alone = confident and not speakers_own
+            # a theme asked after a story of grown-ups only ('a 19 year old care leaver… who handles adult
+            # exploitation?') is the grown-up's, as the whole message says
+            grown_ups = self.for_children(asked) and self.safety.grown_ups_asking_no_learning(self.tokens(text)[0])
+            alone = confident and not speakers_own and not grown_ups
         else:  # 'check my essay… when was Patricia published?'; 'what did Derby's review find?'
             alone = (confident and bool(asked.refs or whole.refused)) or (
                 asked.someone_elses and whole.kind == ReplyKind.ANSWER
@@ -277,7 +280,10 @@ class Matcher:
         if candidates and candidates[0].score >= THRESHOLD:
             best = self.decide.first_mentioned(candidates)
             decided = self.decide.finish(self.clarify.settle(best, candidates, r), r)  # clarify, then decide
-            if self.for_children(decided) and self.safety.grown_ups_asking_no_learning(r.tokens):
-                return self.scope.grown_ups(r)  # scope: 'my son is 30, in and out of mental health units… help?'
+            # scope: 'my son is 30, in and out of mental health units… help?'; 'my dad is 84… his carer takes
+            # money from his account… who do I report this to?' (a weak match to 'account' asks no process)
+            weak = decided.kind == ReplyKind.ANSWER and decided.confidence < FULL_STRENGTH
+            if (self.for_children(decided) or weak) and self.safety.grown_ups_asking_no_learning(r.tokens):
+                return self.scope.grown_ups(r)
             return decided
         return self.clarify.partial(r)  # nothing confident: half-named reviews, or the fallback

@@ -55,6 +55,9 @@ GROWN_PEOPLE = frozenset(
 tell of adults, not of a child."""
 WORKING = frozenset({"work", "worked", "working", "retired"})
 """After kin: a grown-up's life ('my daughter works for the council')."""
+CHILD_AS_SERVICE = frozenset({"child", "children"})
+SERVICES = frozenset({"duty", "service", "services", "team", "social", "home", "homes", "centre", "ward", "act"})
+"""After 'children': a service, not a child ('children's duty won't take it', 'children's services')."""
 GROWN_OFFSPRING = frozenset({"son", "daughter", "stepson", "stepdaughter", "sons", "daughters"})
 ELDER_AGE = 60
 """In a story with someone of this age or more ('one of our residents, 84'), a son or daughter is grown up."""
@@ -320,7 +323,9 @@ class Safety:
         )
         if not in_the_past and not self.said_safe(tokens):
             return False
-        return self.mentions_learning(tokens) or self.asks_for_an_answer(scores)
+        # '…the police are with the children now. Thank you': thanks for help already given is no new concern
+        thanked = scores.get("thanks", 0.0) >= ONE_CUE
+        return self.mentions_learning(tokens) or self.asks_for_an_answer(scores) or thanked
 
     def masked(self, tokens: Tokens, hits: list[Hit], asked: tuple[int, int] | None = None) -> Tokens:
         """The question with review names blanked: the 'child' of 'Child E' or the 'baby' of the baby's review is
@@ -619,13 +624,13 @@ class Safety:
                 for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
             )
         )
-        told = tuple(t for t in tokens if t not in grown)  # 'my son is 30': that son is no child
+        told = tuple(t for t in self.no_child_named(tokens) if t not in grown)  # 'my son is 30': that son is no child
         return (
             aged
             # 'year 9 girl… he is 19': she is the child; 'an elderly patient… the grandchild living there (about 4)'
             and not (self._lex.child_words - AGE_UNITS - {"children"}).intersection(told)
             and not self.points_at_one_child(tuple(t for t in told if t not in PRONOUNS))
-            and not self.children_now(tokens)
+            and not self.children_now(self.no_child_named(tokens))
             and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
         )
 
@@ -656,7 +661,16 @@ class Safety:
     def grown_ups_only(self, tokens: Tokens) -> bool:
         """`about_adults`, with no other word of children at all ('her kids are 4 and 6' brings children in)."""
         children = self._lex.child_words - AGE_UNITS - self.grown_people(tokens)
-        return self.about_adults(tokens) and not children.intersection(tokens)
+        return self.about_adults(tokens) and not children.intersection(self.no_child_named(tokens))
+
+    @staticmethod
+    def no_child_named(tokens: Tokens) -> Tokens:
+        """The words with those that name no child blanked: a service ('children's duty won't take it') and a
+        child said not to be ('not a child. An elderly patient…')."""
+        return tuple(
+            "" if (t in CHILD_AS_SERVICE and after in SERVICES) or tokens[max(0, i - 2) : i] == ("not", "a") else t
+            for i, (t, after) in enumerate(zip(tokens, (*tokens[1:], ""), strict=True))
+        )
 
     def grown_ups_asking_no_learning(self, tokens: Tokens) -> bool:
         """A story of grown-ups only ('my son is 30', 'no children involved') that asks for no learning: a theme
