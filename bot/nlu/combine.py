@@ -107,6 +107,10 @@ THEME_CONFIDENCE = 0.6
 """The theme model's probability for one theme before a theme answer that names no theme of harm is about it
 (with `THEME_MARGIN`): 'kids left dirty and hungry for years' is neglect though no alias says so."""
 THEME_MARGIN = 0.3
+THEME_FROM_LIST = 0.9
+"""The theme model's probability for one theme before a question the rules read as asking for the list of themes
+('what resources does the NSPCC have?', where the theme model, trained on theme questions only, still names one)
+is answered with that theme instead."""
 THEME_WORDS = 6
 """The fewest words of a question whose theme the theme model may name: a theme told in everyday words takes a
 sentence; 'NSPCC resources' names a theme or none."""
@@ -287,12 +291,15 @@ def _with_model(
     if swapped in ANSWERED_BARE:  # 'is there one web page where all the city's reviews sit?'
         return replace(match, intent=swapped, also=(), refs=())
     if swapped == "theme" and themes is not None:  # 'kids left dirty and hungry for years': which theme
-        described = with_theme(matcher, question, replace(match, intent=swapped, also=(), refs=()), themes)
+        # the list of themes asked for ('what resources does the NSPCC have?') is one theme only where the theme
+        # model is near certain which: it names some theme for any question
+        bar = THEME_FROM_LIST if match.intent == "themes" else THEME_CONFIDENCE
+        described = with_theme(matcher, question, replace(match, intent=swapped, also=(), refs=()), themes, bar)
         return described if described.refs else match
     return match  # an entry intent with no entry of its kind named: nothing to answer about
 
 
-def with_theme(matcher: Matcher, question: str, match: Match, themes: Themes) -> Match:
+def with_theme(matcher: Matcher, question: str, match: Match, themes: Themes, bar: float = THEME_CONFIDENCE) -> Match:
     """A theme answer naming no theme of harm (none, or only the asker's sector: 'I'm a school nurse… kids
     nobody looks after') gets the theme the theme model is sure the question describes (`THEME_CONFIDENCE`,
     `THEME_MARGIN`, `THEME_WORDS`), first. The model knows only the themes it was trained on; a new theme is
@@ -305,7 +312,7 @@ def with_theme(matcher: Matcher, question: str, match: Match, themes: Themes) ->
         return match
     scores = themes(question)
     best, confidence = scores.best
-    if not scores.ranked or confidence < THEME_CONFIDENCE or scores.margin < THEME_MARGIN:
+    if not scores.ranked or confidence < bar or scores.margin < THEME_MARGIN:
         return match
     described = Ref("theme", best)
     return replace(match, refs=(described, *(ref for ref in match.refs if ref != described)))
