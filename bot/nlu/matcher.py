@@ -197,11 +197,12 @@ class Matcher:
         return tuple(dict.fromkeys(h.ref for h in hits if h.ref.kind in kinds))
 
     def for_children(self, match: Match) -> bool:
-        """An answer only children's services give: a theme, or contacts naming none but the duty teams and
-        referral routes of our partnerships ('who do I call about my dad's carer?'; not the police's 101)."""
+        """An answer only children's services give: a theme, a partnership, or contacts naming none but the duty
+        teams and referral routes of our partnerships ('who do I call about my dad's carer?'; not the police's
+        101)."""
         if match.intent == "contacts":
             return all(ref.id in self.entities.area_contacts for ref in match.refs if ref.kind == "contact")
-        return match.intent == "theme"
+        return match.intent in {"theme", "about"}  # 'my nan's carer takes her money… who deals with that?'
 
     def clear_caches(self) -> None:
         """Forget cached spelling corrections (the benchmark starts every pass cold)."""

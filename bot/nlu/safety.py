@@ -62,7 +62,9 @@ GROWN_OFFSPRING = frozenset({"son", "daughter", "stepson", "stepdaughter", "sons
 ELDER_AGE = 60
 """In a story with someone of this age or more ('one of our residents, 84'), a son or daughter is grown up."""
 OLD_AGE = frozenset({"elderly", "pensioner", "pensioners", "dementia", "alzheimers"})
-OLD_PEOPLE = frozenset({("older", "person"), ("older", "people"), ("older", "adult"), ("old", "lady"), ("old", "man")})
+OLD_PEOPLE = frozenset(
+    {("older", "person"), ("older", "people"), ("older", "adult"), ("old", "lady"), ("old", "man"), ("nursing", "home")}
+)
 """Words of old age: the story is a grown-up's, and her son or daughter is grown up too."""
 LEARNING_NEEDS = frozenset({"disability", "difficulty"})
 """After 'learning': a need ('learning disabilities'), not learning asked for."""
@@ -88,6 +90,8 @@ emergency I don't think', 'not urgent really' is no statement of safety."""
 SAFE_STATES = frozenset({"safe", "fine", "settled", "well", "ok", "okay"})
 SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
 """'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""
+SAFE_NOUN_REACH = 6
+"""How far before a state of safety the child it is said of may stand."""
 SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 """Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
 WORRIED_ONES = frozenset({("i", "am"), ("we", "are")})
@@ -298,7 +302,7 @@ class Safety:
             for i in range(2, len(tokens))
             if tokens[i] in SAFE_STATES
             and tokens[i - 1] in SAFE_BEFORE
-            and nouns.intersection(tokens[max(0, i - 4) : i - 1])
+            and nouns.intersection(tokens[max(0, i - SAFE_NOUN_REACH) : i - 1])  # 'the kids live with her now, safe'
             and not SAFE_DENIED.intersection(tokens[i - 4 : i + 2])
         ]
         elsewhere_now = self._lex.now_words.intersection(
