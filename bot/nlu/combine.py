@@ -392,8 +392,10 @@ def _answer(
     takes = INTENT_TAKES.get(intent, frozenset())
     entries = matcher.entries_of(question, takes) if takes else ()
     answer = Match(ReplyKind.ANSWER, intent, entries, round(100 * confidence, 1))
-    if intent in ENTRY_FREE or intent in ANSWERED_BARE:  # 'is Rutland covered by the city board?': about the
-        return answer  # partnership named, if any; 'the city's duty, is it 24 hours?': every contact route
+    # 'is Rutland covered by the city board?': about the partnership named, if any; 'the city's duty, is it 24
+    # hours?': every contact route
+    if intent in ENTRY_FREE or intent in ANSWERED_BARE:
+        return answer
     if not entries and intent == "theme" and themes is not None:
         answer = with_theme(matcher, question, answer, themes)
     return answer if answer.refs else match

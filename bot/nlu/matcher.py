@@ -173,14 +173,12 @@ class Matcher:
     def said_not_urgent(self, text: str) -> bool:
         """The writer says no child is at risk now ('not urgent', 'no immediate risk', 'for my notes'), or tells
         of grown-ups only ('she is 34')."""
-        tokens, corrected = self.tokens(text)
+        tokens, _ = self.tokens(text)
         if self.safety.about_adults(tokens):
             return True
         if not (Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens):
             return False
-        masked = self.safety.masked(tokens, self.entities.hits(tokens, corrected))
-        starts = self.sentence_starts(text, len(tokens), 0)
-        return not self.safety.urgent_whatever_said(tokens, masked, starts)
+        return not self.harm_now(text)
 
     def harm_now(self, text: str) -> bool:
         """A life at risk now, or harm to a child told of the last hours ('both kids came into school today with
