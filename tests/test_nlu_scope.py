@@ -16,7 +16,7 @@ def scope() -> Scope:
 def other_area(story: str) -> bool:
     """`names_other_area` over a whole message, read by sentence."""
     tokens, hits = named(story)
-    return scope().names_other_area(tokens, hits, story)
+    return scope().places.names_other_area(tokens, hits, story)
 
 
 def test_another_area_s_review_falls_back_as_a_review_we_do_not_hold() -> None:
@@ -33,67 +33,67 @@ def test_asking_where_to_read_another_area_s_reviews_gets_the_national_repositor
 
 def test_our_own_area_named_too_is_not_another_area() -> None:
     tokens, _ = named("leicester and derby reviews")
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
     tokens, _ = named("just moved here from derby, any reviews")
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
     tokens, _ = named("new to the city after derby, any reviews")  # a phrase of the origin words: 'new to'
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
     tokens, _ = named("derby reviews")
-    assert scope().names_other_area(tokens, [])
+    assert scope().places.names_other_area(tokens, [])
     tokens, _ = named("same as leicester's review, but what happened with the derby one")  # asked as theirs
-    assert scope().names_other_area(tokens, [])
+    assert scope().places.names_other_area(tokens, [])
     tokens, _ = named("the baby review in leicester, not the derby one")
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
 
 
 def test_a_place_is_someone_s_origin_only_when_it_follows_a_word_of_origin() -> None:
     """'Moved' excuses the place it comes before, not every place of the message; 'from' alone does too, unless
     it says whose reviews or whose child ('the reviews from Derby')."""
     tokens, hits = named("the patricia case in derby, when was it published. the family moved up there")
-    assert scope().names_other_area(tokens, hits)
+    assert scope().places.names_other_area(tokens, hits)
     tokens, _ = named("latest reviews from derby safeguarding partnership. i have just moved there from leicester")
-    assert scope().names_other_area(tokens, [])
+    assert scope().places.names_other_area(tokens, [])
     tokens, _ = named("i joined the city team from derby, where are the reviews")
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
 
 
 def test_a_home_town_s_namesake_abroad_is_another_area() -> None:
     """'Rutland, Vermont' is not our Rutland; 'Rutland' alone, or beside another area, still is."""
     tokens, _ = named("rutland vermont child protection duty number")
-    assert scope().names_other_area(tokens, [])
+    assert scope().places.names_other_area(tokens, [])
     tokens, _ = named("rutland and derby duty number")
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
 
 
 def test_an_acronym_after_a_case_word_is_a_role_not_a_first_name() -> None:
     tokens, hits = named("what happened in the child e case nqt here")
-    assert not scope().names_unknown_review(tokens, hits)
+    assert not scope().names.names_unknown_review(tokens, hits)
     tokens, hits = named("baby kayleigh review")
-    assert scope().names_unknown_review(tokens, hits)
+    assert scope().names.names_unknown_review(tokens, hits)
 
 
 def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:
     for question in ("child f review", "a child called jayden", "baby kayleigh"):
         tokens, hits = named(question)
-        assert scope().names_unknown_review(tokens, hits), question
+        assert scope().names.names_unknown_review(tokens, hits), question
     tokens, hits = named("child e review")
-    assert not scope().names_unknown_review(tokens, hits)
+    assert not scope().names.names_unknown_review(tokens, hits)
     tokens, hits = named("our named gp")
-    assert not scope().names_unknown_review(tokens, hits)  # a role, not a name
+    assert not scope().names.names_unknown_review(tokens, hits)  # a role, not a name
 
 
 def test_a_full_name_beside_a_review_word_is_someone_else_s_case() -> None:
     text = "the Arthur Labinjo-Hughes review"
     tokens, hits = named(text)
-    assert scope().names_someone_else(text, tokens, hits)
+    assert scope().names.names_someone_else(text, tokens, hits)
     text = "my manager wants the latest review"
     tokens, hits = named(text)
-    assert not scope().names_someone_else(text, tokens, hits)
+    assert not scope().names.names_someone_else(text, tokens, hits)
 
 
 def test_a_review_of_a_partnership_we_hold_none_for() -> None:
     tokens, hits = named("the rutland review about the boy in oakham")
-    assert scope().names_review_of_partnership_without_any(tokens, hits)
+    assert scope().names.names_review_of_partnership_without_any(tokens, hits)
 
 
 def test_one_of_our_reviews_is_in_scope() -> None:
@@ -114,10 +114,10 @@ def test_another_area_beside_one_of_our_review_names_is_their_case() -> None:
 
 
 def test_a_place_we_do_not_know_before_safeguarding_partnership_is_another_area() -> None:
-    assert scope().names_unknown_place("Ashbury Vale safeguarding partnership child E review")
-    assert not scope().names_unknown_place("Patrica safeguarding review", frozenset({"patrica"}))
-    assert not scope().names_unknown_place("Many thanks, Sarah (Safeguarding Lead, primary academy trust)")
-    assert not scope().names_unknown_place("I've just started in Oakham. Which safeguarding partnership is it?")
+    assert scope().names.names_unknown_place("Ashbury Vale safeguarding partnership child E review")
+    assert not scope().names.names_unknown_place("Patrica safeguarding review", frozenset({"patrica"}))
+    assert not scope().names.names_unknown_place("Many thanks, Sarah (Safeguarding Lead, primary academy trust)")
+    assert not scope().names.names_unknown_place("I've just started in Oakham. Which safeguarding partnership is it?")
 
 
 def test_a_place_or_name_we_do_not_know_beside_a_review_word_is_someone_else_s() -> None:
@@ -138,9 +138,9 @@ def test_our_towns_our_names_and_their_typos_beside_a_review_word_are_ours() -> 
 
 def test_the_speaker_s_own_team_in_another_area_is_not_that_area_s_case() -> None:
     tokens, _ = named("our coventry team wants the learning on neglect")
-    assert not scope().names_other_area(tokens, [])
+    assert not scope().places.names_other_area(tokens, [])
     tokens, _ = named("coventry learning on neglect")
-    assert scope().names_other_area(tokens, [])
+    assert scope().places.names_other_area(tokens, [])
 
 
 def test_a_place_where_the_writer_worked_or_trained_is_not_whose_case_is_asked_about() -> None:
@@ -152,7 +152,7 @@ def test_a_place_where_the_writer_worked_or_trained_is_not_whose_case_is_asked_a
         "what is a cspr? where i worked before, in cumbria, everyone said scr",
     ):
         tokens, hits = named(story)
-        assert not scope().names_other_area(tokens, hits, story), story
+        assert not scope().places.names_other_area(tokens, hits, story), story
 
 
 def test_a_place_that_owns_a_review_is_theirs_whatever_the_writer_says() -> None:
@@ -164,17 +164,17 @@ def test_a_place_that_owns_a_review_is_theirs_whatever_the_writer_says() -> None
         "what did the nottingham one say",
     ):
         tokens, hits = named(story)
-        assert scope().names_other_area(tokens, hits, story), story
+        assert scope().places.names_other_area(tokens, hits, story), story
     story = "New to the area from Kent. What reviews have come out here lately?"
     tokens, hits = named(story)
-    assert not scope().names_other_area(tokens, hits, story)
+    assert not scope().places.names_other_area(tokens, hits, story)
 
 
 def test_a_capitalised_run_with_a_home_place_in_it_is_ours() -> None:
     """'A student from De Montfort', 'a child from Market Harborough': one unknown word beside a home place."""
-    assert not scope().names_unknown_place("is there a review about a child from Market Harborough")
-    assert not scope().names_unknown_place("a student from Zorvale Melton with me, where is the Child E review")
-    assert scope().names_unknown_place("is there a review about a child from Zorvale Heath")
+    assert not scope().names.names_unknown_place("is there a review about a child from Market Harborough")
+    assert not scope().names.names_unknown_place("a student from Zorvale Melton with me, where is the Child E review")
+    assert scope().names.names_unknown_place("is there a review about a child from Zorvale Heath")
 
 
 def test_a_place_the_writer_had_or_did_things_in_is_their_story() -> None:
@@ -183,17 +183,17 @@ def test_a_place_the_writer_had_or_did_things_in_is_their_story() -> None:
         "police non emergency number here, is it the same as at home in kent",
     ):
         tokens, hits = named(story)
-        assert not scope().names_other_area(tokens, hits, story), story
+        assert not scope().places.names_other_area(tokens, hits, story), story
 
 
 def test_a_known_other_area_before_a_review_word_is_judged_by_whose_case_it_is() -> None:
     """'A Sheffield review' told in passing is another area's name we know: not an unknown place, so the
     rules that read whose case it is decide ('comparing with a Sheffield review… when was Patricia published?')."""
-    assert not scope().names_unknown_place("comparing with a Sheffield review I know well")
-    assert scope().names_unknown_place("comparing with a Zorvale review I know well")
+    assert not scope().names.names_unknown_place("comparing with a Sheffield review I know well")
+    assert scope().names.names_unknown_place("comparing with a Zorvale review I know well")
     story = "Doing my dissertation at Leicester Uni, comparing with a Sheffield review. When was Patricia published?"
     tokens, hits = named(story)
-    assert not scope().names_other_area(tokens, hits, story)
+    assert not scope().places.names_other_area(tokens, hits, story)
 
 
 def test_with_ours_named_their_case_in_the_sentence_that_asks_is_theirs() -> None:
@@ -233,7 +233,7 @@ def test_there_asked_after_a_place_the_writer_comes_from_asks_about_that_place()
 def test_a_place_followed_by_years_tells_when_not_whose_case() -> None:
     story = "I trained in Rochdale years ago so this is close to home. What is the learning on grooming?"
     tokens, hits = named(story)
-    assert not scope().names_other_area(tokens, hits, story)
+    assert not scope().places.names_other_area(tokens, hits, story)
 
 
 def test_a_question_said_not_to_be_about_our_area_is_another_area_s() -> None:
@@ -257,8 +257,8 @@ def test_a_town_of_ours_or_llr_names_our_area_so_a_place_told_in_passing_is_the_
 def test_a_word_of_origin_in_the_sentence_before_does_not_make_our_area_someone_s_origin() -> None:
     tokens, _ = named("i moved here in may. rutland reviews")
     starts = (0, tokens.index("rutland"))
-    assert not scope().comes_from(tokens, tokens.index("rutland"), after_from=False, starts=starts)
-    assert scope().comes_from(tokens, tokens.index("rutland"), after_from=False)  # 'moved', read across
+    assert not scope().places.comes_from(tokens, tokens.index("rutland"), after_from=False, starts=starts)
+    assert scope().places.comes_from(tokens, tokens.index("rutland"), after_from=False)  # 'moved', read across
 
 
 def test_another_area_s_name_is_no_stranger_s_full_name() -> None:
@@ -268,7 +268,7 @@ def test_another_area_s_name_is_no_stranger_s_full_name() -> None:
         ("In Ashbury Vale we had case reviews. Tell me about the Star Hobson review", True),
     ):
         tokens, hits = named(text)
-        assert scope().names_someone_else(text, tokens, hits) is someone, text
+        assert scope().names.names_someone_else(text, tokens, hits) is someone, text
 
 
 def test_a_duty_team_named_after_another_area_is_theirs() -> None:
@@ -282,13 +282,13 @@ def test_a_duty_team_named_after_another_area_is_theirs() -> None:
 def test_here_in_our_area_is_where_the_writer_is_now() -> None:
     story = "I came from Croydon where we used the London procedures. What is the equivalent here in Leicester?"
     tokens, _ = named(story)
-    assert not scope().comes_from(tokens, tokens.index("leicester"), after_from=False)
+    assert not scope().places.comes_from(tokens, tokens.index("leicester"), after_from=False)
     assert not other_area(story)
 
 
 def test_an_unknown_place_the_writer_comes_from_is_their_story() -> None:
-    assert scope().names_unknown_place("what did the Hallowford council publish")
-    assert not scope().names_unknown_place("I moved down from a Hallowford council. What did the board publish?")
+    assert scope().names.names_unknown_place("what did the Hallowford council publish")
+    assert not scope().names.names_unknown_place("I moved down from a Hallowford council. What did the board publish?")
 
 
 def test_names_told_only_in_another_area_s_story_are_that_story_s() -> None:
@@ -300,7 +300,7 @@ def test_names_told_only_in_another_area_s_story_are_that_story_s() -> None:
         ("Who published Patricia? We had a Child B. Was it the city?", True),  # one name, no place
     ):
         tokens, hits = named(story)
-        assert scope().names_unknown_review(tokens, hits, story) is unknown, story
+        assert scope().names.names_unknown_review(tokens, hits, story) is unknown, story
 
 
 def test_places_listed_together_share_the_phrase_of_origin() -> None:
@@ -312,16 +312,16 @@ def test_a_review_of_a_town_whose_partnership_we_hold_none_for_is_theirs() -> No
     """Melton is the county partnership's (the fixture holds no county review): 'the Melton baby review' is
     theirs; 'I work in Melton, what reviews are there?' asks about ours."""
     tokens, hits = named("the melton baby serious case review summary")
-    assert scope().names_review_of_partnership_without_any(tokens, hits)
+    assert scope().names.names_review_of_partnership_without_any(tokens, hits)
     tokens, hits = named("i work in melton, what reviews are there")
-    assert not scope().names_review_of_partnership_without_any(tokens, hits)
+    assert not scope().names.names_review_of_partnership_without_any(tokens, hits)
 
 
 def test_after_one_of_our_names_a_is_the_article_not_a_letter_name() -> None:
     tokens, hits = named("is the baby serious case review a CSPR or an SCR")
-    assert not scope().names_unknown_review(tokens, hits)
+    assert not scope().names.names_unknown_review(tokens, hits)
     tokens, hits = named("Baby Q serious case review learning")
-    assert scope().names_unknown_review(tokens, hits)
+    assert scope().names.names_unknown_review(tokens, hits)
 
 
 def test_a_place_owns_no_case_told_at_the_end_of_the_sentence_before() -> None:
@@ -367,8 +367,8 @@ def test_the_place_s_one_asked_about_is_theirs_without_ours_named() -> None:
 def test_another_country_s_reviews_have_no_repository_of_ours() -> None:
     match = scope().elsewhere(reading("in the USA they have CPS, where are their case reviews published"))
     assert match is not None and match.kind == ReplyKind.FALLBACK
-    assert scope().abroad_only(named("reviews in the usa")[0])
-    assert not scope().abroad_only(named("reviews in the usa and in derby")[0])
+    assert scope().places.abroad_only(named("reviews in the usa")[0])
+    assert not scope().places.abroad_only(named("reviews in the usa and in derby")[0])
 
 
 def test_a_case_of_the_writer_s_past_told_before_a_general_question_is_not_what_is_asked() -> None:
@@ -384,7 +384,8 @@ def test_how_long_someone_worked_somewhere_is_no_case_of_that_place() -> None:
         "Parents all smiles then cancel every appointment. I did 20 years in Sheffield and now Leicester. "
         "Is there any review learning on it?"
     )
-    assert not scope().names_unknown_place("Twelve years in West Mids before coming to Leics. Any review learning?")
+    story = "Twelve years in West Mids before coming to Leics. Any review learning?"
+    assert not scope().names.names_unknown_place(story)
 
 
 def test_letters_listed_as_examples_are_no_review_we_do_not_hold() -> None:
@@ -393,10 +394,10 @@ def test_letters_listed_as_examples_are_no_review_we_do_not_hold() -> None:
         "Leicester has one called Patricia. What is it?"
     )
     tokens, hits = named(story)
-    assert not scope().names_unknown_review(tokens, hits, story)
+    assert not scope().names.names_unknown_review(tokens, hits, story)
 
 
 def test_a_partnership_named_at_the_end_of_a_sentence_owns_nothing_in_the_next() -> None:
     story = "Just transferred to Leicestershire. The briefings keep mentioning LRSCP. What does LRSCP stand for?"
     tokens, hits = named(story)
-    assert not scope().names_review_of_partnership_without_any(tokens, hits, story)
+    assert not scope().names.names_review_of_partnership_without_any(tokens, hits, story)
