@@ -84,7 +84,7 @@ class Places:
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
         self._abroad = {norm(place) for place in lexicon.abroad} - {()}
         self._sentence_starts = sentence_starts  # where each sentence of a message starts among its tokens
-        self._describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
+        self.describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
         # after a place that owns it: 'Derby's report', 'the Coventry baby'; not 'Kent years ago', which tells when
         self._owned = (self._owners | lexicon.one_document_words) - AGE_UNITS
@@ -256,7 +256,7 @@ class Places:
         says of the writer."""
         named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
         end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
-        after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self._describers]
+        after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self.describers]
         if any(tokens[j] in self._owned or j in named or (j > i + n and tokens[j] in ONES) for j in after):
             return True  # 'Derby's report', 'Northamptonshire's published ones'
         one_on = tokens[i + n + 1] if i + n + 1 < len(tokens) else ""

@@ -165,6 +165,8 @@ class Safety:
         self._intents = intents
         self._entities = entities
         self._law = tuple(f" {words} " for words in lexicon.law_questions)
+        self._child_words = lexicon.child_words - AGE_UNITS  # words of a child, not 'year' of 'year old'
+        self._one_child_words = self._child_words - {"children"}  # a child brought into a story
         now = "|".join(sorted(lexicon.now_words))
         self._frame_then_now = re.compile(  # 'a case study at inset today': today is the frame's
             rf" (?:{'|'.join(re.escape(f.strip()) for f in lexicon.frames)})(?: \S+){{0,{FRAME_REACH}}}? (?:{now})(?= )"
@@ -618,7 +620,11 @@ class Safety:
         """A grown-up's age is given ('a 19 year old care leaver', 'she is 34'), no child is brought into the
         story and no life is at risk now: its 'she' and 'him' are adults, for whom the urgent reply's children's
         duty numbers are not."""
-        grown = self.grown_people(tokens)
+        return self._about_adults(tokens, self.grown_people(tokens), self.no_child_named(tokens))
+
+    def _about_adults(self, tokens: Tokens, grown: frozenset[str], plain: Tokens) -> bool:
+        """`about_adults`, given the grown-ups told (`grown_people`) and the words that may name a child
+        (`no_child_named`)."""
         aged = (
             bool(grown)
             or self.old_age(tokens)
@@ -628,13 +634,13 @@ class Safety:
                 for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
             )
         )
-        told = tuple(t for t in self.no_child_named(tokens) if t not in grown)  # 'my son is 30': that son is no child
+        told = tuple(t for t in plain if t not in grown)  # 'my son is 30': that son is no child
         return (
             aged
             # 'year 9 girl… he is 19': she is the child; 'an elderly patient… the grandchild living there (about 4)'
-            and not (self._lex.child_words - AGE_UNITS - {"children"}).intersection(told)
+            and not self._one_child_words.intersection(told)
             and not self.points_at_one_child(tuple(t for t in told if t not in PRONOUNS))
-            and not self.children_now(self.no_child_named(tokens))
+            and not self.children_now(plain)
             and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
         )
 
@@ -664,8 +670,9 @@ class Safety:
 
     def grown_ups_only(self, tokens: Tokens) -> bool:
         """`about_adults`, with no other word of children at all ('her kids are 4 and 6' brings children in)."""
-        children = self._lex.child_words - AGE_UNITS - self.grown_people(tokens)
-        return self.about_adults(tokens) and not children.intersection(self.no_child_named(tokens))
+        grown, plain = self.grown_people(tokens), self.no_child_named(tokens)
+        children = self._child_words - grown
+        return self._about_adults(tokens, grown, plain) and not children.intersection(plain)
 
     @staticmethod
     def no_child_named(tokens: Tokens) -> Tokens:

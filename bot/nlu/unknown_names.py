@@ -55,7 +55,6 @@ class UnknownNames:
         self._places = places
         self._sentence_starts = sentence_starts  # where each sentence of a message starts among its tokens
         self._namers = lexicon.name_words | lexicon.child_nouns | lexicon.generic_review_words  # '<a child> called …'
-        self._describers = lexicon.recency_words | lexicon.review_describers  # 'the Hinckley baby serious case …'
 
     def names_unknown_place(self, text: str, mistyped: frozenset[str] = frozenset()) -> bool:
         """A place or name we do not know, capitalised, where a review's owner is written: right before
@@ -235,7 +234,7 @@ class UnknownNames:
         for token in tokens[at : at + REVIEW_REACH]:
             if token in self._lex.generic_review_words or token in self._lex.one_document_words:
                 return True
-            if token not in self._lex.child_words and token not in self._describers:
+            if token not in self._lex.child_words and token not in self._places.describers:
                 return False
         return False
 
