@@ -59,10 +59,11 @@ NEGATION_REACH = frozenset(
     """
     a an any at in of the these those this that it they them he she child children kid kids baby is are be
     being was immediate immediately imminent current currently real actual particular serious significant
-    right now present one
+    right now present one saying suggesting
     """.split()
 )
-"""Words that may stand between a negator and what it negates: 'none of these children are at immediate risk'."""
+"""Words that may stand between a negator and what it negates: 'none of these children are at immediate risk',
+'not saying any child is in danger'."""
 
 
 PEOPLES = frozenset(

@@ -97,6 +97,9 @@ SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 WORRIED_ONES = frozenset({("i", "am"), ("we", "are")})
 """Between 'not one kid' and 'worried about': who is not worried about one child."""
 WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
+SUBJECTS = frozenset((word,) for word in ("i", "we", "they", "she", "he", "you"))
+"""Before 'do not': a statement ('we do not worry'); without one it is said to the reader ('do not worry, I'm
+fine'), which says nothing of the child."""
 NO_ONE_IN_PARTICULAR = frozenset({"any", "anyone", "anybody", "particular", "specific"})
 """'Not worried about any one child': a worry denied about anyone in particular (not 'not worried about him')."""
 NOT_A_STATE_TAIL = frozenset(
@@ -108,6 +111,17 @@ NOT_A_STATE_TAIL = frozenset(
 )
 """After a risk word: a document, a process or a service ('no risk assessment was done', 'none of the emergency
 contacts answer'), not a state of the child."""
+GROWN_TELLERS = frozenset(
+    {"manager", "colleague", "boss", "supervisor", "mum", "mother", "dad", "father", "parent", "parents", "gp"}
+)
+GROWN_TELLERS_HAVING = frozenset((teller, "has") for teller in GROWN_TELLERS)
+"""Right before 'told': a grown-up who tells ('my manager told me to use you', 'mum has told us she left'), so
+'told' is no child's disclosure; what is told is still read by every other rule."""
+GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff", "coworker"})
+"""After 'worried about a/my': a grown-up at work ('I'm worried about a colleague… recording visits she hasn't
+done'), not a child; a child told of in the same story is still read by every other rule."""
+GATHERINGS = frozenset({"group", "groups", "club", "clubs", "clinic", "clinics"})
+"""After a child word, where children gather: 'a parent at our toddler group', 'the baby clinic' name no child."""
 MEETINGS_AND_PAPERS = frozenset(
     "conference meeting plan procedure review register training course policy process system lead".split()
 )
@@ -251,7 +265,7 @@ class Safety:
         if any(not HEDGES.intersection(tokens[max(0, i - 2) : i + HEDGE_REACH + 1]) for i in said):
             return True  # not 'not urgent probably but… she has a bruise': a doubt, not a statement
         for i, token in enumerate(tokens):
-            if token not in NEGATORS:
+            if token not in NEGATORS or (tokens[i - 1 : i] == ("do",) and tokens[i - 2 : i - 1] not in SUBJECTS):
                 continue
             j = i + 1
             while j < len(tokens) and tokens[j] in NEGATION_REACH:
@@ -400,6 +414,22 @@ class Safety:
             i
             for i in range(len(tokens) - 2)
             if tokens[i] == "tell" and tokens[i + 1] == "me" and (tokens[i + 2] == "about" or tokens[i - 1] in ASKING)
+        }
+        named |= {  # 'my manager told me to…', 'mum has told us she left': a grown-up's telling
+            i
+            for i in range(1, len(tokens))
+            if tokens[i] == "told"
+            and (tokens[i - 1] in GROWN_TELLERS or tokens[max(0, i - 2) : i] in GROWN_TELLERS_HAVING)
+        }
+        named |= {  # 'I'm worried about a colleague': a worry about a grown-up at work
+            i
+            for i in range(len(tokens) - 3)
+            if tokens[i : i + 2] in WORRY_ABOUT
+            and tokens[i + 2] in {"a", "my", "our", "one"}
+            and tokens[i + 3] in GROWN_WORRIES
+        }
+        named |= {  # 'our toddler group', 'the baby clinic': a place, not a child
+            i for i in range(len(tokens) - 1) if tokens[i] in lex.child_words and tokens[i + 1] in GATHERINGS
         }
         return tuple("" if i in named else t for i, t in enumerate(tokens)) if named else tokens
 

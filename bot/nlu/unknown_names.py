@@ -14,7 +14,7 @@ from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
 from bot.nlu.places import PLACE_OWNERS, Places
-from bot.nlu.sentences import asked_span, sentence_of
+from bot.nlu.sentences import asked_span, sentence_of, sentence_start
 from bot.nlu.spelling import MAX_PIECE
 from bot.nlu.thresholds import MAX_SCAN, NAME_REACH, WORD_CACHE_SIZE
 from bot.nlu.types import Hit
@@ -23,6 +23,13 @@ ARTICLES = frozenset({"a", "i"})
 """Letters that are words too: after one of our names ('the baby a CSPR?') they name no other child."""
 REVIEW_REACH = 4
 """How many words after a town a review word may follow, past words describing the case."""
+BY_OWNER = frozenset({"by", "from"})
+"""Between one of our reviews and the partnership said to have published it: 'a Child D review by the county
+partnership'."""
+WONDERING = frozenset({"whether", "or", "if"})
+YES_OR_NO_FIRST = frozenset((verb,) for verb in ("is", "was", "were", "does", "did"))
+"""In the sentence that gives a review an owner, words (or, first, a verb) that make it a question ('is Child E by
+the county or the city?'), not a statement about someone else's review."""
 ROLES = frozenset({"lead", "officer", "team", "manager", "nurse", "practitioner", "adviser", "advisor", "board"})
 """After 'safeguarding': a person's role ('Sarah, Safeguarding Lead'), not a partnership."""
 
@@ -264,6 +271,8 @@ class UnknownNames:
 
         first_review = min((min(h.positions) for h in hits if h.ref.kind == "review"), default=len(tokens))
         with_reviews = self._entities.partnerships_with_reviews
+        if self._said_to_be_by(tokens, hits, starts, with_reviews):
+            return True  # 'a Child D review by the Leicestershire and Rutland partnership in 2023'
         if any(
             partnership not in with_reviews and self._review_follows(after(i + n), 0)
             for i, n, partnership in self._entities.places_at(tokens)
@@ -279,3 +288,30 @@ class UnknownNames:
             )
             for h in hits
         )
+
+    def _said_to_be_by(
+        self, tokens: Tokens, hits: list[Hit], starts: tuple[int, ...], with_reviews: frozenset[str]
+    ) -> bool:
+        """One of our reviews named as a review by a partnership that publishes none of ours ('my manager
+        mentioned a Child D review by the Leicestershire and Rutland partnership'): another review of that name.
+        Not asked as a question ('is Child E by the county or the city?'), nor said to have been done by them
+        ('someone told me the C and D review was done by the county'): that wonders whose ours is."""
+        ends = (*starts[1:], len(tokens))
+        review_ends = [max(h.positions) for h in hits if h.ref.kind == "review"]
+        for h in hits:
+            if h.ref.kind != "partnership" or h.ref.id in with_reviews:
+                continue
+            at = min(h.positions)
+            by = at - 2 if tokens[at - 1 : at] == ("the",) else at - 1
+            if by < 1 or tokens[by] not in BY_OWNER:
+                continue
+            begins = sentence_start(starts, at)
+            sentence = tokens[begins : ends[sentence_of(starts, at)]]
+            if WONDERING.intersection(sentence) or sentence[:1] in YES_OR_NO_FIRST:
+                continue
+            if any(  # 'a Child D review by', not 'the C and D review was done by' (whose review ours is)
+                begins <= end < by and all(t in self._lex.generic_review_words for t in tokens[end + 1 : by])
+                for end in review_ends
+            ):
+                return True
+        return False
