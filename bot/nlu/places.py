@@ -52,6 +52,8 @@ THERE_IS = frozenset(
 the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
 LISTING = frozenset({("and",), ("or",)})
+PUBLISHING = frozenset({"published", "commissioned", "done"})
+"""Between a review word and 'in'/'by' + a place: 'the most recent reviews published in Glasgow' are Glasgow's."""
 """Between two places told together."""
 
 
@@ -124,6 +126,8 @@ class Places:
             return True  # 'I've just started at Northamptonshire… a local review here about Child C and D'
         if self._review_there(tokens, areas, hits, starts, asked, ours):
             return True  # 'I used to work in Sheffield and there was a baby serious case review there… is it online?'
+        if self._owns_our_name(tokens, areas, hits, ours, starts):
+            return True  # 'Child D from Birmingham, any learning? … I'm in the city here': Birmingham's Child D
         wants_ours = tokens[end - 1 : end] == ("our",)  # 'I keep ending up on the Northamptonshire ones… I need ours'
         if not wants_ours and any(tokens[max(0, i - 2) : i] != ("not", "the") and first <= i < end for i, n in theirs):
             return True  # asked about as theirs: 'what happened with the Sheffield one?', 'from that Bedford one'
@@ -183,6 +187,23 @@ class Places:
             return False
         listed = next((m for j, m in areas if j == i + n + 1), 1)  # another area, or a place of one word
         return self.comes_from(tokens, i + n + 1, listed)
+
+    @staticmethod
+    def _owns_our_name(
+        tokens: Tokens, areas: list[tuple[int, int]], hits: list[Hit], ours: list[int], starts: tuple[int, ...]
+    ) -> bool:
+        """Another area right beside one of our review names ('Child D from Birmingham', 'the Derby Child E'),
+        in one sentence, where none of our places is ('not the Leicester Child E'): their review of that name. Not
+        'was there a statement with Patricia? In Swindon the chair…'."""
+        named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+
+        def owns_name(i: int, n: int) -> bool:
+            begins = sentence_start(starts, i)
+            return (i - 2 >= begins and tokens[i - 1] in OWNING and i - 2 in named) or (
+                i + n in named and sentence_start(starts, i + n) == begins
+            )
+
+        return any(owns_name(i, n) for i, n in areas) and not any(owns_name(j, 1) for j in ours)
 
     @staticmethod
     def _here_is_theirs(tokens: Tokens, areas: list[tuple[int, int]], hits: list[Hit]) -> bool:
@@ -266,6 +287,13 @@ class Places:
         # 'reviews in Kent', 'a child from Derby', 'the latest one from Cardiff'
         # ('20 years in Sheffield' tells how long, of no child)
         owner = tokens[i - 2] in self._owners_before or tokens[i - 2] in ONES or i - 2 in named
+        owner = (
+            owner
+            or (  # 'reviews published in Glasgow'
+                tokens[i - 2] in PUBLISHING
+                and any(t in self._lex.generic_review_words for t in tokens[max(0, i - 4) : i - 2])
+            )
+        )
         return i - 2 >= begins and tokens[i - 1] in OWNING and owner
 
     def comes_from(

@@ -120,6 +120,8 @@ GROWN_TELLERS_HAVING = frozenset((teller, "has") for teller in GROWN_TELLERS)
 GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff", "coworker"})
 """After 'worried about a/my': a grown-up at work ('I'm worried about a colleague… recording visits she hasn't
 done'), not a child; a child told of in the same story is still read by every other rule."""
+THERE_PEOPLE = frozenset({"agency", "agencies", "partnership", "council", "people", "services", "team"})
+"""Before 'down there': who is in a place ('agencies down there learned'), not a child's body."""
 GATHERINGS = frozenset({"group", "groups", "club", "clubs", "clinic", "clinics"})
 """After a child word, where children gather: 'a parent at our toddler group', 'the baby clinic' name no child."""
 MEETINGS_AND_PAPERS = frozenset(
@@ -427,6 +429,13 @@ class Safety:
             if tokens[i : i + 2] in WORRY_ABOUT
             and tokens[i + 2] in {"a", "my", "our", "one"}
             and tokens[i + 3] in GROWN_WORRIES
+        }
+        named |= {  # 'a review down there', 'what agencies down there learned': a place far off
+            j
+            for i in range(1, len(tokens) - 1)
+            if tokens[i : i + 2] == ("down", "there")
+            and (tokens[i - 1] in THERE_PEOPLE or tokens[i - 1] in lex.generic_review_words)
+            for j in (i, i + 1)
         }
         named |= {  # 'our toddler group', 'the baby clinic': a place, not a child
             i for i in range(len(tokens) - 1) if tokens[i] in lex.child_words and tokens[i + 1] in GATHERINGS
