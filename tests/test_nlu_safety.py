@@ -513,3 +513,27 @@ def test_help_already_given_and_thanked_for_is_no_new_concern() -> None:
     tokens, _ = named("thank you, it was years ago and the police took the children somewhere safe")
     scores, _ = the_matcher().intents.scores(tokens)
     assert safety().framed(tokens, scores)
+
+
+def test_do_not_worry_said_to_the_reader_says_nothing_of_the_child() -> None:
+    assert not Safety.said_not_urgent(words("calm message do not worry i am fine mum has a black eye"))
+    assert Safety.said_not_urgent(words("we do not worry about any one child here"))
+
+
+@pytest.mark.parametrize(
+    ("story", "blanked"),
+    [
+        ("my manager told me to use you instead of ringing her", "told"),  # a grown-up's telling
+        ("mum has told us she left because of his abuse", "told"),
+        ("i am worried about a colleague she has been recording visits", "worried"),  # a grown-up at work
+        ("a parent at our toddler group asked me for a number", "toddler"),  # a place children gather
+        ("what agencies down there learned generally", "down"),  # a place far off
+    ],
+)
+def test_grown_ups_and_places_told_of_are_no_child(story: str, blanked: str) -> None:
+    tokens = words(story)
+    assert blanked not in safety().masked(tokens, [])
+
+
+def test_a_child_s_own_telling_stays_a_disclosure() -> None:
+    assert "told" in safety().masked(words("she told me her dad hits her"), [])

@@ -401,3 +401,20 @@ def test_a_partnership_named_at_the_end_of_a_sentence_owns_nothing_in_the_next()
     story = "Just transferred to Leicestershire. The briefings keep mentioning LRSCP. What does LRSCP stand for?"
     tokens, hits = named(story)
     assert not scope().names.names_review_of_partnership_without_any(tokens, hits, story)
+
+
+def test_one_of_our_reviews_said_to_be_by_a_partnership_without_any_is_theirs() -> None:
+    names = scope().names
+    tokens, hits = named("my manager mentioned a child e review by the leicestershire and rutland partnership")
+    assert names.names_review_of_partnership_without_any(tokens, hits)
+    for wondering in (  # asked, or said to have been done by them: whose review ours is
+        "is the child e review by the leicestershire and rutland partnership",
+        "someone said the child e review was done by the leicestershire and rutland partnership",
+    ):
+        tokens, hits = named(wondering)
+        assert not names.names_review_of_partnership_without_any(tokens, hits)
+
+
+def test_another_area_beside_one_of_our_names_is_theirs_though_ours_is_named_elsewhere() -> None:
+    assert other_area("Child E from Birmingham, any learning? I'm in the city here so I can't see it.")
+    assert not other_area("Was there a statement with Child E? In Birmingham the chair always wrote one.")

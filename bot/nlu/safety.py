@@ -119,7 +119,9 @@ GROWN_TELLERS_HAVING = frozenset((teller, "has") for teller in GROWN_TELLERS)
 'told' is no child's disclosure; what is told is still read by every other rule."""
 GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff", "coworker"})
 """After 'worried about a/my': a grown-up at work ('I'm worried about a colleague… recording visits she hasn't
-done'), not a child; a child told of in the same story is still read by every other rule."""
+done'), not a child; a child told of in the same story is still read by every other rule. A story whose first
+person is one of them, with no child word in it ('a colleague keeps turning up smelling of alcohol… should I
+report her?'), is that grown-up's: its 'she' and 'her' are the colleague."""
 THERE_PEOPLE = frozenset({"agency", "agencies", "partnership", "council", "people", "services", "team"})
 """Before 'down there': who is in a place ('agencies down there learned'), not a child's body."""
 GATHERINGS = frozenset({"group", "groups", "club", "clubs", "clinic", "clinics"})
@@ -223,7 +225,8 @@ class Safety:
         refusal = max(refusals.values(), default=0.0)
         refused = refusal >= FULL_STRENGTH
         surer = refusal > urgency or (refusal == urgency and not self._lex.child_nouns.intersection(masked))
-        if refused and surer and not any(t in self._lex.one_child for t in tokens):
+        told_of = masked if self.about_a_colleague(tokens) else tokens  # a colleague's 'her' points at no child
+        if refused and surer and not any(t in self._lex.one_child for t in told_of):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
         harmed_lately = self.harmed_lately(masked, sentence_starts)
@@ -404,7 +407,7 @@ class Safety:
                 and (tokens[i] == "the" or (tokens[i] in {"a", "an"} and tokens[i - 1 : i] == ("about",)))
                 for j in (i, i + 1)
             }
-        if self.about_adults(tokens):  # 'she is 34 and lives alone with him': 'she' is the grown-up
+        if self.about_adults(tokens) or self.about_a_colleague(tokens):  # 'she is 34…': 'she' is the grown-up
             named |= {i for i, t in enumerate(tokens) if t in PRONOUNS}
         named |= {  # 'what do reviews say about teenagers…': the reviews speak, no child telling anyone anything
             i
@@ -682,6 +685,11 @@ class Safety:
             and not self.children_now(plain)
             and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
         )
+
+    def about_a_colleague(self, tokens: Tokens) -> bool:
+        """The story's first person is a grown-up at work, before any pronoun, and no child word is in it."""
+        first = next((t for t in tokens if t in GROWN_WORRIES or t in PRONOUNS), None)
+        return first in GROWN_WORRIES and not self._child_words.intersection(tokens)
 
     @staticmethod
     def grown_people(tokens: Tokens) -> frozenset[str]:
