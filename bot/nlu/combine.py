@@ -170,7 +170,7 @@ def _with_scorer(
         if len(question.split()) < LOWER_WORDS:
             return match
         scores = score(question)
-        if not lowers_urgent(scores, kinds):
+        if not lowers_urgent(scores, kinds) or matcher.urgent_where_asked(question):
             return match
         if scores.best[0] == FALLBACK:  # 'did Leicester City win last night?': its reply still says to call 999
             # but not harm told of today ('both kids came into school today with marks on their faces… do we

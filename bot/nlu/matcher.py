@@ -187,6 +187,18 @@ class Matcher:
         masked = self.safety.masked(tokens, self.entities.hits(tokens, corrected))
         return self.safety.urgent_whatever_said(tokens, masked, self.sentence_starts(text, len(tokens), 0))
 
+    def urgent_where_asked(self, text: str) -> bool:
+        """The sentence a message of several asks in (its last question, else its last sentence) tells of one
+        child now with a concern, and read alone is urgent ('…the new referral form next week. A baby in my care
+        has a bruise and I am worried she is in danger now.'): what is asked decides, so no reading of the rest of
+        the message may set it aside. ('Who would I ring if I had a worry about a child?' tells of no child now.)"""
+        parts = sentences(text)
+        if len(parts) < 2:
+            return False
+        asking = [part for part in parts if part.rstrip().endswith("?")]
+        asked = asking[-1] if asking else parts[-1]
+        return self.safety.tells_now(self.tokens(asked)[0]) and self.match(asked).kind == ReplyKind.URGENT
+
     def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:
         """The entries of these kinds the question names, first named first ('LRSCP' is a term and a
         partnership: asked who they are, the partnership)."""
