@@ -4,7 +4,9 @@ The model may add the urgent reply where it is sure of a child at risk now and t
 not urgent (`raises_urgent`: a second net for new words of harm). It may set an urgent decision aside only in
 a long message it reads, with near certainty, as a question about our learning or contacts (`lowers_urgent`:
 'a case closed years ago … what have reviews found about grooming?'), and only where the rules, reading the
-message with the urgent verdict set aside, answer that same question. Someone else's case is never answered
+message with the urgent verdict set aside, answer that same question, and never where the sentence it asks in
+tells of one child now ('…A baby in my care has a bruise and I am worried she is in danger now.'; harm told of
+today is never read as out of scope either). Someone else's case is never answered
 by the model, and a refusal only where it is near certain the message asks for an answer we hold and nothing
 identifying is asked (`overruled`: 'I help at the homework club… a review called Patricia, what's it about?');
 a fallback for want of anything the rules were confident of may be answered where the model is sure
