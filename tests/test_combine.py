@@ -16,6 +16,7 @@ from bot.nlu.combine import (
     LOWER_URGENT_AT_MOST,
     LOWER_WORDS,
     NOT_OURS_CONFIDENCE,
+    NOT_OURS_MARGIN,
     NOT_OURS_WORDS,
     RESCUE_CONFIDENCE,
     SETTLE_CONFIDENCE,
@@ -144,7 +145,8 @@ def test_an_urgent_reply_or_a_fallback_is_never_answered(match: Match) -> None:
 )
 def test_a_model_sure_the_question_is_not_ours_makes_it_the_fallback(match: Match) -> None:
     question = "what did the birmingham child e review find"
-    sure_not_ours = sure("fallback", NOT_OURS_CONFIDENCE + 0.05, "review")
+    # over both bars: the probability, and its lead over the runner-up (here 1 - p)
+    sure_not_ours = sure("fallback", max(NOT_OURS_CONFIDENCE, (1 + NOT_OURS_MARGIN) / 2) + 0.05, "review")
     assert with_model(the_matcher(), question, match, sure_not_ours, KINDS).kind == ReplyKind.FALLBACK
     unsure = sure("fallback", NOT_OURS_CONFIDENCE - 0.01, "review")
     assert with_model(the_matcher(), question, match, unsure, KINDS) == match
