@@ -26,7 +26,7 @@ from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Synonyms, Tokens, normalise, normalise_words, words
 from bot.nlu.safety import FOR_REFERENCE, Safety
 from bot.nlu.scope import Scope
-from bot.nlu.sentences import asked_span, sentences
+from bot.nlu.sentences import asked_span, last_asking, sentences
 from bot.nlu.spelling import Spelling
 from bot.nlu.thresholds import AMBIGUITY_MARGIN, FULL_STRENGTH, THRESHOLD
 from bot.nlu.types import Candidate, Hit, Match, Period, Reading, Ref
@@ -195,8 +195,8 @@ class Matcher:
         parts = sentences(text)
         if len(parts) < 2:
             return False
-        asking = [part for part in parts if part.rstrip().endswith("?")]
-        asked = asking[-1] if asking else parts[-1]
+        i = last_asking(parts)
+        asked = parts[-1 if i is None else i]
         return self.safety.tells_now(self.tokens(asked)[0]) and self.match(asked).kind == ReplyKind.URGENT
 
     def entries_of(self, text: str, kinds: frozenset[str]) -> tuple[Ref, ...]:

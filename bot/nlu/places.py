@@ -14,7 +14,7 @@ from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
 from bot.nlu.sentences import asked_span, sentence_of, sentence_start
 from bot.nlu.thresholds import ORIGIN_REACH
-from bot.nlu.types import Hit
+from bot.nlu.types import Hit, review_positions
 
 PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
@@ -195,7 +195,7 @@ class Places:
         """Another area right beside one of our review names ('Child D from Birmingham', 'the Derby Child E'),
         in one sentence, where none of our places is ('not the Leicester Child E'): their review of that name. Not
         'was there a statement with Patricia? In Swindon the chair…'."""
-        named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        named = review_positions(hits)
 
         def owns_name(i: int, n: int) -> bool:
             begins = sentence_start(starts, i)
@@ -213,7 +213,7 @@ class Places:
         present = any(tuple(tokens[max(0, i - 2) : i]) in PRESENT_PLACE for i, _ in areas)
         if not present:
             return False
-        reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        reviews = review_positions(hits)
         return any(
             t == "here"
             and tokens[j - 1 : j] not in MOVED_HERE
@@ -235,7 +235,7 @@ class Places:
         """A review told 'there' in a sentence naming another area and none of ours ('I used to work in Sheffield
         and there was a baby serious case review there'): theirs, unless the sentence that asks names a review of
         its own ('… Is our Patricia review like it?')."""
-        reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        reviews = review_positions(hits)
         first, end = asked or (0, len(tokens))
         if asked and any(first <= p < end for p in reviews):
             return False
@@ -261,7 +261,7 @@ class Places:
             return lambda i: False
         first, end = asked
         bounds = (*starts, len(tokens))
-        reviews = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        reviews = review_positions(hits)
 
         def told(i: int) -> bool:
             k = sentence_of(starts, i)
@@ -275,7 +275,7 @@ class Places:
         'Derby's latest review'; not 'from Derby, any reviews?'), or it follows one ('reviews in Kent', 'a child
         from Derby', 'Child E from Coventry'). Such a place is whose case is asked about, whatever the story
         says of the writer."""
-        named = {p for h in hits if h.ref.kind == "review" for p in h.positions}
+        named = review_positions(hits)
         end = min([len(tokens), i + n + 2, *(start for start in starts if start >= i + n)])
         after = [j for j in range(i + n, end) if j == i + n or tokens[i + n] in self.describers]
         if any(tokens[j] in self._owned or j in named or (j > i + n and tokens[j] in ONES) for j in after):

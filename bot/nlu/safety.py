@@ -114,9 +114,9 @@ contacts answer'), not a state of the child."""
 GROWN_TELLERS = frozenset(
     {"manager", "colleague", "boss", "supervisor", "mum", "mother", "dad", "father", "parent", "parents", "gp"}
 )
+"""Right before 'told' (or 'has told'): a grown-up who tells ('my manager told me to use you', 'mum has told us
+she left'), so 'told' is no child's disclosure; what is told is still read by every other rule."""
 GROWN_TELLERS_HAVING = frozenset((teller, "has") for teller in GROWN_TELLERS)
-"""Right before 'told': a grown-up who tells ('my manager told me to use you', 'mum has told us she left'), so
-'told' is no child's disclosure; what is told is still read by every other rule."""
 GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff", "coworker"})
 """After 'worried about a/my': a grown-up at work ('I'm worried about a colleague… recording visits she hasn't
 done'), not a child; a child told of in the same story is still read by every other rule. A story whose first

@@ -12,13 +12,20 @@ def sentences(text: str) -> list[str]:
     return SENTENCE_END.split(text.strip())
 
 
+def last_asking(told: list[str]) -> int | None:
+    """Which of a message's sentences is the last that asks ('?'), if any: with none, the last sentence is
+    read as the one that asks."""
+    return max((i for i, sentence in enumerate(told) if sentence.rstrip().endswith("?")), default=None)
+
+
 def asked_span(text: str, starts: tuple[int, ...], length: int) -> tuple[int, int] | None:
     """The tokens of the sentence a message asks in: its last '?' sentence, else its last sentence; None when
     `starts` (where each sentence starts among the `length` tokens) is empty."""
     if not starts:
         return None
-    asking = [i for i, sentence in enumerate(sentences(text)) if sentence.rstrip().endswith("?")]
-    i = asking[-1] if asking else len(starts) - 1
+    i = last_asking(sentences(text))
+    if i is None:
+        i = len(starts) - 1
     return starts[i], starts[i + 1] if i + 1 < len(starts) else length
 
 

@@ -27,6 +27,11 @@ class Hit:
     corrected: bool
 
 
+def review_positions(hits: list[Hit]) -> frozenset[int]:
+    """Where our reviews are named among a question's tokens."""
+    return frozenset(p for h in hits if h.ref.kind == "review" for p in h.positions)
+
+
 class Period(NamedTuple):
     """A month and/or year a question names; either may be missing ('in July', 'in 2024')."""
 

@@ -17,7 +17,7 @@ from bot.nlu.places import PLACE_OWNERS, Places
 from bot.nlu.sentences import asked_span, sentence_of, sentence_start
 from bot.nlu.spelling import MAX_PIECE
 from bot.nlu.thresholds import MAX_SCAN, NAME_REACH, WORD_CACHE_SIZE
-from bot.nlu.types import Hit
+from bot.nlu.types import Hit, review_positions
 
 ARTICLES = frozenset({"a", "i"})
 """Letters that are words too: after one of our names ('the baby a CSPR?') they name no other child."""
@@ -192,7 +192,7 @@ class UnknownNames:
         first, end = asked
         bounds = (*starts, len(tokens))
         told = {sentence_of(starts, p) for p in unknown}
-        ours = {sentence_of(starts, p) for h in hits if h.ref.kind == "review" for p in h.positions}
+        ours = {sentence_of(starts, p) for p in review_positions(hits)}
         letters = [  # 'Child A, Child B': letters as names ('a' too), which sentences list as examples
             sentence_of(starts, i)
             for i in range(len(tokens) - 1)
