@@ -279,6 +279,7 @@ class LexiconList(StrEnum):
     ORIGIN_WORDS = "origin-words"
     OTHER_AREAS = "other-areas"
     ABROAD = "abroad"
+    NATIONS = "nations"
     HOME_PLACES = "home-places"
     REFUSAL_KEEPERS = "refusal-keepers"
 

@@ -152,6 +152,8 @@ class Intents:
         self.kind_of = {intent.id: intent.kind for intent in view.intents}
         self.vocabulary: set[str] = set()
         """The words of rules and phrasings; a refusal's words ('weather', 'forecast') stay unknown words."""
+        self.refusal_words: set[str] = set()
+        """The words of refusals' rules: no typo is corrected toward them, and none of them is corrected away."""
         self._rules: list[Rule] = []
         self._phrases: list[str] = []
         self._phrase_intent: list[str] = []
@@ -163,6 +165,7 @@ class Intents:
                 )
                 self._rules.append(Rule(intent.id, groups, weak, rule))
                 if intent.kind == ReplyKind.FALLBACK:
+                    self.refusal_words.update(t for group in groups for alternative in group for t in alternative)
                     continue
                 for group in groups:
                     for alternative in group:

@@ -15,6 +15,7 @@ PHRASE_LISTS = frozenset(
         "any_review",
         "other_areas",
         "abroad",
+        "nations",
         "frames",
         "recent_phrases",
         "handled_phrases",
@@ -62,6 +63,7 @@ class Lexicon:
     address_words: frozenset[str]
     other_areas: tuple[str, ...]
     abroad: tuple[str, ...]
+    nations: tuple[str, ...]
     home_places: frozenset[str]
     refusal_keepers: tuple[str, ...]
 
@@ -104,4 +106,5 @@ class Lexicon:
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
             abroad=tuple(field_words("abroad")),
+            nations=tuple(field_words("nations")),
         )

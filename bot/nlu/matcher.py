@@ -133,7 +133,8 @@ class Matcher:
         self.entities = EntityIndex(view, self.norm, lexicon, home_partnership)
         self._vocabulary = frozenset(self.intents.vocabulary | self.entities.vocabulary)
         acronyms = acronyms_of(view, self.norm) - english  # 'police' is a word, never spelt out
-        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms)
+        refused = frozenset(self.intents.refusal_words)
+        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms, refused)
         self.safety = Safety(lexicon, self.intents, self.entities)
         starts = partial(self.sentence_starts, shortest=0)  # every message's sentences, read by Scope when needed
         self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm, starts)
@@ -241,7 +242,10 @@ class Matcher:
             grown_ups = self.for_children(asked) and self.safety.grown_ups_asking_no_learning(self.tokens(text)[0])
             alone = confident and not speakers_own and not grown_ups
         else:  # 'check my essay… when was Patricia published?'; 'what did Derby's review find?'
-            alone = (confident and bool(asked.refs or whole.refused)) or (
+            # a refusal told in the story is set aside only by a question asked at full strength: 'GDPR question…
+            # a dad with parental responsibility wants a copy… within what timescale?' asks no review's timescale
+            sure = asked.confidence >= FULL_STRENGTH
+            alone = (confident and bool(asked.refs or (whole.refused and sure))) or (
                 asked.someone_elses and whole.kind == ReplyKind.ANSWER
             )
         return replace(asked, from_last_question=last) if alone else whole

@@ -52,9 +52,9 @@ THERE_IS = frozenset(
 the writer's story as often as they ask."""
 THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("been",), ("have",), ("has",)})
 LISTING = frozenset({("and",), ("or",)})
+"""Between two places told together."""
 PUBLISHING = frozenset({"published", "commissioned", "done"})
 """Between a review word and 'in'/'by' + a place: 'the most recent reviews published in Glasgow' are Glasgow's."""
-"""Between two places told together."""
 
 
 def asked_there(tokens: Tokens, after: int, asked: tuple[int, int] | None) -> bool:
@@ -85,6 +85,7 @@ class Places:
         self._other_areas = {norm(area) for area in lexicon.other_areas} - {()}
         self._other_area_lengths = sorted({len(area) for area in self._other_areas})
         self._abroad = {norm(place) for place in lexicon.abroad} - {()}
+        self._nations = {norm(place) for place in lexicon.nations} - {()}
         self._sentence_starts = sentence_starts  # where each sentence of a message starts among its tokens
         self.describers = lexicon.recency_words | lexicon.review_describers  # 'Derby's latest / serious case …'
         self._owners = lexicon.case_words | lexicon.generic_review_words | lexicon.child_words  # 'reviews from …'
@@ -121,6 +122,7 @@ class Places:
             and i not in namesakes
             and not self.comes_from(tokens, i, after_from=False, starts=starts)
             and tokens[max(0, i - 2) : i] != ("not", "the")  # 'not the Leicester C and D one, the Leeds review'
+            and tokens[i - 1 : i] != ("not",)  # 'our partnership is Northamptonshire not Leicester'
         ]
         if self._here_is_theirs(tokens, areas, hits):
             return True  # 'I've just started at Northamptonshire… a local review here about Child C and D'
@@ -150,7 +152,7 @@ class Places:
             if any(i > asking for i in owning) and not any(asking < i < end for i in ours):
                 return True
             return bool(owning) and min(owning) < min((i for i in ours if first <= i < end), default=end)
-        if "national" in tokens:
+        if "national" in tokens and not self.names_nation(tokens, areas):
             return False  # 'where do I find other areas' reviews?', 'the national panel looked at a case in Solihull'
         told = self._told_in_passing(tokens, starts, asked, hits)
         # a case of the writer's own past told before a general question ('I was part of one in Bristol years
@@ -333,6 +335,11 @@ class Places:
             for i in range(len(tokens) - n + 1)
             if tokens[i : i + n] in self._other_areas
         ]
+
+    def names_nation(self, tokens: Tokens, areas: list[tuple[int, int]]) -> bool:
+        """Another nation is among the areas named ('in Scotland under the national guidance'): its 'national'
+        is its own, not England's panel."""
+        return any(tokens[i : i + n] in self._nations for i, n in areas)
 
     def abroad_only(self, tokens: Tokens) -> bool:
         """Every other area named is abroad ('the US', 'Australia'): no repository of ours holds its reviews."""

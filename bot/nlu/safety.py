@@ -50,9 +50,10 @@ GROWN_PEOPLE = frozenset(
     {"son", "daughter", "stepson", "stepdaughter", "grandson", "granddaughter", "nephew", "niece", "brother", "sister"}
     | {"dad", "mum", "father", "mother", "grandad", "grandma", "nan", "uncle", "aunt", "auntie"}
     | {"client", "resident", "patient", "tenant", "customer", "woman", "man", "lady", "bloke", "gentleman", "person"}
+    | {"neighbour", "neighbor", "friend"}
 )
-"""Kin and the people of adults' services, who may be grown up: 'my son is 30', 'my dad's 78', 'my client is 22'
-tell of adults, not of a child."""
+"""Kin, neighbours and the people of adults' services, who may be grown up: 'my son is 30', 'my dad's 78', 'my
+client is 22', 'my neighbour's 82' tell of adults, not of a child."""
 WORKING = frozenset({"work", "worked", "working", "retired"})
 """After kin: a grown-up's life ('my daughter works for the council')."""
 CHILD_AS_SERVICE = frozenset({"child", "children"})
@@ -97,6 +98,9 @@ SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 WORRIED_ONES = frozenset({("i", "am"), ("we", "are")})
 """Between 'not one kid' and 'worried about': who is not worried about one child."""
 WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
+WORRIED = frozenset({"worried", "concerned"})
+WORRY_WHOSE_TUPLES = frozenset((word,) for word in ("a", "my", "our", "one"))
+"""Between a worry ('worried about', or 'worried' alone) and a grown-up at work (`GROWN_WORRIES`)."""
 SUBJECTS = frozenset((word,) for word in ("i", "we", "they", "she", "he", "you"))
 """Before 'do not': a statement ('we do not worry'); without one it is said to the reader ('do not worry, I'm
 fine'), which says nothing of the child."""
@@ -122,6 +126,8 @@ GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff"
 done'), not a child; a child told of in the same story is still read by every other rule. A story whose first
 person is one of them, with no child word in it ('a colleague keeps turning up smelling of alcohol… should I
 report her?'), is that grown-up's: its 'she' and 'her' are the colleague."""
+GROWN_WORRIES_TUPLES = frozenset((word,) for word in GROWN_WORRIES)
+
 THERE_PEOPLE = frozenset({"agency", "agencies", "partnership", "council", "people", "services", "team"})
 """Before 'down there': who is in a place ('agencies down there learned'), not a child's body."""
 GATHERINGS = frozenset({"group", "groups", "club", "clubs", "clinic", "clinics"})
@@ -158,6 +164,16 @@ def sentence_runs(tokens: Tokens, sentence_starts: tuple[int, ...], size: int) -
     """Every run of `size` neighbouring sentences of a long message (none when it was not cut into sentences)."""
     bounds = (*sentence_starts, len(tokens))
     return [tokens[a:b] for a, b in zip(bounds, bounds[size:], strict=False)] if sentence_starts else []
+
+
+def worry_about_grown_up(tokens: Tokens, i: int) -> bool:
+    """A worry at word i about a grown-up at work: 'worried about a colleague', 'worried my manager…'."""
+    skip = 2 if tokens[i : i + 2] in WORRY_ABOUT else 1 if tokens[i] in WORRIED else 0
+    return (
+        bool(skip)
+        and tokens[i + skip : i + skip + 1] in WORRY_WHOSE_TUPLES
+        and (tokens[i + skip + 1 : i + skip + 2] in GROWN_WORRIES_TUPLES)
+    )
 
 
 class SafetyDecision(NamedTuple):
@@ -426,13 +442,7 @@ class Safety:
             if tokens[i] == "told"
             and (tokens[i - 1] in GROWN_TELLERS or tokens[max(0, i - 2) : i] in GROWN_TELLERS_HAVING)
         }
-        named |= {  # 'I'm worried about a colleague': a worry about a grown-up at work
-            i
-            for i in range(len(tokens) - 3)
-            if tokens[i : i + 2] in WORRY_ABOUT
-            and tokens[i + 2] in {"a", "my", "our", "one"}
-            and tokens[i + 3] in GROWN_WORRIES
-        }
+        named |= {i for i in range(len(tokens)) if worry_about_grown_up(tokens, i)}
         named |= {  # 'a review down there', 'what agencies down there learned': a place far off
             j
             for i in range(1, len(tokens) - 1)
@@ -673,6 +683,7 @@ class Safety:
             or any(
                 (a.isdigit() and b == "adult")
                 or (a in PRONOUNS and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT)
+                or (a in {"is", "was"} and b.isdigit() and int(b) >= CHILD_AGE_LIMIT and c == "now")  # 'is 19 now'
                 for a, b, c in zip(tokens, (*tokens[1:], ""), (*tokens[2:], "", ""), strict=False)
             )
         )
@@ -724,9 +735,13 @@ class Safety:
     @staticmethod
     def no_child_named(tokens: Tokens) -> Tokens:
         """The words with those that name no child blanked: a service ('children's duty won't take it') and a
-        child said not to be ('not a child. An elderly patient…')."""
+        child said not to be ('not a child. An elderly patient…', 'no kids')."""
         return tuple(
-            "" if (t in CHILD_AS_SERVICE and after in SERVICES) or tokens[max(0, i - 2) : i] == ("not", "a") else t
+            ""
+            if (t in CHILD_AS_SERVICE and after in SERVICES)
+            or tokens[max(0, i - 2) : i] == ("not", "a")
+            or tokens[i - 1 : i] == ("no",)  # 'is 19 now, no kids'
+            else t
             for i, (t, after) in enumerate(zip(tokens, (*tokens[1:], ""), strict=True))
         )
 

@@ -75,14 +75,17 @@ class Spelling:
         english: frozenset[str],
         lexicon: Lexicon,
         acronyms: frozenset[str] = frozenset(),
+        kept: frozenset[str] = frozenset(),
     ):
+        """`kept`: words never corrected though no rule answers with them, such as a refusal's ('LeDeR' is no
+        slip of 'leader')."""
         self._vocabulary = vocabulary
         self._acronyms = acronyms
         self._names = frozenset(names)
         self._english = english
         self._plural_words = lexicon.plural_review_words
         self._one_document = lexicon.one_document_words
-        self._home_places = lexicon.home_places  # 'Blaby' is a district of ours, never a slip of 'baby'
+        self._kept = lexicon.home_places | kept  # 'Blaby' is a district of ours, never a slip of 'baby'
         self._by_length: dict[int, list[str]] = defaultdict(list)
         self._names_by_length: dict[int, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
@@ -100,16 +103,16 @@ class Spelling:
         One edit (a transposition counts as one); two for words of ten letters or more, since shorter real words
         sit two edits apart ('discussed', 'disclosed'). Toward the home partnership's review names, two edits
         from seven letters ('patrisha' -> 'patricia'); four-letter words only toward those names ('cild').
-        A dropped g is put back ('sayin' -> 'saying'). A home place is never corrected ('Blaby' is no 'baby'). An
-        English word is left alone unless only its ending
-        slipped ('disguise' -> 'disguised'), or it stands
+        A dropped g is put back ('sayin' -> 'saying'). A home place or a refusal's word is never corrected ('Blaby'
+        is no 'baby', 'LeDeR' no 'leader'). An English word is left alone unless only its ending slipped
+        ('disguise' -> 'disguised'), or it stands
         before a single letter and becomes a review name's word ('chid e' -> 'child e'). A four-letter word that
         is no English word may swap two neighbouring letters: acronyms are typed fast ('cpsr' -> 'cspr')."""
         if (
             len(token) < SHORTEST_CORRECTED
             or any(ch.isdigit() for ch in token)
             or token in STOPWORDS
-            or token in self._home_places
+            or token in self._kept
         ):
             return None
         if token.endswith("in") and token not in self._english and token + "g" in self._english:
