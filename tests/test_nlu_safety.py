@@ -507,6 +507,8 @@ def test_a_children_s_service_and_a_child_said_not_to_be_name_no_child() -> None
     assert safety().no_child_named(named("not a child, an elderly patient")[0])[2] == ""
     assert safety().grown_ups_only(named("she is 19, an adult now, so children's duty won't take it")[0])
     assert not safety().grown_ups_only(named("she is 19 and her children are 2 and 4")[0])
+    assert safety().grown_ups_only(named("a care leaver i worked with is 19 now, no kids, her boyfriend hits her")[0])
+    assert safety().grown_ups_only(named("my neighbour is 82 and her son takes her pension")[0])
 
 
 def test_help_already_given_and_thanked_for_is_no_new_concern() -> None:
@@ -526,6 +528,7 @@ def test_do_not_worry_said_to_the_reader_says_nothing_of_the_child() -> None:
         ("my manager told me to use you instead of ringing her", "told"),  # a grown-up's telling
         ("mum has told us she left because of his abuse", "told"),
         ("i am worried about a colleague she has been recording visits", "worried"),  # a grown-up at work
+        ("i am worried a colleague is not recording her visits", "worried"),
         ("a parent at our toddler group asked me for a number", "toddler"),  # a place children gather
         ("what agencies down there learned generally", "down"),  # a place far off
     ],

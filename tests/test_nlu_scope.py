@@ -418,3 +418,8 @@ def test_one_of_our_reviews_said_to_be_by_a_partnership_without_any_is_theirs() 
 def test_another_area_beside_one_of_our_names_is_theirs_though_ours_is_named_elsewhere() -> None:
     assert other_area("Child E from Birmingham, any learning? I'm in the city here so I can't see it.")
     assert not other_area("Was there a statement with Child E? In Birmingham the chair always wrote one.")
+
+
+def test_another_nation_s_national_guidance_is_its_own() -> None:
+    assert other_area("How do learning reviews get commissioned in Scotland under the national guidance?")
+    assert not other_area("The national panel looked at a case in Nottingham. Where are the panel's reviews?")

@@ -86,3 +86,16 @@ def test_a_review_name_typed_as_one_word_comes_apart() -> None:
     assert join(("childe", "pls")) == ("child", "e", "pls")
     assert join(("childcare", "review")) == ("childcare", "review")  # not one of our names' letters
     assert join(("childx", "review")) == ("childx", "review")
+
+
+def test_a_word_kept_is_never_corrected_into_another() -> None:
+    lexicon: Lexicon = the_matcher().lexicon
+    vocabulary = frozenset({"leader"})
+    assert Spelling(vocabulary, set(), english_words(), lexicon).correct_word("leder") == "leader"
+    kept = Spelling(vocabulary, set(), english_words(), lexicon, kept=frozenset({"leder"}))
+    assert kept.correct_word("leder") is None  # 'LeDeR reviews', a refusal's word
+
+
+def test_a_refusal_s_words_are_kept_by_the_matcher() -> None:
+    assert "sar" in the_matcher().intents.refusal_words
+    assert spelling().correct_word("sar") is None
