@@ -540,3 +540,18 @@ def test_grown_ups_and_places_told_of_are_no_child(story: str, blanked: str) -> 
 
 def test_a_child_s_own_telling_stays_a_disclosure() -> None:
     assert "told" in safety().masked(words("she told me her dad hits her"), [])
+
+
+def test_a_grown_up_s_saying_is_no_child_s_disclosure() -> None:
+    assert "say" not in safety().masked(words("my mum say i am too soft on him"), [])
+    assert "say" in safety().masked(words("my pupil say her dad hits her"), [])
+
+
+def test_young_kin_in_a_grown_up_s_story_is_a_child() -> None:
+    assert safety().grown_ups_only(named("my client is 22 and her boyfriend hits her")[0])
+    assert not safety().grown_ups_only(named("my client is 22 and her little brother says dad hits him")[0])
+
+
+def test_the_writer_s_grown_up_age_is_no_time_of_harm() -> None:
+    assert not decide("i was hurt as a kid in a children home years ago, i am 40 now, is there a review").urgent
+    assert decide("i am 40 now and a kid next door was hurt today").urgent

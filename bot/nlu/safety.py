@@ -59,6 +59,12 @@ WORKING = frozenset({"work", "worked", "working", "retired"})
 CHILD_AS_SERVICE = frozenset({"child", "children"})
 SERVICES = frozenset({"duty", "service", "services", "team", "social", "home", "homes", "centre", "ward", "act"})
 """After 'children': a service, not a child ('children's duty won't take it', 'children's services')."""
+YOUNG_KIN = frozenset(
+    (young, kin)
+    for young in ("little", "baby", "younger", "kid", "small")
+    for kin in ("brother", "sister", "brothers", "sisters", "cousin", "cousins")
+)
+"""Kin told as young ('her little brother', 'my baby sister'): a child, whatever grown-up the story is about."""
 GROWN_OFFSPRING = frozenset({"son", "daughter", "stepson", "stepdaughter", "sons", "daughters"})
 ELDER_AGE = 60
 """In a story with someone of this age or more ('one of our residents, 84'), a son or daughter is grown up."""
@@ -121,6 +127,8 @@ GROWN_TELLERS = frozenset(
 """Right before 'told' (or 'has told'): a grown-up who tells ('my manager told me to use you', 'mum has told us
 she left'), so 'told' is no child's disclosure; what is told is still read by every other rule."""
 GROWN_TELLERS_HAVING = frozenset((teller, "has") for teller in GROWN_TELLERS)
+GROWN_TELLINGS = frozenset({"told", "say"})
+"""After a grown-up teller: 'my manager told me…', 'my mum says I'm too soft on him' (normalised 'say')."""
 GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff", "coworker"})
 """After 'worried about a/my': a grown-up at work ('I'm worried about a colleague… recording visits she hasn't
 done'), not a child; a child told of in the same story is still read by every other rule. A story whose first
@@ -138,6 +146,9 @@ MEETINGS_AND_PAPERS = frozenset(
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 DEFINITE = frozenset({"the", "that"})
+GROWN_NOW = re.compile(r" i am (?:1[89]|[2-9][0-9]) now(?= )")
+"""'I'm 40 now': the writer tells a grown-up's age, and its 'now' is no time of harm ('I was hurt as a kid in a
+children's home in the 90s… I'm 40 now')."""
 SCHOOL_YEARS = 13
 """Year 1 to year 13: a child's school year ('one of my year 2s')."""
 REVIEWS_SAY = frozenset({"say", "said", "says", "tell", "told", "tells"})  # after a review word: what a review says
@@ -357,6 +368,7 @@ class Safety:
         sentence = f" {' '.join(tokens)} "
         now = sentence.replace(" am now a ", " am a ")  # 'I'm now a team manager': the speaker's role
         now = self._frame_then_now.sub(" ", now)  # 'it's closed now', 'the inset case study today'
+        now = GROWN_NOW.sub(" ", now)  # 'I'm 40 now': the writer's age, no time of harm
         for frame in self._lex.frames:
             now = now.replace(frame, " ")
         in_the_past = not self._lex.now_words.intersection(now.split()) and (
@@ -436,10 +448,10 @@ class Safety:
             for i in range(len(tokens) - 2)
             if tokens[i] == "tell" and tokens[i + 1] == "me" and (tokens[i + 2] == "about" or tokens[i - 1] in ASKING)
         }
-        named |= {  # 'my manager told me to…', 'mum has told us she left': a grown-up's telling
+        named |= {  # 'my manager told me to…', 'mum has told us she left', 'my mum says…': a grown-up's telling
             i
             for i in range(1, len(tokens))
-            if tokens[i] == "told"
+            if tokens[i] in GROWN_TELLINGS
             and (tokens[i - 1] in GROWN_TELLERS or tokens[max(0, i - 2) : i] in GROWN_TELLERS_HAVING)
         }
         named |= {i for i in range(len(tokens)) if worry_about_grown_up(tokens, i)}
@@ -692,6 +704,7 @@ class Safety:
             aged
             # 'year 9 girl… he is 19': she is the child; 'an elderly patient… the grandchild living there (about 4)'
             and not self._one_child_words.intersection(told)
+            and not YOUNG_KIN.intersection(itertools.pairwise(tokens))  # 'her little brother says…'
             and not self.points_at_one_child(tuple(t for t in told if t not in PRONOUNS))
             and not self.children_now(plain)
             and not self.life_at_risk_now(tokens)  # a life at risk now is urgent at any age
