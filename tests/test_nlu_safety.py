@@ -555,3 +555,8 @@ def test_young_kin_in_a_grown_up_s_story_is_a_child() -> None:
 def test_the_writer_s_grown_up_age_is_no_time_of_harm() -> None:
     assert not decide("i was hurt as a kid in a children home years ago, i am 40 now, is there a review").urgent
     assert decide("i am 40 now and a kid next door was hurt today").urgent
+
+
+def test_no_children_said_before_a_child_told_of_is_no_all_clear() -> None:
+    assert decide("my neighbour is 82, there are no kids, but a toddler next door screams all night").urgent
+    assert not decide("the lad upstairs is 19, there are no kids, he looks terrified").urgent

@@ -177,7 +177,8 @@ class Matcher:
         tokens, _ = self.tokens(text)
         if self.safety.about_adults(tokens):
             return True
-        if not (Safety.said_not_urgent(tokens) or FOR_REFERENCE in tokens):
+        said = Safety.said_not_urgent(self.safety.without_no_children_beside_a_child(tokens))
+        if not (said or FOR_REFERENCE in tokens):
             return False
         return not self.harm_now(text)
 

@@ -135,7 +135,6 @@ done'), not a child; a child told of in the same story is still read by every ot
 person is one of them, with no child word in it ('a colleague keeps turning up smelling of alcohol… should I
 report her?'), is that grown-up's: its 'she' and 'her' are the colleague."""
 GROWN_WORRIES_TUPLES = frozenset((word,) for word in GROWN_WORRIES)
-
 THERE_PEOPLE = frozenset({"agency", "agencies", "partnership", "council", "people", "services", "team"})
 """Before 'down there': who is in a place ('agencies down there learned'), not a child's body."""
 GATHERINGS = frozenset({"group", "groups", "club", "clubs", "clinic", "clinics"})
@@ -183,7 +182,7 @@ def worry_about_grown_up(tokens: Tokens, i: int) -> bool:
     return (
         bool(skip)
         and tokens[i + skip : i + skip + 1] in WORRY_WHOSE_TUPLES
-        and (tokens[i + skip + 1 : i + skip + 2] in GROWN_WORRIES_TUPLES)
+        and tokens[i + skip + 1 : i + skip + 2] in GROWN_WORRIES_TUPLES
     )
 
 
@@ -259,7 +258,7 @@ class Safety:
         harmed_lately = self.harmed_lately(masked, sentence_starts)
         life_at_risk = self.life_at_risk_now(tokens)
         said_not_urgent = (
-            self.said_not_urgent(tokens)
+            self.said_not_urgent(self.without_no_children_beside_a_child(tokens))
             or self.grown_ups_only(tokens)  # 'a resident in her eighties has unexplained bruising': no child
             or (  # 'for my notes', unless a child now is told too
                 FOR_REFERENCE in tokens
@@ -288,6 +287,18 @@ class Safety:
         return SafetyDecision(False, urgency, refused, reason, refusals)
 
     # ----- what each test reads -------------------------------------------------------------------
+    def without_no_children_beside_a_child(self, tokens: Tokens) -> Tokens:
+        """The words without 'no children involved' where a child is told of after it: 'no kids live there, but
+        a toddler next door screams all night' says no child is at risk in one home, not in the story. A child
+        told before it is the one it speaks of ('the lad upstairs is 19… no kids in the building', 'abused as a
+        child… no children involved now')."""
+        if NO_CHILDREN not in tokens:
+            return tokens
+        after = tokens[tokens.index(NO_CHILDREN) + 1 :]
+        if not (self._lex.child_nouns - self.grown_people(tokens)).intersection(after):
+            return tokens
+        return tuple(t for t in tokens if t != NO_CHILDREN)
+
     @staticmethod
     def said_not_urgent(tokens: Tokens) -> bool:
         """'Not urgent', 'is not emergency', 'none of these children are at immediate risk', 'no concerns right
