@@ -677,7 +677,9 @@ class Safety:
                     and not (tokens[i] == "a" and i > 0 and tokens[i - 1] in GENERIC_BEFORE)
                 )
                 or (tokens[i] in OWN_CHILDREN and "children" in tokens[i + 1 : i + 3])  # 'my 2 kids', 'her children'
-                or (tokens[i] in NUMBER_WORDS and "children" in tokens[i + 1 : i + 3])  # 'two (young) kids'
+                or (  # 'two (young) kids', 'two toddlers'
+                    tokens[i] in NUMBER_WORDS and any(t == "children" or t in nouns for t in tokens[i + 1 : i + 3])
+                )
                 for i in range(len(tokens))
             )
             or any(
