@@ -560,3 +560,8 @@ def test_the_writer_s_grown_up_age_is_no_time_of_harm() -> None:
 def test_no_children_said_before_a_child_told_of_is_no_all_clear() -> None:
     assert decide("my neighbour is 82, there are no kids, but a toddler next door screams all night").urgent
     assert not decide("the lad upstairs is 19, there are no kids, he looks terrified").urgent
+
+
+def test_a_number_before_any_child_noun_points_at_children() -> None:
+    assert safety().points_at_one_child(words("we found two toddler shut in a bedroom"))
+    assert not safety().points_at_one_child(words("two review about toddler"))
