@@ -133,8 +133,8 @@ class Matcher:
         self.entities = EntityIndex(view, self.norm, lexicon, home_partnership)
         self._vocabulary = frozenset(self.intents.vocabulary | self.entities.vocabulary)
         acronyms = acronyms_of(view, self.norm) - english  # 'police' is a word, never spelt out
-        refused = frozenset(self.intents.refusal_words)
-        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms, refused)
+        refusal_words = frozenset(self.intents.refusal_words)  # 'LeDeR' is no slip of 'leader'
+        self.spelling = Spelling(self._vocabulary, self.entities.names, english, lexicon, acronyms, refusal_words)
         self.safety = Safety(lexicon, self.intents, self.entities)
         starts = partial(self.sentence_starts, shortest=0)  # every message's sentences, read by Scope when needed
         self.scope = Scope(lexicon, self.entities, self._vocabulary, english, self.norm, starts)
@@ -177,7 +177,7 @@ class Matcher:
         tokens, _ = self.tokens(text)
         if self.safety.about_adults(tokens):
             return True
-        said = Safety.said_not_urgent(self.safety.without_no_children_beside_a_child(tokens))
+        said = Safety.said_not_urgent(self.safety.without_no_children_before_a_child(tokens))
         if not (said or FOR_REFERENCE in tokens):
             return False
         return not self.harm_now(text)
