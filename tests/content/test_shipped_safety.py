@@ -1,0 +1,40 @@
+"""The shipped rules alone catch harm told of today, whatever the message says after it: the learned model is a
+second net, never the only one (a retrain once put such a message under the bar at which it adds the urgent
+reply, and the rules had never read it as urgent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from kb_builders import SHIPPED_KNOWLEDGE
+
+from bot.kb.loader import load_knowledge
+from bot.kb.models import ReplyKind
+from bot.kb.visibility import LONDON
+from bot.nlu.matcher import Matcher
+from bot.service.engine import Engine
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
+TODAY = "A 4 year old came in with a bruise on her face this morning and says dad hit her."
+
+
+@pytest.fixture(scope="module")
+def rules() -> Matcher:
+    return Engine(load_knowledge(SHIPPED_KNOWLEDGE), clock=lambda: NOW, learned=False).snapshot(NOW).matcher
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"{TODAY} She is safe now at school. Who do I call?",
+        f"{TODAY} Looking back, who should I call?",
+        f"{TODAY} I reported it straight away. Who else do I call?",
+        f"{TODAY} It all got sorted. Which number should I have?",
+        "On a tenancy inspection this morning we found two toddlers shut in a bedroom with the door tied. No adult "
+        "in the flat at all. I've no idea where the parents are.",
+        "My neighbour is 82, there are no kids, but a toddler next door screams all night and nobody comes.",
+    ],
+)
+def test_harm_told_of_today_is_urgent_by_the_rules_alone(rules: Matcher, message: str) -> None:
+    assert rules.match(message).kind == ReplyKind.URGENT
