@@ -177,8 +177,7 @@ class Matcher:
         tokens, _ = self.tokens(text)
         if self.safety.about_adults(tokens):
             return True
-        said = Safety.said_not_urgent(self.safety.without_no_children_before_a_child(tokens))
-        if not (said or FOR_REFERENCE in tokens):
+        if not (self.safety.writer_says_not_urgent(tokens) or FOR_REFERENCE in tokens):
             return False
         return not self.harm_now(text)
 

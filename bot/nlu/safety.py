@@ -258,7 +258,7 @@ class Safety:
         harmed_lately = self.harmed_lately(masked, sentence_starts)
         life_at_risk = self.life_at_risk_now(tokens)
         said_not_urgent = (
-            self.said_not_urgent(self.without_no_children_before_a_child(tokens))
+            self.writer_says_not_urgent(tokens)
             or self.grown_ups_only(tokens)  # 'a resident in her eighties has unexplained bruising': no child
             or (  # 'for my notes', unless a child now is told too
                 FOR_REFERENCE in tokens
@@ -287,7 +287,11 @@ class Safety:
         return SafetyDecision(False, urgency, refused, reason, refusals)
 
     # ----- what each test reads -------------------------------------------------------------------
-    def without_no_children_before_a_child(self, tokens: Tokens) -> Tokens:
+    def writer_says_not_urgent(self, tokens: Tokens) -> bool:
+        """`said_not_urgent`, where 'no children involved' counts only if no child is told of after it."""
+        return self.said_not_urgent(self._without_no_children_before_a_child(tokens))
+
+    def _without_no_children_before_a_child(self, tokens: Tokens) -> Tokens:
         """The words without 'no children involved' where a child is told of after it: 'no kids live there, but
         a toddler next door screams all night' says no child is at risk in one home, not in the story. A child
         told before it is the one it speaks of ('the lad upstairs is 19… no kids in the building', 'abused as a
