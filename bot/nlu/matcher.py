@@ -263,9 +263,8 @@ class Matcher:
         r.scores, r.positions = self.intents.scores(r.tokens, r.why)  # intent scores
         r.sentence_starts = self.sentence_starts(r.text, len(r.tokens))
         asked = asked_span(r.text, r.sentence_starts, len(r.tokens))
-        refusing = any(self.intents.kind(i) == ReplyKind.FALLBACK for i in r.scores)  # a request: in one sentence
-        requests = r.sentence_starts or (self.sentence_starts(r.text, len(r.tokens), 0) if refusing else ())
-        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked, requests)  # urgent first
+        every = r.sentence_starts or self.sentence_starts(r.text, len(r.tokens), 0)  # short messages' too
+        safety = self.safety.decide(r.tokens, r.named, r.scores, r.sentence_starts, asked, every)  # urgent first
         if r.trace is not None:
             r.note("safety", safety.describe())
         if safety.urgent and r.urgency:

@@ -223,15 +223,16 @@ class Safety:
         scores: dict[str, float],
         sentence_starts: tuple[int, ...] = (),
         asked: tuple[int, int] | None = None,
-        requests: tuple[int, ...] = (),
+        every_sentence: tuple[int, ...] = (),
     ) -> SafetyDecision:
         """Is this message urgent? Urgent rules read over the message with names blanked ('the child of
         Child E' is no child at risk); a story pointing at one child that asks for nothing we hold is a
         concern too; a long story told as background to a question we answer, with nothing in it now, is not;
         a refusal at least as sure as the concern wins (a tie only with no child named), unless one child is
         pointed at; 'not urgent' is never urgent; a message asking for learning (not about one child now) is not
-        urgent, unless a life is at risk now. `requests`: where each sentence starts, short messages included,
-        for refusals (a request is made in one sentence)."""
+        urgent, unless a life is at risk now. `every_sentence`: where each sentence starts, short messages
+        included, for refusals (a request is made in one sentence) and for harm told of the last hours (a frame
+        in another sentence, 'It's all sorted now.', does not make it a story)."""
         masked = self.masked(tokens, named, asked)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
         reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
@@ -247,7 +248,7 @@ class Safety:
                 urgency, reason = ONE_CUE, "tells of one child, with a concern word, and asks for nothing we hold"
         elif asked and self.background(masked, asking, sentence_starts, asked):
             urgency, reason = 0.0, "a story told as background, with no child now in it, to a question we answer"
-        refusals = self.refusals(tokens, scores, requests or sentence_starts)
+        refusals = self.refusals(tokens, scores, every_sentence or sentence_starts)
         refusal = max(refusals.values(), default=0.0)
         refused = refusal >= FULL_STRENGTH
         surer = refusal > urgency or (refusal == urgency and not self._lex.child_nouns.intersection(masked))
@@ -255,7 +256,7 @@ class Safety:
         if refused and surer and not any(t in self._lex.one_child for t in told_of):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
-        harmed_lately = self.harmed_lately(masked, sentence_starts)
+        harmed_lately = self.harmed_lately(masked, every_sentence or sentence_starts)
         life_at_risk = self.life_at_risk_now(tokens)
         said_not_urgent = (
             self.writer_says_not_urgent(tokens)

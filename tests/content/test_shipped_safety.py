@@ -33,6 +33,11 @@ def rules() -> Matcher:
         f"{TODAY} It all got sorted. Which number should I have?",
         f"{TODAY} She is doing really well now. Who do I call?",
         f"{TODAY} It was expected. Who do I call?",
+        f"{TODAY} It's all sorted now. Who do I call?",
+        f"{TODAY} It has all been dealt with. Who do I call?",
+        f"{TODAY} She is home now. Who do I call?",
+        f"{TODAY} Her brother went through care proceedings last year. Who do I call?",
+        f"{TODAY} Police attended. Who do I call?",
         "On a tenancy inspection this morning we found two toddlers shut in a bedroom with the door tied. No adult "
         "in the flat at all. I've no idea where the parents are.",
         "My neighbour is 82, there are no kids, but a toddler next door screams all night and nobody comes.",
