@@ -565,3 +565,15 @@ def test_no_children_said_before_a_child_told_of_is_no_all_clear() -> None:
 def test_a_number_before_any_child_noun_points_at_children() -> None:
     assert safety().points_at_one_child(words("we found two toddler shut in a bedroom"))
     assert not safety().points_at_one_child(words("two review about toddler"))
+
+
+def test_a_child_supposed_is_no_child_told_of() -> None:
+    supposed = safety().without_supposed_child(words("forreference about a child out of hour who do i phone"))
+    assert "child" not in supposed and "phone" in supposed
+    assert "toddler" in safety().without_supposed_child(words("forreference a toddler was left alone last night"))
+
+
+def test_a_colleague_s_practice_with_the_child_said_safe_is_not_urgent() -> None:
+    story = "my colleague made a referral that was really thin she missed load out the child been seen and is fine"
+    assert safety().about_a_colleague(words(story)) and not decide(story).urgent
+    assert decide("my colleague made a referral that was really thin the child is really thin and hungry").urgent

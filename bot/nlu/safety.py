@@ -97,6 +97,9 @@ emergency I don't think', 'not urgent really' is no statement of safety."""
 SAFE_STATES = frozenset({"safe", "fine", "settled", "well", "ok", "okay"})
 SAFE_BEFORE = frozenset({"is", "are", "now", "doing", "recovering", "been"})
 """'baby is safe', 'she is doing well', 'recovering well', 'now settled': a state of safety after these."""
+SUPPOSED_ABOUT = frozenset({("about",), ("for",)})
+SUPPOSED_REACH = 2
+"""How far after 'if I'm worried about' (`FOR_REFERENCE`, `SUPPOSED_ABOUT`) a child is the one supposed."""
 SAFE_NOUN_REACH = 6
 """How far before a state of safety the child it is said of may stand."""
 SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
@@ -261,10 +264,12 @@ class Safety:
         said_not_urgent = (
             self.writer_says_not_urgent(tokens)
             or self.grown_ups_only(tokens)  # 'a resident in her eighties has unexplained bruising': no child
+            # 'my colleague's referral was really thin… the child's been seen and is fine': her practice is asked about
+            or (self.said_safe(tokens) and self.about_a_colleague(tokens))
             or (  # 'for my notes', unless a child now is told too
                 FOR_REFERENCE in tokens
                 and not self.child_now(masked)
-                and not self.one_child_and_a_concern(masked, sentence_starts)
+                and not self.one_child_and_a_concern(self.without_supposed_child(masked), sentence_starts)
             )
         ) and not (life_at_risk or harmed_lately)  # `urgent_whatever_said`
         framed = self.framed(tokens, scores) and not harmed_lately
@@ -603,6 +608,19 @@ class Safety:
         """'two', 'children', '5': words that can only describe children, never name a review on their own."""
         return token in self._lex.child_words or token in NUMBER_WORDS or token.isdigit()
 
+    def without_supposed_child(self, tokens: Tokens) -> Tokens:
+        """The words with a child supposed rather than told of blanked: 'if I'm worried about a child out of
+        hours, who do I phone?' (written 'forreference about a child') tells of no child; 'for my notes: a toddler
+        was left alone' does."""
+        supposed = {
+            j
+            for i, t in enumerate(tokens)
+            if t == FOR_REFERENCE and tokens[i + 1 : i + 2] in SUPPOSED_ABOUT
+            for j in range(i + 2, min(len(tokens), i + 2 + SUPPOSED_REACH))
+            if tokens[j] in self._lex.child_nouns
+        }
+        return tuple("" if i in supposed else t for i, t in enumerate(tokens)) if supposed else tokens
+
     def child_now(self, tokens: Tokens) -> bool:
         """A concern, one child pointed at and a word of now, together: 'on patrol tonight an older bloke was
         putting a girl of about 13 into his car'."""
@@ -729,9 +747,11 @@ class Safety:
         )
 
     def about_a_colleague(self, tokens: Tokens) -> bool:
-        """The story's first person is a grown-up at work, before any pronoun, and no child word is in it."""
+        """The story's first person is a grown-up at work, before any pronoun, and no child word is in it, or the
+        child told of is said to be safe ('my colleague's referral… she missed loads out. The child's been seen
+        and is fine')."""
         first = next((t for t in tokens if t in GROWN_WORRIES or t in PRONOUNS), None)
-        return first in GROWN_WORRIES and not self._child_words.intersection(tokens)
+        return first in GROWN_WORRIES and (not self._child_words.intersection(tokens) or self.said_safe(tokens))
 
     @staticmethod
     def grown_people(tokens: Tokens) -> frozenset[str]:
