@@ -7,6 +7,7 @@ import pytest
 from nlu_helpers import named, the_matcher, words
 
 from bot.kb.models import ReplyKind
+from bot.nlu.grown_ups import grown_people, no_child_named
 from bot.nlu.normalise import Tokens
 from bot.nlu.safety import Safety, SafetyDecision
 from bot.nlu.sentences import asked_span
@@ -448,13 +449,6 @@ def test_kin_told_with_a_grown_up_s_age_is_no_child() -> None:
     assert not safety().grown_ups_only(named("she is 25 and drinks, her kids are 4 and 6")[0])
 
 
-def test_kin_told_with_a_grown_up_s_age_are_grown_ups() -> None:
-    """'My brother is 34', 'my dad's 78' (written 'dad 78'): adults; 'my sister is 15' is a child."""
-    assert safety().grown_people(named("my brother is 34 and lives alone")[0]) == {"brother"}
-    assert safety().grown_people(named("my dad's 78 and has parkinsons")[0]) == {"dad"}
-    assert not safety().grown_people(named("my sister is 15 and lives with us")[0])
-
-
 def test_learning_disabilities_are_no_learning_asked_for() -> None:
     assert not safety().mentions_learning(named("my brother has learning disabilities")[0])
     assert safety().mentions_learning(named("what is the learning on disabled children")[0])
@@ -481,9 +475,9 @@ def test_an_emergency_contact_not_answering_is_no_statement_that_nothing_is_urge
 
 
 def test_clients_and_the_old_are_grown_ups_and_so_are_an_old_person_s_children() -> None:
-    assert safety().grown_people(named("my client is 22 and has a learning disability")[0]) == {"client"}
+    assert grown_people(named("my client is 22 and has a learning disability")[0]) == {"client"}
     assert safety().about_adults(named("elderly lady on my round, her son takes her pension")[0])
-    assert safety().grown_people(named("one of our residents, 84, her son takes her bank card")[0]) == {
+    assert grown_people(named("one of our residents, 84, her son takes her bank card")[0]) == {
         "resident",
         "son",
     }
@@ -504,7 +498,7 @@ def test_a_review_said_not_to_be_asked_about_is_no_learning_asked_for() -> None:
 
 
 def test_a_children_s_service_and_a_child_said_not_to_be_name_no_child() -> None:
-    assert safety().no_child_named(named("not a child, an elderly patient")[0])[2] == ""
+    assert no_child_named(named("not a child, an elderly patient")[0])[2] == ""
     assert safety().grown_ups_only(named("she is 19, an adult now, so children's duty won't take it")[0])
     assert not safety().grown_ups_only(named("she is 19 and her children are 2 and 4")[0])
     assert safety().grown_ups_only(named("a care leaver i worked with is 19 now, no kids, her boyfriend hits her")[0])

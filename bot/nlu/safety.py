@@ -24,6 +24,19 @@ from bot.nlu.english import (
     OWN_CHILDREN,
 )
 from bot.nlu.entities import EntityIndex
+from bot.nlu.grown_ups import (
+    GROWN_NOW,
+    GROWN_TELLERS,
+    GROWN_TELLERS_HAVING,
+    GROWN_TELLINGS,
+    GROWN_WORRIES,
+    WORRY_ABOUT,
+    YOUNG_KIN,
+    grown_people,
+    no_child_named,
+    old_age,
+    worry_about_grown_up,
+)
 from bot.nlu.intents import Intents
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens, says
@@ -46,33 +59,6 @@ NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
-GROWN_PEOPLE = frozenset(
-    {"son", "daughter", "stepson", "stepdaughter", "grandson", "granddaughter", "nephew", "niece", "brother", "sister"}
-    | {"dad", "mum", "father", "mother", "grandad", "grandma", "nan", "uncle", "aunt", "auntie"}
-    | {"client", "resident", "patient", "tenant", "customer", "woman", "man", "lady", "bloke", "gentleman", "person"}
-    | {"neighbour", "neighbor", "friend"}
-)
-"""Kin, neighbours and the people of adults' services, who may be grown up: 'my son is 30', 'my dad's 78', 'my
-client is 22', 'my neighbour's 82' tell of adults, not of a child."""
-WORKING = frozenset({"work", "worked", "working", "retired"})
-"""After kin: a grown-up's life ('my daughter works for the council')."""
-CHILD_AS_SERVICE = frozenset({"child", "children"})
-SERVICES = frozenset({"duty", "service", "services", "team", "social", "home", "homes", "centre", "ward", "act"})
-"""After 'children': a service, not a child ('children's duty won't take it', 'children's services')."""
-YOUNG_KIN = frozenset(
-    (young, kin)
-    for young in ("little", "baby", "younger", "kid", "small")
-    for kin in ("brother", "sister", "brothers", "sisters", "cousin", "cousins")
-)
-"""Kin told as young ('her little brother', 'my baby sister'): a child, whatever grown-up the story is about."""
-GROWN_OFFSPRING = frozenset({"son", "daughter", "stepson", "stepdaughter", "sons", "daughters"})
-ELDER_AGE = 60
-"""In a story with someone of this age or more ('one of our residents, 84'), a son or daughter is grown up."""
-OLD_AGE = frozenset({"elderly", "pensioner", "pensioners", "dementia", "alzheimers"})
-OLD_PEOPLE = frozenset(
-    {("older", "person"), ("older", "people"), ("older", "adult"), ("old", "lady"), ("old", "man"), ("nursing", "home")}
-)
-"""Words of old age: the story is a grown-up's, and her son or daughter is grown up too."""
 LEARNING_NEEDS = frozenset({"disability", "difficulty"})
 """After 'learning': a need ('learning disabilities'), not learning asked for."""
 URGENCY_NOUNS = frozenset({"risk", "danger", "emergency", "urgent", "concern", "crisis", "worry"})
@@ -106,10 +92,6 @@ SAFE_DENIED = frozenset({"not", "unsafe", "feel", "feels", "still", "yet"})
 """Beside 'safe', words that take it back or say the danger goes on: 'not safe', 'does not feel safe'."""
 WORRIED_ONES = frozenset({("i", "am"), ("we", "are")})
 """Between 'not one kid' and 'worried about': who is not worried about one child."""
-WORRY_ABOUT = frozenset({("worried", "about"), ("concerned", "about"), ("worrying", "about")})
-WORRIED = frozenset({"worried", "concerned"})
-WORRY_WHOSE_TUPLES = frozenset((word,) for word in ("a", "my", "our", "one"))
-"""Between a worry ('worried about', or 'worried' alone) and a grown-up at work (`GROWN_WORRIES`)."""
 SUBJECTS = frozenset((word,) for word in ("i", "we", "they", "she", "he", "you"))
 """Before 'do not': a statement ('we do not worry'); without one it is said to the reader ('do not worry, I'm
 fine'), which says nothing of the child."""
@@ -124,20 +106,6 @@ NOT_A_STATE_TAIL = frozenset(
 )
 """After a risk word: a document, a process or a service ('no risk assessment was done', 'none of the emergency
 contacts answer'), not a state of the child."""
-GROWN_TELLERS = frozenset(
-    {"manager", "colleague", "boss", "supervisor", "mum", "mother", "dad", "father", "parent", "parents", "gp"}
-)
-"""Right before 'told' (or 'has told'): a grown-up who tells ('my manager told me to use you', 'mum has told us
-she left'), so 'told' is no child's disclosure; what is told is still read by every other rule."""
-GROWN_TELLERS_HAVING = frozenset((teller, "has") for teller in GROWN_TELLERS)
-GROWN_TELLINGS = frozenset({"told", "say"})
-"""After a grown-up teller: 'my manager told me…', 'my mum says I'm too soft on him' (normalised 'say')."""
-GROWN_WORRIES = frozenset({"colleague", "manager", "boss", "supervisor", "staff", "coworker"})
-"""After 'worried about a/my': a grown-up at work ('I'm worried about a colleague… recording visits she hasn't
-done'), not a child; a child told of in the same story is still read by every other rule. A story whose first
-person is one of them, with no child word in it ('a colleague keeps turning up smelling of alcohol… should I
-report her?'), is that grown-up's: its 'she' and 'her' are the colleague."""
-GROWN_WORRIES_TUPLES = frozenset((word,) for word in GROWN_WORRIES)
 THERE_PEOPLE = frozenset({"agency", "agencies", "partnership", "council", "people", "services", "team"})
 """Before 'down there': who is in a place ('agencies down there learned'), not a child's body."""
 GATHERINGS = frozenset({"group", "groups", "club", "clubs", "clinic", "clinics"})
@@ -148,9 +116,6 @@ MEETINGS_AND_PAPERS = frozenset(
 """After 'child protection', 'child death': a meeting or a paper ('a child protection conference at 2'), no
 child. 'A child protection concern' or 'child abuse' may be what is happening: that 'child' stays."""
 DEFINITE = frozenset({"the", "that"})
-GROWN_NOW = re.compile(r" i am (?:1[89]|[2-9][0-9]) now(?= )")
-"""'I'm 40 now': the writer tells a grown-up's age, and its 'now' is no time of harm ('I was hurt as a kid in a
-children's home in the 90s… I'm 40 now')."""
 SCHOOL_YEARS = 13
 """Year 1 to year 13: a child's school year ('one of my year 2s')."""
 REVIEWS_SAY = frozenset({"say", "said", "says", "tell", "told", "tells"})  # after a review word: what a review says
@@ -177,16 +142,6 @@ def sentence_runs(tokens: Tokens, sentence_starts: tuple[int, ...], size: int) -
     """Every run of `size` neighbouring sentences of a long message (none when it was not cut into sentences)."""
     bounds = (*sentence_starts, len(tokens))
     return [tokens[a:b] for a, b in zip(bounds, bounds[size:], strict=False)] if sentence_starts else []
-
-
-def worry_about_grown_up(tokens: Tokens, i: int) -> bool:
-    """A worry at word i about a grown-up at work: 'worried about a colleague', 'worried my manager…'."""
-    skip = 2 if tokens[i : i + 2] in WORRY_ABOUT else 1 if tokens[i] in WORRIED else 0
-    return (
-        bool(skip)
-        and tokens[i + skip : i + skip + 1] in WORRY_WHOSE_TUPLES
-        and tokens[i + skip + 1 : i + skip + 2] in GROWN_WORRIES_TUPLES
-    )
 
 
 class SafetyDecision(NamedTuple):
@@ -305,7 +260,7 @@ class Safety:
         if NO_CHILDREN not in tokens:
             return tokens
         after = tokens[tokens.index(NO_CHILDREN) + 1 :]
-        if not (self._lex.child_nouns - self.grown_people(tokens)).intersection(after):
+        if not (self._lex.child_nouns - grown_people(tokens)).intersection(after):
             return tokens
         return tuple(t for t in tokens if t != NO_CHILDREN)
 
@@ -720,14 +675,14 @@ class Safety:
         """A grown-up's age is given ('a 19 year old care leaver', 'she is 34'), no child is brought into the
         story and no life is at risk now: its 'she' and 'him' are adults, for whom the urgent reply's children's
         duty numbers are not."""
-        return self._about_adults(tokens, self.grown_people(tokens), self.no_child_named(tokens))
+        return self._about_adults(tokens, grown_people(tokens), no_child_named(tokens))
 
     def _about_adults(self, tokens: Tokens, grown: frozenset[str], plain: Tokens) -> bool:
         """`about_adults`, given the grown-ups told (`grown_people`) and the words that may name a child
         (`no_child_named`)."""
         aged = (
             bool(grown)
-            or self.old_age(tokens)
+            or old_age(tokens)
             or any(
                 (a.isdigit() and b == "adult")
                 or (a in PRONOUNS and b in {"is", "was"} and c.isdigit() and int(c) >= CHILD_AGE_LIMIT)
@@ -753,48 +708,11 @@ class Safety:
         first = next((t for t in tokens if t in GROWN_WORRIES or t in PRONOUNS), None)
         return first in GROWN_WORRIES and (not self._child_words.intersection(tokens) or self.said_safe(tokens))
 
-    @staticmethod
-    def grown_people(tokens: Tokens) -> frozenset[str]:
-        """Kin or clients told with a grown-up's age or work: 'my son is 30', 'my dad's 78' (written 'dad 78'), 'my
-        client is 22', 'my daughter works for the council'; and an old person's sons and daughters."""
-
-        def age(b: str, c: str) -> int:
-            if b in WORKING:  # 'my daughter works for the council'
-                return CHILD_AGE_LIMIT
-            told = c if b in {"is", "was"} else b
-            return int(told) if told.isdigit() else 0
-
-        ages = {a: age(b, c) for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False) if a in GROWN_PEOPLE}
-        grown = {a for a, years in ages.items() if years >= CHILD_AGE_LIMIT}
-        elders = Safety.old_age(tokens) or max(ages.values(), default=0) >= ELDER_AGE
-        return frozenset(grown | (GROWN_OFFSPRING.intersection(tokens) if elders else set()))
-
-    @staticmethod
-    def old_age(tokens: Tokens) -> bool:
-        """Someone old is told of: 'elderly', 'dementia', 'an older person', an age of `ELDER_AGE` or more."""
-        return bool(OLD_AGE.intersection(tokens)) or any(
-            (a, b) in OLD_PEOPLE or (a.isdigit() and int(a) >= ELDER_AGE and b == "adult")
-            for a, b in itertools.pairwise(tokens)
-        )
-
     def grown_ups_only(self, tokens: Tokens) -> bool:
         """`about_adults`, with no other word of children at all ('her kids are 4 and 6' brings children in)."""
-        grown, plain = self.grown_people(tokens), self.no_child_named(tokens)
+        grown, plain = grown_people(tokens), no_child_named(tokens)
         children = self._child_words - grown
         return self._about_adults(tokens, grown, plain) and not children.intersection(plain)
-
-    @staticmethod
-    def no_child_named(tokens: Tokens) -> Tokens:
-        """The words with those that name no child blanked: a service ('children's duty won't take it') and a
-        child said not to be ('not a child. An elderly patient…', 'no kids')."""
-        return tuple(
-            ""
-            if (t in CHILD_AS_SERVICE and after in SERVICES)
-            or tokens[max(0, i - 2) : i] == ("not", "a")
-            or tokens[i - 1 : i] == ("no",)  # 'is 19 now, no kids'
-            else t
-            for i, (t, after) in enumerate(zip(tokens, (*tokens[1:], ""), strict=True))
-        )
 
     def grown_ups_asking_no_learning(self, tokens: Tokens) -> bool:
         """A story of grown-ups only ('my son is 30', 'no children involved') that asks for no learning: a theme
