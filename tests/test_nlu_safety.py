@@ -571,3 +571,11 @@ def test_a_colleague_s_practice_with_the_child_said_safe_is_not_urgent() -> None
     story = "my colleague made a referral that was really thin she missed load out the child been seen and is fine"
     assert safety().about_a_colleague(words(story)) and not decide(story).urgent
     assert decide("my colleague made a referral that was really thin the child is really thin and hungry").urgent
+
+
+def test_a_time_of_the_last_hours_is_no_story_of_the_past() -> None:
+    """'Case closed years ago… her stepdad hit her last night': the harm is told now, whatever frames it."""
+    scores = {"theme": 85.0}
+    assert safety().framed(words("a case closed years ago what does the learning say"), scores)
+    told_now = words("a case closed years ago her stepdad hit her last night what is the learning")
+    assert not safety().framed(told_now, scores)

@@ -169,7 +169,7 @@ class Safety:
         self._law = tuple(f" {words} " for words in lexicon.law_questions)
         self._child_words = lexicon.child_words - AGE_UNITS  # words of a child, not 'year' of 'year old'
         self._one_child_words = self._child_words - {"children"}  # a child brought into a story
-        now = "|".join(sorted(lexicon.now_words))
+        now = "|".join(re.escape(w) for w in sorted(lexicon.now_words | set(lexicon.last_hours)))
         self._frame_then_now = re.compile(  # 'a case study at inset today': today is the frame's
             rf" (?:{'|'.join(re.escape(f.strip()) for f in lexicon.frames)})(?: \S+){{0,{FRAME_REACH}}}? (?:{now})(?= )"
         )
@@ -347,9 +347,8 @@ class Safety:
         now = GROWN_NOW.sub(" ", now)  # 'I'm 40 now': the writer's age, no time of harm
         for frame in self._lex.frames:
             now = now.replace(frame, " ")
-        in_the_past = not self._lex.now_words.intersection(now.split()) and (
-            says(tokens, self._lex.frames) or self.handled(tokens)
-        )
+        told_now = self._lex.now_words.intersection(now.split()) or says(tuple(now.split()), self._lex.last_hours)
+        in_the_past = not told_now and (says(tokens, self._lex.frames) or self.handled(tokens))
         if not in_the_past and not self.said_safe(tokens):
             return False
         # '…the police are with the children now. Thank you': thanks for help already given is no new concern

@@ -38,6 +38,8 @@ def rules() -> Matcher:
         f"{TODAY} She is home now. Who do I call?",
         f"{TODAY} Her brother went through care proceedings last year. Who do I call?",
         f"{TODAY} Police attended. Who do I call?",
+        "She is home now. Her stepdad hit her last night and she has a mark on her face. Who do I call?",
+        "Case closed years ago. Her stepdad hit her last night and she has a mark on her face. Who do I call?",
         "On a tenancy inspection this morning we found two toddlers shut in a bedroom with the door tied. No adult "
         "in the flat at all. I've no idea where the parents are.",
         "My neighbour is 82, there are no kids, but a toddler next door screams all night and nobody comes.",
