@@ -124,6 +124,22 @@ def test_a_last_question_said_to_be_unrelated_owes_nothing_to_the_story() -> Non
     assert (ours.kind, ours.intent) == (ReplyKind.ANSWER, "where_to_read")  # asked alone, still answered
 
 
+def test_a_change_of_subject_leaves_the_story_behind_whatever_the_length() -> None:
+    """'Read the Child E briefing. Totally unrelated: do you know about free childcare? Thanks.': what follows the
+    change of subject is read alone, in a short message too, and the question needs no '?' of its own."""
+    matcher = the_matcher()
+    message = (
+        "I read the Child E briefing, really useful. Totally unrelated: a family asks whether they qualify for "
+        "free childcare. Do you know?"
+    )
+    assert len(message.split()) < LONG_MESSAGE_WORDS
+    assert matcher.after_a_change_of_subject(message) == (
+        "Totally unrelated: a family asks whether they qualify for free childcare. Do you know?"
+    )
+    assert matcher.match(message).kind == ReplyKind.FALLBACK
+    assert matcher.after_a_change_of_subject("Totally unrelated: where can I read the Child E review?") is None
+
+
 def test_which_sentence_holds_a_word_and_where_it_begins() -> None:
     starts = (0, 5, 9)
     assert [sentence_of(starts, p) for p in (0, 4, 5, 8, 9, 20)] == [0, 0, 1, 1, 2, 2]

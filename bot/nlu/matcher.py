@@ -227,8 +227,13 @@ class Matcher:
         the story mentioned Leicester. Another area told in the story ('they know the London reviews') leaves a
         question about ours answerable, unless the question asks about the speaker's own ('our Child E')."""
         whole = self.read(Reading(text, urgency=urgency))
+        if whole.kind == ReplyKind.URGENT:
+            return whole
+        shifted = self.after_a_change_of_subject(text)
+        if shifted is not None:  # 'read the Child E briefing… Separate thing though, …': the story stays behind
+            return replace(self.read(Reading(shifted, urgency=urgency)), from_last_question=shifted)
         last = last_question(text)
-        if whole.kind == ReplyKind.URGENT or last is None:
+        if last is None:
             return whole
         asked = self.read(Reading(last, urgency=urgency))
         confident = asked.kind == ReplyKind.ANSWER and asked.confidence >= THRESHOLD
@@ -249,6 +254,13 @@ class Matcher:
                 asked.someone_elses and whole.kind == ReplyKind.ANSWER
             )
         return replace(asked, from_last_question=last) if alone else whole
+
+    def after_a_change_of_subject(self, text: str) -> str | None:
+        """The sentences from the last that changes the subject ('Separate thing though, …', 'Different
+        question: …', written `OFF_TOPIC`) to the end, where something is told before it; None otherwise."""
+        told = sentences(text)
+        changes = [i for i, sentence in enumerate(told) if OFF_TOPIC in self.norm(sentence)]
+        return " ".join(told[changes[-1] :]) if changes and changes[-1] > 0 else None
 
     def read(self, r: Reading) -> Match:
         """The pipeline over one reading; each step fills the reading in, or answers. Pass a reading with a
