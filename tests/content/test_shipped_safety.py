@@ -47,3 +47,15 @@ def rules() -> Matcher:
 )
 def test_harm_told_of_today_is_urgent_by_the_rules_alone(rules: Matcher, message: str) -> None:
     assert rules.match(message).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "My 14 year old daughter says a man online wants to meet her tonight, as a mum can I stop her?",
+        "my son is 15 and his girlfriend's dad hit him last night, should i let him go back there?",
+    ],
+)
+def test_a_parent_s_own_decision_beside_a_child_at_risk_now_is_urgent(rules: Matcher, message: str) -> None:
+    """A parent's choice about their child's freedoms is theirs (a refusal), unless the child is at risk now."""
+    assert rules.match(message).kind == ReplyKind.URGENT
