@@ -163,10 +163,11 @@ class Matcher:
     def sentence_starts(self, text: str, length: int, shortest: int = LONG_MESSAGE_WORDS) -> tuple[int, ...]:
         """Where each sentence of a message of `shortest` words or more starts among its tokens; empty for a
         shorter message, or when sentences read apart do not add up to the whole (a synonym spanning two)."""
-        if len(text.split()) < shortest:
+        told = sentences(text)
+        if len(text.split()) < shortest or len(told) < 2:
             return ()
         starts, at = [], 0
-        for sentence in sentences(text):
+        for sentence in told:
             starts.append(at)
             at += len(self.tokens(sentence)[0])
         return tuple(starts) if at == length and len(starts) > 1 else ()
@@ -226,10 +227,11 @@ class Matcher:
         we do not hold ('can you summarise Nottingham's latest reviews?') is not answered with ours because
         the story mentioned Leicester. Another area told in the story ('they know the London reviews') leaves a
         question about ours answerable, unless the question asks about the speaker's own ('our Child E')."""
-        whole = self.read(Reading(text, urgency=urgency))
+        reading = Reading(text, urgency=urgency)
+        whole = self.read(reading)
         if whole.kind == ReplyKind.URGENT:
             return whole
-        shifted = self.after_a_change_of_subject(text)
+        shifted = self.after_a_change_of_subject(text) if OFF_TOPIC in reading.raw else None
         if shifted is not None:  # 'read the Child E briefing… Separate thing though, …': the story stays behind
             return replace(self.read(Reading(shifted, urgency=urgency)), from_last_question=shifted)
         last = last_question(text)
