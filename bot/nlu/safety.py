@@ -210,7 +210,8 @@ class Safety:
         refusal = max(refusals.values(), default=0.0)
         refused = refusal >= FULL_STRENGTH
         surer = refusal > urgency or (refusal == urgency and not self._lex.child_nouns.intersection(masked))
-        told_of = masked if self.about_a_colleague(tokens) else tokens  # a colleague's 'her' points at no child
+        colleague = self.about_a_colleague(tokens)
+        told_of = masked if colleague else tokens  # a colleague's 'her' points at no child
         if refused and surer and not any(t in self._lex.one_child for t in told_of):
             urgency, reason = 0.0, "a refusal at least as sure as any concern"  # 'the real name of the child in …'
         # (a concern stated more surely than the refusal stays urgent: a missed child at risk is the worst error)
@@ -220,7 +221,7 @@ class Safety:
             self.writer_says_not_urgent(tokens)
             or self.grown_ups_only(tokens)  # 'a resident in her eighties has unexplained bruising': no child
             # 'my colleague's referral was really thin… the child's been seen and is fine': her practice is asked about
-            or (self.said_safe(tokens) and self.about_a_colleague(tokens))
+            or (colleague and self.said_safe(tokens))
             or (  # 'for my notes', unless a child now is told too
                 FOR_REFERENCE in tokens
                 and not self.child_now(masked)
