@@ -348,7 +348,8 @@ class Safety:
         now = GROWN_NOW.sub(" ", now)  # 'I'm 40 now': the writer's age, no time of harm
         for frame in self._lex.frames:
             now = now.replace(frame, " ")
-        told_now = self._lex.now_words.intersection(now.split()) or says(tuple(now.split()), self._lex.last_hours)
+        left = tuple(now.split())  # the words no frame, nor the writer's age, accounts for
+        told_now = self._lex.now_words.intersection(left) or says(left, self._lex.last_hours)
         in_the_past = not told_now and (says(tokens, self._lex.frames) or self.handled(tokens))
         if not in_the_past and not self.said_safe(tokens):
             return False
