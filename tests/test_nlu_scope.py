@@ -82,6 +82,14 @@ def test_a_letter_name_or_first_name_we_do_not_hold_is_unknown() -> None:
     assert not scope().names.names_unknown_review(tokens, hits)  # a role, not a name
 
 
+def test_children_are_named_by_letters_never_by_one_first_name() -> None:
+    """'disabled children esp non verbal ones': the word after 'children' is no child's first name."""
+    tokens, hits = named("what do reviews say about disabled children esp non verbal ones")
+    assert not scope().names.names_unknown_review(tokens, hits)
+    tokens, hits = named("child esme review")
+    assert scope().names.names_unknown_review(tokens, hits)
+
+
 def test_a_full_name_beside_a_review_word_is_someone_else_s_case() -> None:
     text = "the Arthur Labinjo-Hughes review"
     tokens, hits = named(text)
@@ -358,6 +366,17 @@ def test_a_review_told_there_in_another_area_s_sentence_is_theirs() -> None:
         "I used to work in Sheffield and there was a baby serious case review there. Is the briefing online?"
     )
     assert not other_area("I used to work in Sheffield. Is the baby serious case review briefing online?")
+
+
+def test_a_review_they_had_of_one_of_our_names_is_theirs() -> None:
+    """'…and we had a case review about Child E' in another area's sentence is that area's Child E; a review they
+    had named by none of ours leaves a later question about ours alone."""
+    assert other_area(
+        "I used to work in Sheffield and we had a case review about Child E. Now I'm in Leicester. What came of it?"
+    )
+    assert not other_area(
+        "In Sheffield we had a review that sat unpublished for years. When was the Leicester Child E one published?"
+    )
 
 
 def test_the_place_s_one_asked_about_is_theirs_without_ours_named() -> None:

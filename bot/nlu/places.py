@@ -54,6 +54,10 @@ THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("b
 LISTING = frozenset({("and",), ("or",)})
 """Between two places told together."""
 PUBLISHING = frozenset({"published", "commissioned", "done"})
+HAD_ONE = frozenset({("we", "had"), ("they", "had"), ("there", "was"), ("there", "were")})
+"""Before 'a review' in a story of another area: 'I used to work in Coventry and we had a case review about Child
+D' tells of that area's review."""
+ARTICLES = frozenset({"a", "an"})
 """Between a review word and 'in'/'by' + a place: 'the most recent reviews published in Glasgow' are Glasgow's."""
 
 
@@ -234,21 +238,30 @@ class Places:
         asked: tuple[int, int] | None,
         ours: list[int],
     ) -> bool:
-        """A review told 'there' in a sentence naming another area and none of ours ('I used to work in Sheffield
-        and there was a baby serious case review there'): theirs, unless the sentence that asks names a review of
-        its own ('… Is our Patricia review like it?')."""
+        """A review told 'there', or as one they had beside one of our review names ('we had a case review about
+        Child D'), in a sentence naming another area and none of ours ('I used to work in Sheffield and there was
+        a baby serious case review there'): theirs, unless the sentence that asks names a review of its own ('… Is
+        our Patricia review like it?')."""
         reviews = review_positions(hits)
         first, end = asked or (0, len(tokens))
         if asked and any(first <= p < end for p in reviews):
             return False
         told = {sentence_of(starts, i) for i, _ in areas} - {sentence_of(starts, i) for i in ours}
-        return any(
-            t == "there"
-            and (j - 1 in reviews or tokens[j - 1] in self._lex.generic_review_words)
-            and sentence_of(starts, j) in told
+        review_words = self._lex.generic_review_words
+        there = any(
+            t == "there" and (j - 1 in reviews or tokens[j - 1] in review_words) and sentence_of(starts, j) in told
             for j, t in enumerate(tokens)
             if j
         )
+        theirs_named = told & {sentence_of(starts, p) for p in reviews}  # their review of one of our names
+        had = any(  # 'we had a case review about Child D'
+            tokens[j : j + 2] in HAD_ONE
+            and tokens[j + 2] in ARTICLES
+            and review_words.intersection(tokens[j + 3 : j + 5])
+            and sentence_of(starts, j) in theirs_named
+            for j in range(len(tokens) - 3)
+        )
+        return there or had
 
     @staticmethod
     def _told_in_passing(

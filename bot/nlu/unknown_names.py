@@ -41,6 +41,9 @@ def _titled(word: str) -> bool:
 
 VOWELS = frozenset("aeiouy")
 """A first name has a vowel; 'NQT', 'DSL' and 'PCSO' are roles."""
+LETTERS_ONLY = frozenset({"children"})
+"""Name words that name cases by letters ('Children C and D') but never by one first name: 'disabled children esp
+non verbal ones' names no child Esp."""
 
 
 class UnknownNames:
@@ -218,6 +221,7 @@ class UnknownNames:
             i + 1
             for i in range(len(tokens) - 1)
             if tokens[i] in name_words
+            and tokens[i] not in LETTERS_ONLY
             and len(tokens[i + 1]) > 2
             and tokens[i + 1].isalpha()
             and i + 1 not in named
