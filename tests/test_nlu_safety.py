@@ -9,7 +9,7 @@ from nlu_helpers import named, the_matcher, words
 from bot.kb.models import ReplyKind
 from bot.nlu.grown_ups import grown_people, no_child_named
 from bot.nlu.normalise import Tokens
-from bot.nlu.safety import Safety, SafetyDecision
+from bot.nlu.safety import ORDINARY_WORRY, Safety, SafetyDecision
 from bot.nlu.sentences import asked_span
 from bot.nlu.types import Hit
 
@@ -579,3 +579,11 @@ def test_a_time_of_the_last_hours_is_no_story_of_the_past() -> None:
     assert safety().framed(words("a case closed years ago what does the learning say"), scores)
     told_now = words("a case closed years ago her stepdad hit her last night what is the learning")
     assert not safety().framed(told_now, scores)
+
+
+def test_a_worry_about_an_everyday_matter_is_not_urgent_unless_harm_is_told_too() -> None:
+    """'Should I be worried about autism?' tells no harm; the same worry beside a bruise does."""
+    decision = decide("my son is 3 and not talking much, should i be worried about autism")
+    assert not decision.urgent and decision.reason == ORDINARY_WORRY
+    assert decide("my son is 3 and not talking much, should i be worried").urgent
+    assert decide("my son is 3 and has a bruise on his face, should i be worried about autism").urgent

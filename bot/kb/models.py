@@ -282,6 +282,7 @@ class LexiconList(StrEnum):
     NATIONS = "nations"
     HOME_PLACES = "home-places"
     REFUSAL_KEEPERS = "refusal-keepers"
+    EVERYDAY_MATTERS = "everyday-matters"
 
 
 Word = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?: [a-z0-9]+)*$")]

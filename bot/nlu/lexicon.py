@@ -22,6 +22,7 @@ PHRASE_LISTS = frozenset(
         "life_threats",
         "last_hours",
         "refusal_keepers",
+        "everyday_matters",
     }
 )
 """Lists read as phrases or tuples, not as sets of words."""
@@ -66,6 +67,7 @@ class Lexicon:
     nations: tuple[str, ...]
     home_places: frozenset[str]
     refusal_keepers: tuple[str, ...]
+    everyday_matters: tuple[str, ...]
 
     @classmethod
     def of(cls, view: KnowledgeBase, norm: Callable[[str], Tokens] | None = None) -> Lexicon:
@@ -103,6 +105,7 @@ class Lexicon:
             life_threats=phrases("life_threats"),
             last_hours=phrases("last_hours"),
             refusal_keepers=phrases("refusal_keepers"),
+            everyday_matters=phrases("everyday_matters"),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
             abroad=tuple(field_words("abroad")),

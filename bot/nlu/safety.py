@@ -24,6 +24,7 @@ from bot.nlu.english import (
     OWN_CHILDREN,
 )
 from bot.nlu.entities import EntityIndex
+from bot.nlu.everyday import without_ordinary_worries
 from bot.nlu.grown_ups import (
     GROWN_NOW,
     GROWN_TELLERS,
@@ -57,6 +58,7 @@ SAID_NOT_URGENT = frozenset({NOT_URGENT, NO_CHILDREN})
 FOR_REFERENCE = "forreference"  # what they make of 'for my notes', 'for a poster', 'planning ahead'
 NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
+ORDINARY_WORRY = "a worry about an everyday matter of growing up ('worried about his sleep'), and no harm told"
 SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 LEARNING_NEEDS = frozenset({"disability", "difficulty"})
@@ -191,9 +193,12 @@ class Safety:
         urgent, unless a life is at risk now. `every_sentence`: where each sentence starts, short messages
         included, for refusals (a request is made in one sentence) and for harm told of the last hours (a frame
         in another sentence, 'It's all sorted now.', does not make it a story)."""
-        masked = self.masked(tokens, named, asked)
+        named_masked = self.masked(tokens, named, asked)
+        # 'should I be worried about autism?': a worry about an ordinary matter of growing up tells of no harm
+        masked = without_ordinary_worries(named_masked, self._lex, every_sentence or sentence_starts)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
-        reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else ONLY_IN_A_NAME
+        blanked = ORDINARY_WORRY if masked is not named_masked else ONLY_IN_A_NAME
+        reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else blanked
         asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
         if urgency < ONE_CUE:
             windows = tuple(  # one to three neighbouring sentences of a long message, none naming our reviews
