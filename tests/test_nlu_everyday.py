@@ -31,3 +31,9 @@ def test_only_the_worry_in_the_sentence_naming_the_matter_is_blanked() -> None:
     text = "i am worried about my son . his exam are next week"
     assert "worried" in blanked(text, (0, 7))
     assert "worried" not in blanked(text, (0,))
+
+
+def test_the_words_of_an_everyday_matter_are_no_concern() -> None:
+    """'scared of the dark': 'scared' is the matter's own word; beside a bruise it stays a concern."""
+    assert "scared" not in blanked("my daughter is scared of the dark what can i do")
+    assert "scared" in blanked("my daughter is scared of the dark and has a bruise")
