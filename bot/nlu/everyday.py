@@ -1,8 +1,10 @@
 """Ordinary worries: 'should I be worried about autism?', 'my daughter is scared of the dark'. An ordinary matter
-of growing up (the `everyday-matters` list: speech, sleep, tantrums, being scared of the dark) tells of no harm,
-and read as a concern it would send the urgent reply to a parent's question about bedtime. Its own words are no
-concern, and a worry whose sentence names one is none either; but only in a message that tells no other
-concern anywhere: a worry told beside harm stays a concern."""
+of growing up (the `everyday-matters` list: speech, sleep, tantrums, being scared of the dark) that a parent
+asks about their own child tells of no harm, and read as a concern it would send the urgent reply to a question
+about bedtime. Its own words are no concern, and a worry whose sentence names one is none either; but only in a
+message about the writer's own child that tells no other concern anywhere: a worry told beside harm, or of a
+child in someone's care at work ('concerned about her speech, she stopped talking since she came back from her
+dad's'), stays a concern."""
 
 from __future__ import annotations
 
@@ -12,6 +14,12 @@ from bot.nlu.sentences import sentence_of
 
 WORRY_WORDS = frozenset({"worried", "worrying", "worry", "concerned", "concern"})
 """A worry as such, which says nothing of what is feared; 'scared' and 'frightened' tell of a child's fear."""
+SPEAKERS_OWN = frozenset({"my", "our"})
+OWN_CHILD_REACH = 3
+"""How far after 'my' a child word may stand and be the writer's own child: 'my son', 'my 3 year old', 'my own
+daughter'."""
+NOT_OWN = frozenset({"pupil", "student", "yp"})
+"""'My pupil' is a child in the writer's care at work, not the writer's own to bring up."""
 
 
 def everyday_positions(tokens: Tokens, matters: tuple[str, ...]) -> set[int]:
@@ -24,13 +32,22 @@ def everyday_positions(tokens: Tokens, matters: tuple[str, ...]) -> set[int]:
     return found
 
 
+def own_child(tokens: Tokens, lexicon: Lexicon) -> bool:
+    """The writer tells of their own child ('my son', 'my 3 year old'): a parent asking about growing up."""
+    children = lexicon.child_words - NOT_OWN
+    return any(
+        t in SPEAKERS_OWN and children.intersection(tokens[i + 1 : i + 1 + OWN_CHILD_REACH])
+        for i, t in enumerate(tokens)
+    )
+
+
 def without_ordinary_worries(tokens: Tokens, lexicon: Lexicon, sentence_starts: tuple[int, ...] = ()) -> Tokens:
     """The words with every concern inside an everyday matter blanked, and each worry whose sentence names one,
     where the message tells no other concern ('worried my son might be dyslexic, who assesses that?'); the same
     words otherwise. `sentence_starts`: where each sentence begins among the words."""
     concerns = [i for i, t in enumerate(tokens) if t in lexicon.concern_words or t in WORRY_WORDS]
-    if not concerns:
-        return tokens
+    if not concerns or not own_child(tokens, lexicon):
+        return tokens  # a child in someone's care at work: 'concerned about her speech… since she came back'
     everyday = everyday_positions(tokens, lexicon.everyday_matters)
     if not everyday or any(i not in everyday and tokens[i] not in WORRY_WORDS for i in concerns):
         return tokens  # no everyday matter, or a concern besides one: 'worried about her speech, she has a bruise'

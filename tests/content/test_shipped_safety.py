@@ -59,3 +59,18 @@ def test_harm_told_of_today_is_urgent_by_the_rules_alone(rules: Matcher, message
 def test_a_parent_s_own_decision_beside_a_child_at_risk_now_is_urgent(rules: Matcher, message: str) -> None:
     """A parent's choice about their child's freedoms is theirs (a refusal), unless the child is at risk now."""
     assert rules.match(message).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "concerned about her speech, she has stopped talking altogether since she came back from her dads",
+        "worried about my son's sleep, he's been waking up screaming since the weekend at his uncle's",
+        "my 2 year old isn't talking yet and I'm worried, his dad left him alone in the flat last night",
+        "my daughter is scared of the dark because her stepdad locks her in the cupboard",
+    ],
+)
+def test_an_everyday_worry_beside_harm_or_about_a_child_at_work_is_urgent(rules: Matcher, message: str) -> None:
+    """A parent's worry about speech or sleep is no child at risk; told beside harm, or by someone who cares for
+    the child at work, it stays one."""
+    assert rules.match(message).kind == ReplyKind.URGENT
