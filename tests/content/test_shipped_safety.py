@@ -74,3 +74,17 @@ def test_an_everyday_worry_beside_harm_or_about_a_child_at_work_is_urgent(rules:
     """A parent's worry about speech or sleep is no child at risk; told beside harm, or by someone who cares for
     the child at work, it stays one."""
     assert rules.match(message).kind == ReplyKind.URGENT
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "someone said the little girl next door is being hit by her stepdad",
+        "people say the baby at number 4 is left alone all day",
+        "someone said a boy in year 8 has a knife and is going to stab someone tonight",
+    ],
+)
+def test_harm_heard_from_someone_else_is_urgent(rules: Matcher, message: str) -> None:
+    """'Someone said it's private fostering' tells of no child (synonym `hearsay`); someone saying a child is
+    being hurt does."""
+    assert rules.match(message).kind == ReplyKind.URGENT
