@@ -43,6 +43,8 @@ ASKING_WHAT = frozenset({"what", "who", "whats"})  # 'What's the LRSCP? Our scho
 ASKING = frozenset({"you", "u", "please", "pls"})  # 'can you tell me', 'please tell me': a request to the bot
 SINGULAR_DETERMINERS = frozenset({"the", "that", "this", "her", "his", "their"})
 ONE_CHILD_DETERMINERS = frozenset({"a", "an", "this", "one", "my", "our", "that", "the"})
+SPEAKERS_OWN = frozenset({"my", "our"})
+"""The speaker's own: 'my pupil', 'our baby' (a child of the speaker's, not a review's), 'our Coventry team'."""
 OWN_CHILDREN = frozenset({"my", "his", "her", "their", "these", "those"})
 """Before children, one family's: 'my 2 kids', 'her children' (not 'our kids': a school's or a team's, in general)."""
 GENERIC_BEFORE = frozenset({"if", "when", "whenever", "where", "after", "before"})  # 'when a child dies' is any child

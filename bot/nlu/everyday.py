@@ -8,13 +8,13 @@ dad's'), stays a concern."""
 
 from __future__ import annotations
 
+from bot.nlu.english import SPEAKERS_OWN
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
 from bot.nlu.sentences import sentence_of
 
 WORRY_WORDS = frozenset({"worried", "worrying", "worry", "concerned", "concern"})
 """A worry as such, which says nothing of what is feared; 'scared' and 'frightened' tell of a child's fear."""
-SPEAKERS_OWN = frozenset({"my", "our"})
 OWN_CHILD_REACH = 3
 """How far after 'my' a child word may stand and be the writer's own child: 'my son', 'my 3 year old', 'my own
 daughter'."""

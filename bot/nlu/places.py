@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from bot.nlu.english import AGE_UNITS, STOPWORDS
+from bot.nlu.english import AGE_UNITS, SPEAKERS_OWN, STOPWORDS
 from bot.nlu.entities import EntityIndex
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.normalise import Tokens
@@ -20,8 +20,6 @@ PLACE_OWNERS = frozenset({("safeguarding",), ("partnership",), ("council",)})
 """What follows a place's name when its partnership or council is meant."""
 AREA_BODIES = PLACE_OWNERS | {("board",)}
 """After a place in the sentence that asks: that area's partnership ('what did the Warwickshire partnership say?')."""
-SPEAKERS_OWN = frozenset({"our", "my"})
-"""Before an area's name: the speaker's own team or office there ('our Coventry team')."""
 ONES = frozenset({"one", "ones"})
 """After a place: that place's review or reviews ('the Sheffield one')."""
 OWNING = frozenset({"from", "in", "of", "by", "for", "at"})
@@ -54,11 +52,11 @@ THERE_IS_AFTER = frozenset({("is",), ("are",), ("was",), ("were",), ("be",), ("b
 LISTING = frozenset({("and",), ("or",)})
 """Between two places told together."""
 PUBLISHING = frozenset({"published", "commissioned", "done"})
+"""Between a review word and 'in'/'by' + a place: 'the most recent reviews published in Glasgow' are Glasgow's."""
 HAD_ONE = frozenset({("we", "had"), ("they", "had"), ("there", "was"), ("there", "were")})
 """Before 'a review' in a story of another area: 'I used to work in Coventry and we had a case review about Child
 D' tells of that area's review."""
 ARTICLES = frozenset({"a", "an"})
-"""Between a review word and 'in'/'by' + a place: 'the most recent reviews published in Glasgow' are Glasgow's."""
 
 
 def asked_there(tokens: Tokens, after: int, asked: tuple[int, int] | None) -> bool:

@@ -22,6 +22,7 @@ from bot.nlu.english import (
     NEGATORS,
     ONE_CHILD_DETERMINERS,
     OWN_CHILDREN,
+    SPEAKERS_OWN,
 )
 from bot.nlu.entities import EntityIndex
 from bot.nlu.everyday import without_ordinary_worries
@@ -59,7 +60,6 @@ FOR_REFERENCE = "forreference"  # what they make of 'for my notes', 'for a poste
 NO_RULE = "no urgent rule matched"
 ONLY_IN_A_NAME = "urgent words only inside a name ('Child E', a theme asked about)"
 ORDINARY_WORRY = "a worry about an everyday matter of growing up ('worried about his sleep'), and no harm told"
-SPEAKERS_OWN = frozenset({"my", "our"})  # 'my pupil', 'our baby': a child of the speaker's, not the review's
 PRONOUNS = frozenset({"she", "he", "her", "him", "his", "hers", "herself", "himself"})
 LEARNING_NEEDS = frozenset({"disability", "difficulty"})
 """After 'learning': a need ('learning disabilities'), not learning asked for."""
@@ -197,8 +197,8 @@ class Safety:
         # 'should I be worried about autism?': a worry about an ordinary matter of growing up tells of no harm
         masked = without_ordinary_worries(named_masked, self._lex, every_sentence or sentence_starts)
         urgency = self.urgency(tokens, masked, scores, sentence_starts)
-        blanked = ORDINARY_WORRY if masked is not named_masked else ONLY_IN_A_NAME
-        reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else blanked
+        unread = ORDINARY_WORRY if masked is not named_masked else ONLY_IN_A_NAME  # why the urgent words did not count
+        reason = "an urgent rule matched" if urgency else NO_RULE if "urgent" not in scores else unread
         asking = self._intents.scores(tokens[asked[0] : asked[1]])[0] if asked else scores
         if urgency < ONE_CUE:
             windows = tuple(  # one to three neighbouring sentences of a long message, none naming our reviews
