@@ -22,11 +22,10 @@ NOT_OWN = frozenset({"pupil", "student", "yp"})
 """'My pupil' is a child in the writer's care at work, not the writer's own to bring up."""
 
 
-def everyday_positions(tokens: Tokens, matters: tuple[str, ...]) -> set[int]:
+def everyday_positions(tokens: Tokens, matters: tuple[Tokens, ...]) -> set[int]:
     """Where the words of each everyday matter told are ('scared of the dark': all four)."""
     found: set[int] = set()
-    for phrase in matters:
-        words = tuple(phrase.split())
+    for words in matters:
         n = len(words)
         found.update(j for i in range(len(tokens) - n + 1) if tokens[i : i + n] == words for j in range(i, i + n))
     return found
@@ -52,5 +51,5 @@ def without_ordinary_worries(tokens: Tokens, lexicon: Lexicon, sentence_starts: 
     if not everyday or any(i not in everyday and tokens[i] not in WORRY_WORDS for i in concerns):
         return tokens  # no everyday matter, or a concern besides one: 'worried about her speech, she has a bruise'
     named = {sentence_of(sentence_starts, i) for i in everyday}  # the sentences naming an everyday matter
-    ordinary = {i for i in concerns if i in everyday or sentence_of(sentence_starts, i) in named}
+    ordinary = {i for i in concerns if sentence_of(sentence_starts, i) in named}  # the matter's words and worries
     return tuple("" if i in ordinary else t for i, t in enumerate(tokens)) if ordinary else tokens

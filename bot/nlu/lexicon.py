@@ -67,7 +67,7 @@ class Lexicon:
     nations: tuple[str, ...]
     home_places: frozenset[str]
     refusal_keepers: tuple[str, ...]
-    everyday_matters: tuple[str, ...]
+    everyday_matters: tuple[Tokens, ...]
 
     @classmethod
     def of(cls, view: KnowledgeBase, norm: Callable[[str], Tokens] | None = None) -> Lexicon:
@@ -105,7 +105,7 @@ class Lexicon:
             life_threats=phrases("life_threats"),
             last_hours=phrases("last_hours"),
             refusal_keepers=phrases("refusal_keepers"),
-            everyday_matters=phrases("everyday_matters"),
+            everyday_matters=tuple(tuple(phrase.split()) for phrase in phrases("everyday_matters")),
             any_review=frozenset(tuple(phrase.split()) for phrase in field_words("any_review")),
             other_areas=tuple(field_words("other_areas")),
             abroad=tuple(field_words("abroad")),

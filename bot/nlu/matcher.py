@@ -163,8 +163,10 @@ class Matcher:
     def sentence_starts(self, text: str, length: int, shortest: int = LONG_MESSAGE_WORDS) -> tuple[int, ...]:
         """Where each sentence of a message of `shortest` words or more starts among its tokens; empty for a
         shorter message, or when sentences read apart do not add up to the whole (a synonym spanning two)."""
+        if len(text.split()) < shortest:
+            return ()
         told = sentences(text)
-        if len(text.split()) < shortest or len(told) < 2:
+        if len(told) < 2:
             return ()
         starts, at = [], 0
         for sentence in told:
